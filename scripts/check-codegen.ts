@@ -1,0 +1,19 @@
+// Fails when src/generated/ is stale against schema/*.graphql: generates into memory with the same
+// codegen.ts and compares with what is committed. Fix with `npm run codegen`.
+import { readFileSync } from 'node:fs';
+import { generate } from '@graphql-codegen/cli';
+import config from '../codegen.ts';
+
+const outputs = await generate({ ...config, silent: true }, false);
+const stale = outputs.filter((o) => {
+  try {
+    return readFileSync(o.filename, 'utf8') !== o.content;
+  } catch {
+    return true;
+  }
+});
+if (stale.length > 0) {
+  console.error(`codegen: ${stale.map((o) => o.filename).join(', ')} out of date with schema/. Run \`npm run codegen\` and commit the result.`);
+  process.exit(1);
+}
+console.log(`codegen: ${outputs.length} generated file(s) match schema/.`);

@@ -1,0 +1,163 @@
+// Configuration, read from the environment and validated once at start-up (Hive's rule): every
+// problem is collected and printed together, and the process exits before serving anything.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export const DEFAULT_UPSTREAMS = {
+  jmlink: 'https://api.jmlk.co',
+  portrait: 'https://portrait-api.jiguang.cn',
+  pushAdmin: 'https://admin.jpush.cn',
+  verificationAdmin: 'https://admin.verification.jpush.cn',
+  growth: 'https://growth.jiguang.cn',
+} as const;
+
+const appSchema = z.object({
+  appKey: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be letters and digits'),
+  masterSecret: z.string().min(1),
+  name: z.string().min(1),
+  androidPackage: z.string().min(1),
+  groupName: z.string().min(1).nullish(),
+});
+export type ConfiguredApp = z.infer<typeof appSchema>;
+
+const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z
+  .object({
+    PORT: int(0, 65535).default(4000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    JIGUANG_JMLINK_URL: url.default(DEFAULT_UPSTREAMS.jmlink),
+    JIGUANG_PORTRAIT_URL: url.default(DEFAULT_UPSTREAMS.portrait),
+    JIGUANG_PUSH_ADMIN_URL: url.default(DEFAULT_UPSTREAMS.pushAdmin),
+    JIGUANG_VERIFICATION_ADMIN_URL: url.default(DEFAULT_UPSTREAMS.verificationAdmin),
+    JIGUANG_GROWTH_URL: url.default(DEFAULT_UPSTREAMS.growth),
+    JIGUANG_DEV_KEY: z.string().min(1).optional(),
+    JIGUANG_DEV_SECRET: z.string().min(1).optional(),
+    JIGUANG_GROWTH_PROJECT_ID: z.string().min(1).optional(),
+    JIGUANG_GROWTH_PROJECT_SECRET: z.string().min(1).optional(),
+    JIGUANG_APPS: z.string().min(1).optional(),
+    JIGUANG_APPS_FILE: z.string().min(1).optional(),
+    GATEWAY_REGISTRY_FILE: z.string().min(1).default('data/registry.json'),
+    GATEWAY_REGISTRY_KEY: z.string().min(1).optional(),
+    UPSTREAM_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    GATEWAY_MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+    GATEWAY_MAX_DEPTH: int(2, 100).default(12),
+    GATEWAY_MAX_COST: int(10, 1_000_000).default(20_000),
+    GATEWAY_INTROSPECTION: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  })
+  .superRefine((env, ctx) => {
+    const pair = (a: keyof typeof env, b: keyof typeof env) => {
+      if ((env[a] === undefined) !== (env[b] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [env[a] === undefined ? a : b], message: `set together with ${env[a] === undefined ? b : a}` });
+      }
+    };
+    pair('JIGUANG_DEV_KEY', 'JIGUANG_DEV_SECRET');
+    pair('JIGUANG_GROWTH_PROJECT_ID', 'JIGUANG_GROWTH_PROJECT_SECRET');
+    if (env.JIGUANG_APPS && env.JIGUANG_APPS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['JIGUANG_APPS_FILE'], message: 'set either JIGUANG_APPS or JIGUANG_APPS_FILE, not both' });
+    }
+  });
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  upstreams: { jmlink: string; portrait: string; pushAdmin: string; verificationAdmin: string; growth: string };
+  /** JPush Admin and JVerification Admin: the developer account's dev_key:dev_secret. */
+  devCredentials: Credentials | null;
+  /** Operation Growth: projectId:projectSecret. */
+  growthCredentials: Credentials | null;
+  /** Apps (with master secrets) to put in the registry at start-up. */
+  apps: ConfiguredApp[];
+  registry: { file: string; key: string | null };
+  upstreamTimeoutMs: number;
+  limits: { maxBodyBytes: number; maxDepth: number; maxCost: number };
+  introspection: boolean;
+  /** True when no Jiguang credential of any kind is configured: `npm start` then runs the emulator. */
+  demo: boolean;
+}
+
+export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; problems: string[] };
+
+/** Reads and validates the whole configuration; returns every problem rather than the first. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
+  if (!parsed.success) return { ok: false, problems };
+  const e = parsed.data;
+
+  const apps = readApps(e.JIGUANG_APPS, e.JIGUANG_APPS_FILE, problems);
+  const devCredentials = e.JIGUANG_DEV_KEY && e.JIGUANG_DEV_SECRET ? { username: e.JIGUANG_DEV_KEY, password: e.JIGUANG_DEV_SECRET } : null;
+  const growthCredentials =
+    e.JIGUANG_GROWTH_PROJECT_ID && e.JIGUANG_GROWTH_PROJECT_SECRET
+      ? { username: e.JIGUANG_GROWTH_PROJECT_ID, password: e.JIGUANG_GROWTH_PROJECT_SECRET }
+      : null;
+  const demo = !devCredentials && !growthCredentials && apps.length === 0 && !e.JIGUANG_APPS_FILE && !e.JIGUANG_APPS;
+  if (!demo && !e.GATEWAY_REGISTRY_KEY) {
+    problems.push('GATEWAY_REGISTRY_KEY: required when Jiguang credentials are configured (64 hex characters or base64 of 32 bytes; it encrypts master secrets at rest)');
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      port: e.PORT,
+      host: e.HOST,
+      logLevel: e.LOG_LEVEL,
+      upstreams: {
+        jmlink: e.JIGUANG_JMLINK_URL,
+        portrait: e.JIGUANG_PORTRAIT_URL,
+        pushAdmin: e.JIGUANG_PUSH_ADMIN_URL,
+        verificationAdmin: e.JIGUANG_VERIFICATION_ADMIN_URL,
+        growth: e.JIGUANG_GROWTH_URL,
+      },
+      devCredentials,
+      growthCredentials,
+      apps,
+      registry: { file: e.GATEWAY_REGISTRY_FILE, key: e.GATEWAY_REGISTRY_KEY ?? null },
+      upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      limits: { maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES, maxDepth: e.GATEWAY_MAX_DEPTH, maxCost: e.GATEWAY_MAX_COST },
+      introspection: e.GATEWAY_INTROSPECTION,
+      demo,
+    },
+  };
+}
+
+function readApps(inline: string | undefined, file: string | undefined, problems: string[]): ConfiguredApp[] {
+  let text = inline;
+  const source = file ? `JIGUANG_APPS_FILE (${file})` : 'JIGUANG_APPS';
+  if (file) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push(`${source}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      return [];
+    }
+  }
+  if (text === undefined) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    problems.push(`${source}: is not valid JSON (expected an array of {appKey, masterSecret, name, androidPackage, groupName?})`);
+    return [];
+  }
+  const parsed = z.array(appSchema).safeParse(json);
+  if (!parsed.success) {
+    // Paths only, never values: the values include master secrets.
+    for (const issue of parsed.error.issues) problems.push(`${source}[${issue.path.join('.')}]: ${issue.message}`);
+    return [];
+  }
+  const seen = new Set<string>();
+  for (const app of parsed.data) {
+    if (seen.has(app.appKey)) problems.push(`${source}: app ${app.appKey} is listed twice`);
+    seen.add(app.appKey);
+  }
+  return parsed.data;
+}

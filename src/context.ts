@@ -1,0 +1,51 @@
+// The per-request context: who is asking (request id, cancellation signal, logger) and fresh
+// DataLoaders, so that batching and de-duplication never leak from one request into another.
+import type { Credentials } from './config.js';
+import { NotFoundError } from './errors.js';
+import type { JmlinkClient } from './jmlink/client.js';
+import { createJmlinkLoaders, type JmlinkLoaders } from './jmlink/loaders.js';
+import type { Logger } from './logger.js';
+import type { PortraitClient } from './portrait/client.js';
+import { createPortraitLoader, type PortraitLoader } from './portrait/loaders.js';
+import type { AppRecord, AppRegistry } from './registry/index.js';
+
+/** What lives for the whole process: clients and the registry. */
+export interface GatewayServices {
+  registry: AppRegistry;
+  jmlink: JmlinkClient;
+  portrait: PortraitClient;
+}
+
+export interface GatewayContext {
+  requestId: string;
+  signal: AbortSignal;
+  logger: Logger;
+  registry: AppRegistry;
+  /** The app, or NOT_FOUND before any upstream call. */
+  requireApp(appKey: string): AppRecord;
+  jmlink: JmlinkLoaders;
+  portrait: PortraitLoader;
+}
+
+export function createContext(services: GatewayServices, request: { requestId: string; signal: AbortSignal; logger: Logger }): GatewayContext {
+  const { registry } = services;
+  const call = { requestId: request.requestId, signal: request.signal };
+  const appCredentials = (appKey: string): Credentials => {
+    const secret = registry.secretOf(appKey);
+    if (secret === undefined) {
+      throw new NotFoundError(`The gateway holds no master secret for app ${appKey}; add it to the configuration (JIGUANG_APPS) to query its services.`);
+    }
+    return { username: appKey, password: secret };
+  };
+  return {
+    ...request,
+    registry,
+    requireApp(appKey) {
+      const app = registry.get(appKey);
+      if (!app) throw new NotFoundError(`No app with key "${appKey}" is known to the gateway.`);
+      return app;
+    },
+    jmlink: createJmlinkLoaders(services.jmlink, appCredentials, call),
+    portrait: createPortraitLoader(services.portrait, appCredentials, call),
+  };
+}

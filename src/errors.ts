@@ -1,0 +1,138 @@
+// The gateway's error model, in one place. Every failure a client can see is a GatewayError with a
+// fixed `extensions.code` from the schema's ErrorCode enum; anything else is masked by `maskError`.
+import { GraphQLError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { ErrorCode } from './generated/graphql.js';
+import type { Logger } from './logger.js';
+
+export type { ErrorCode };
+
+/** The Jiguang service an upstream failure came from. */
+export type ServiceName = 'jmlink' | 'portrait' | 'push-admin' | 'verification-admin' | 'growth';
+
+/** Diagnosis of an upstream failure, returned as `extensions.jiguang`. Never a body, URL or secret. */
+export interface JiguangErrorInfo {
+  service: ServiceName;
+  /** The business code Jiguang answered, as it sent it (number or string), when there was one. */
+  businessCode: number | string | null;
+  /** Jiguang's short message for the code, trimmed; never the raw body. */
+  upstreamMessage: string | null;
+  /** The HTTP status Jiguang answered, null when no answer came. */
+  httpStatus: number | null;
+  /** The request id the gateway sent upstream (and Jiguang's own, when it returned one). */
+  requestId: string;
+  upstreamRequestId?: string;
+}
+
+export class GatewayError extends GraphQLError {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+    this.code = code;
+    this.name = 'GatewayError';
+  }
+}
+
+export class BadUserInputError extends GatewayError {
+  constructor(message: string, argumentName?: string) {
+    super('BAD_USER_INPUT', message, argumentName ? { argument: argumentName } : {});
+  }
+}
+
+export class NotFoundError extends GatewayError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+export class RequestCancelledError extends GatewayError {
+  constructor() {
+    super('REQUEST_CANCELLED', 'The request was cancelled before it finished.');
+  }
+}
+
+/** A failure of a call to Jiguang: transport, HTTP status or business code. */
+export class UpstreamError extends GatewayError {
+  readonly jiguang: JiguangErrorInfo;
+  constructor(code: ErrorCode, message: string, jiguang: JiguangErrorInfo, retryAfterSeconds?: number) {
+    super(code, message, {
+      jiguang,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    });
+    this.jiguang = jiguang;
+  }
+}
+
+const SERVICE_TITLES: Record<ServiceName, string> = {
+  jmlink: 'JMLink',
+  portrait: 'JPortrait',
+  'push-admin': 'JPush Admin',
+  'verification-admin': 'JVerification Admin',
+  growth: 'Operation Growth',
+};
+
+export function serviceTitle(service: ServiceName): string {
+  return SERVICE_TITLES[service];
+}
+
+/** Default client-facing sentence for an upstream error code. */
+const UPSTREAM_SENTENCES: Partial<Record<ErrorCode, string>> = {
+  BAD_USER_INPUT: 'rejected the request parameters',
+  NOT_FOUND: 'does not know the requested resource',
+  UPSTREAM_AUTH_FAILED: "refused the gateway's credentials",
+  UPSTREAM_ACCESS_DENIED: 'refused access to this feature',
+  RATE_LIMITED: 'rate limit reached; try again later',
+  UPSTREAM_TIMEOUT: 'did not answer in time',
+  UPSTREAM_UNAVAILABLE: 'is unavailable',
+  UPSTREAM_ERROR: 'answered something unexpected',
+};
+
+export function upstreamError(code: ErrorCode, info: JiguangErrorInfo, retryAfterSeconds?: number): UpstreamError {
+  const sentence = UPSTREAM_SENTENCES[code] ?? 'failed';
+  return new UpstreamError(code, `${serviceTitle(info.service)} ${sentence}.`, info, retryAfterSeconds);
+}
+
+/** The code for an HTTP status when the body says nothing more specific. */
+export function codeForHttpStatus(status: number): ErrorCode {
+  if (status === 401) return 'UPSTREAM_AUTH_FAILED';
+  if (status === 403) return 'UPSTREAM_ACCESS_DENIED';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 408 || status === 504) return 'UPSTREAM_TIMEOUT';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status >= 500) return 'UPSTREAM_UNAVAILABLE';
+  return 'UPSTREAM_ERROR';
+}
+
+/** Codes graphql-js / Apollo Server produce themselves and that are safe to pass through. */
+const PASS_THROUGH_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+
+/**
+ * Apollo's formatError hook: keeps deliberate errors, masks everything else (GraphQL Yoga's rule).
+ * A literal that a scalar refused (e.g. `from: "2024-13-01"`) is a validation error in graphql-js;
+ * it is the caller's input that is wrong, so it is reported as BAD_USER_INPUT like a bad variable.
+ */
+export function maskError(logger: Logger) {
+  return (formatted: import('graphql').GraphQLFormattedError, error: unknown): import('graphql').GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof GatewayError) return formatted;
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && PASS_THROUGH_CODES.has(code)) {
+      const scalarRefused = code === 'GRAPHQL_VALIDATION_FAILED' && error instanceof GraphQLError && error.originalError != null;
+      if (scalarRefused) return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
+      return formatted;
+    }
+    logger.error('unexpected error', { error: describeError(original), path: formatted.path });
+    return {
+      message: 'Internal server error.',
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}
+
+/** A loggable description of an unknown thrown value (message and stack, nothing else). */
+export function describeError(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  return { name: 'NonError', message: String(error) };
+}

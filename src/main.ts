@@ -1,0 +1,56 @@
+// `npm start`: validate the configuration, open the registry, start the gateway. With no Jiguang
+// credentials configured it starts the built-in emulator too and points every upstream at it.
+import { loadConfig, type GatewayConfig } from './config.js';
+import { startEmulator, type Emulator } from './emulator/index.js';
+import { createLogger } from './logger.js';
+import { openFileRegistry, openMemoryRegistry, parseRegistryKey, type AppRegistry } from './registry/index.js';
+import { startGateway } from './server.js';
+
+const loaded = loadConfig();
+if (!loaded.ok) {
+  process.stderr.write(`jiguang-gateway: the configuration has ${loaded.problems.length} problem(s):\n`);
+  for (const problem of loaded.problems) process.stderr.write(`  - ${problem}\n`);
+  process.stderr.write('See README.md, section "Configuration".\n');
+  process.exit(1);
+}
+let config: GatewayConfig = loaded.config;
+
+let emulator: Emulator | undefined;
+let registry: AppRegistry;
+if (config.demo) {
+  emulator = await startEmulator();
+  const u = emulator.url;
+  config = { ...config, upstreams: { jmlink: u, portrait: u, pushAdmin: u, verificationAdmin: u, growth: u } };
+  registry = openMemoryRegistry();
+  for (const app of emulator.apps) await registry.upsert({ ...app, source: 'config' }, app.masterSecret);
+  console.log(`jiguang-gateway: DEMO MODE — no Jiguang credentials are configured, so the built-in Jiguang emulator answers at ${u}`);
+  console.log(`jiguang-gateway: its ${emulator.apps.length} demo apps: ${emulator.apps.map((a) => `${a.appKey} (${a.name})`).join(', ')}`);
+} else {
+  registry = await openFileRegistry({ path: config.registry.file, key: parseRegistryKey(config.registry.key!) });
+  for (const app of config.apps) {
+    await registry.upsert({ appKey: app.appKey, name: app.name, androidPackage: app.androidPackage, groupName: app.groupName ?? null, source: 'config' }, app.masterSecret);
+  }
+}
+
+const knownSecrets = () => {
+  const secrets = registry.list().map((a) => registry.secretOf(a.appKey) ?? '');
+  for (const c of [config.devCredentials, config.growthCredentials]) if (c) secrets.push(c.password);
+  return secrets;
+};
+const logger = createLogger({ level: config.logLevel, secrets: knownSecrets });
+const gateway = await startGateway({ config, registry, logger });
+console.log(`jiguang-gateway: GraphQL endpoint ${gateway.graphqlUrl}`);
+logger.info('gateway started', { url: gateway.graphqlUrl, demo: config.demo, apps: registry.list().length });
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info('stopping', { signal });
+  await gateway.close();
+  await emulator?.close();
+  await registry.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,97 @@
+// JMLink resolvers: input checks happen here, before any upstream call; fetching and batching live
+// in src/jmlink/loaders.ts. Cursors are opaque positions in the app's link list.
+import type { AppResolvers, LinkStatsResolvers, ShortLinkConnectionResolvers, ShortLinkResolvers } from '../generated/graphql.js';
+import { BadUserInputError, NotFoundError } from '../errors.js';
+import { dayNumber } from '../dates.js';
+import { JMLINK_MAX_PAGE_SIZE } from '../jmlink/client.js';
+import { MAX_STATS_RANGE_DAYS } from '../jmlink/loaders.js';
+import type { JmlinkLink } from '../jmlink/types.js';
+
+const LINK_KEY = /^[A-Za-z0-9]{1,32}$/;
+const CURSOR_PREFIX = 'link:';
+
+export function encodeCursor(position: number): string {
+  return Buffer.from(CURSOR_PREFIX + position).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const position = Number(text.slice(CURSOR_PREFIX.length));
+  if (!text.startsWith(CURSOR_PREFIX) || !Number.isSafeInteger(position) || position < 0) {
+    throw new BadUserInputError('`after` is not a cursor this API returned; pass a previous page\'s `endCursor`.', 'after');
+  }
+  return position;
+}
+
+export const App: AppResolvers = {
+  shortLinks: async (app, { first, after }, ctx) => {
+    if (!Number.isInteger(first) || first < 1 || first > JMLINK_MAX_PAGE_SIZE) {
+      throw new BadUserInputError(`\`first\` must be between 1 and ${JMLINK_MAX_PAGE_SIZE}; got ${first}.`, 'first');
+    }
+    const offset = after == null ? 0 : decodeCursor(after) + 1;
+    // The window [offset, offset + first) spans at most two whole pages.
+    const firstPage = Math.floor(offset / JMLINK_MAX_PAGE_SIZE) + 1;
+    const lastPage = Math.floor((offset + first - 1) / JMLINK_MAX_PAGE_SIZE) + 1;
+    const head = await ctx.jmlink.page(app.appKey, firstPage);
+    const pages = [head];
+    if (lastPage > firstPage && (firstPage * JMLINK_MAX_PAGE_SIZE) < head.total) pages.push(await ctx.jmlink.page(app.appKey, lastPage));
+    const start = offset - (firstPage - 1) * JMLINK_MAX_PAGE_SIZE;
+    const nodes = pages.flatMap((p) => p.records).slice(start, start + first);
+    return {
+      offset,
+      totalCount: head.total,
+      edges: nodes.map((node, i) => ({ cursor: encodeCursor(offset + i), node })),
+    };
+  },
+  shortLink: async (app, { key }, ctx) => {
+    if (!LINK_KEY.test(key)) throw new BadUserInputError('A link key is 1 to 32 letters or digits, e.g. "AAAA".', 'key');
+    const link = await ctx.jmlink.link(app.appKey, key);
+    if (!link) throw new NotFoundError(`App ${app.appKey} has no short link with key "${key}".`);
+    return link;
+  },
+};
+
+export const ShortLinkConnection: ShortLinkConnectionResolvers = {
+  edges: (c) => c.edges,
+  nodes: (c) => c.edges.map((e) => e.node),
+  totalCount: (c) => c.totalCount,
+  pageInfo: (c) => ({
+    hasPreviousPage: c.offset > 0,
+    hasNextPage: c.offset + c.edges.length < c.totalCount,
+    startCursor: c.edges[0]?.cursor ?? null,
+    endCursor: c.edges.at(-1)?.cursor ?? null,
+  }),
+};
+
+export const ShortLink: ShortLinkResolvers = {
+  id: (l) => l.id,
+  key: (l) => l.link_key,
+  url: (l) => `https://${l.app_domain}/${l.link_key}`,
+  name: (l) => l.name,
+  channel: (l) => l.channel,
+  domain: (l) => l.app_domain,
+  shareTitle: (l) => l.share_title,
+  shareDescription: (l) => l.share_desc,
+  androidUri: (l) => l.android_uri,
+  iosUri: (l) => l.ios_uri,
+  jumpLinkType: (l) => l.jump_link_type,
+  // JMLink sends "" for no landing page; anything that is not a URL is reported as none, not as an error.
+  landingPage: (l) => (l.landing_page && URL.canParse(l.landing_page) ? l.landing_page : null),
+  createdOn: (l) => l.create_time,
+  updatedOn: (l) => l.update_time,
+  stats: async (link: JmlinkLink, { from, to, platform }, ctx) => {
+    const span = dayNumber(to) - dayNumber(from) + 1;
+    if (span < 1) throw new BadUserInputError(`\`to\` (${to}) is before \`from\` (${from}).`, 'to');
+    if (span > MAX_STATS_RANGE_DAYS) throw new BadUserInputError(`A statistics range covers at most ${MAX_STATS_RANGE_DAYS} days; ${from} to ${to} is ${span}.`, 'to');
+    const days = await ctx.jmlink.stats({ appKey: link.appKey, linkKey: link.link_key, platform, from, to });
+    return { from, to, platform, days };
+  },
+};
+
+export const LinkStats: LinkStatsResolvers = {
+  totals: (s) =>
+    s.days.reduce(
+      (sum, d) => ({ exposures: sum.exposures + d.exposures, clicks: sum.clicks + d.clicks, opens: sum.opens + d.opens, installs: sum.installs + d.installs }),
+      { exposures: 0, clicks: 0, opens: 0, installs: 0 },
+    ),
+};

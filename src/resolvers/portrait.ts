@@ -1,0 +1,25 @@
+// JPortrait resolvers: the subject and tag codes are checked here, before any upstream call.
+import type { AppResolvers, PortraitTagsResolvers } from '../generated/graphql.js';
+import { BadUserInputError } from '../errors.js';
+
+const MAX_TAGS = 100;
+const TAG_CODE = /^[A-Za-z0-9_]{1,64}$/;
+
+export const App: AppResolvers = {
+  portraitTags: (app, { subject, tags }, ctx) => {
+    const value = subject.value.trim();
+    if (value.length < 1 || value.length > 128) throw new BadUserInputError('`subject.value` must be 1 to 128 characters.', 'subject');
+    if (subject.idType === 'PHONE_MD5' && !/^[0-9a-f]{32}$/.test(value)) throw new BadUserInputError('A PHONE_MD5 subject is 32 lower-case hex characters.', 'subject');
+    if (subject.idType === 'PHONE_SHA256' && !/^[0-9a-f]{64}$/.test(value)) throw new BadUserInputError('A PHONE_SHA256 subject is 64 lower-case hex characters.', 'subject');
+    if (tags) {
+      if (tags.length > MAX_TAGS) throw new BadUserInputError(`At most ${MAX_TAGS} tag codes can be asked for at once.`, 'tags');
+      const bad = tags.find((t) => !TAG_CODE.test(t));
+      if (bad !== undefined) throw new BadUserInputError(`"${bad.slice(0, 64)}" is not a tag code (letters, digits and _).`, 'tags');
+    }
+    return ctx.portrait({ appKey: app.appKey, subject: { idType: subject.idType, value }, tags: tags && tags.length > 0 ? tags : null });
+  },
+};
+
+export const PortraitTags: PortraitTagsResolvers = {
+  score: (p, { code }) => p.tags.find((t) => t.code === code)?.score ?? null,
+};

@@ -1,0 +1,172 @@
+// The gateway's HTTP server: node:http in front of Apollo Server's executeHTTPGraphQLRequest, so that
+// the body-size limit, request ids, cancellation on client disconnect, /health and /metrics are ours.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GatewayConfig } from './config.js';
+import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { maskError } from './errors.js';
+import { UpstreamMetrics } from './http/metrics.js';
+import { UpstreamHttp } from './http/upstream.js';
+import { JmlinkClient } from './jmlink/client.js';
+import { limitsRule } from './limits.js';
+import type { Logger } from './logger.js';
+import { PortraitClient } from './portrait/client.js';
+import type { AppRegistry } from './registry/index.js';
+import { resolvers } from './resolvers/index.js';
+import { loadTypeDefs } from './schema.js';
+
+export const GRAPHQL_PATH = '/graphql';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  registry: AppRegistry;
+  logger: Logger;
+}
+
+export interface RunningGateway {
+  /** e.g. http://127.0.0.1:4000 */
+  url: string;
+  graphqlUrl: string;
+  metrics: UpstreamMetrics;
+  close(): Promise<void>;
+}
+
+export async function startGateway({ config, registry, logger }: GatewayOptions): Promise<RunningGateway> {
+  const metrics = new UpstreamMetrics();
+  const http = new UpstreamHttp({ timeoutMs: config.upstreamTimeoutMs, logger, metrics });
+  const services: GatewayServices = {
+    registry,
+    jmlink: new JmlinkClient(http, config.upstreams.jmlink),
+    portrait: new PortraitClient(http, config.upstreams.portrait),
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    typeDefs: loadTypeDefs(),
+    resolvers: resolvers as never,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskError(logger),
+    validationRules: [limitsRule(config.limits.maxDepth, config.limits.maxCost)],
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+    logger: { debug: () => {}, info: () => {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
+  });
+  await apollo.start();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const url = new URL(req.url ?? '/', 'http://gateway');
+
+    if (url.pathname === '/health' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      return void res.end(metrics.toPrometheus());
+    }
+    if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: `Not found. The GraphQL endpoint is ${GRAPHQL_PATH}.` });
+
+    const read = await readBody(req, config.limits.maxBodyBytes);
+    if (read === 'too-large') {
+      res.setHeader('connection', 'close');
+      return sendJson(res, 413, graphqlError(`The request body is larger than ${config.limits.maxBodyBytes} bytes.`, 'BAD_REQUEST'));
+    }
+    let body: unknown;
+    if (read.length > 0 && /json/i.test(req.headers['content-type'] ?? '')) {
+      try {
+        body = JSON.parse(read.toString('utf8'));
+      } catch {
+        return sendJson(res, 400, graphqlError('The request body is not valid JSON.', 'BAD_REQUEST'));
+      }
+    } else if (read.length > 0) {
+      body = read.toString('utf8');
+    }
+
+    // The caller going away cancels the request, and with it every upstream call it started.
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    const requestLogger = logger.child({ requestId });
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+      context: async () => createContext(services, { requestId, signal: abort.signal, logger: requestLogger }),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') return void res.end(response.body.string);
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const base = `http://${host}:${port}`;
+
+  return {
+    url: base,
+    graphqlUrl: base + GRAPHQL_PATH,
+    metrics,
+    async close() {
+      // In-flight requests get a short grace period, then their connections are closed.
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), 2_000);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+      await http.close();
+    },
+  };
+}
+
+function graphqlError(message: string, code: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(value));
+}
+
+/** Reads the whole body, stopping (without buffering more) once it exceeds `limit`. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return 'too-large';
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return 'too-large';
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
