@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { generate } from '@graphql-codegen/cli';
 import config from '../codegen.ts';
 
-const outputs = await generate({ ...config, silent: true }, false);
+const outputs: { filename: string; content: string }[] = await generate({ ...config, silent: true }, false);
 const stale = outputs.filter((o) => {
   try {
     return readFileSync(o.filename, 'utf8') !== o.content;

@@ -21,10 +21,9 @@ const appSchema = z.object({
 export type ConfiguredApp = z.infer<typeof appSchema>;
 
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) => z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max);
 
-const envSchema = z
-  .object({
+const envSchema = z.object({
     PORT: int(0, 65535).default(4000),
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -46,18 +45,6 @@ const envSchema = z
     GATEWAY_MAX_DEPTH: int(2, 100).default(12),
     GATEWAY_MAX_COST: int(10, 1_000_000).default(20_000),
     GATEWAY_INTROSPECTION: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
-  })
-  .superRefine((env, ctx) => {
-    const pair = (a: keyof typeof env, b: keyof typeof env) => {
-      if ((env[a] === undefined) !== (env[b] === undefined)) {
-        ctx.addIssue({ code: 'custom', path: [env[a] === undefined ? a : b], message: `set together with ${env[a] === undefined ? b : a}` });
-      }
-    };
-    pair('JIGUANG_DEV_KEY', 'JIGUANG_DEV_SECRET');
-    pair('JIGUANG_GROWTH_PROJECT_ID', 'JIGUANG_GROWTH_PROJECT_SECRET');
-    if (env.JIGUANG_APPS && env.JIGUANG_APPS_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['JIGUANG_APPS_FILE'], message: 'set either JIGUANG_APPS or JIGUANG_APPS_FILE, not both' });
-    }
   });
 
 export interface Credentials {
@@ -88,18 +75,27 @@ export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; pr
 
 /** Reads and validates the whole configuration; returns every problem rather than the first. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
-  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(raw);
   const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
+  // Checks across variables run even when a single one is wrong, so every problem shows at once.
+  for (const [a, b] of [
+    ['JIGUANG_DEV_KEY', 'JIGUANG_DEV_SECRET'],
+    ['JIGUANG_GROWTH_PROJECT_ID', 'JIGUANG_GROWTH_PROJECT_SECRET'],
+  ] as const) {
+    if ((raw[a] === undefined) !== (raw[b] === undefined)) problems.push(raw[a] === undefined ? `${a}: set together with ${b}` : `${b}: set together with ${a}`);
+  }
+  if (raw.JIGUANG_APPS && raw.JIGUANG_APPS_FILE) problems.push('JIGUANG_APPS_FILE: set either JIGUANG_APPS or JIGUANG_APPS_FILE, not both');
+  const apps = readApps(raw.JIGUANG_APPS, raw.JIGUANG_APPS_FILE, problems);
   if (!parsed.success) return { ok: false, problems };
   const e = parsed.data;
 
-  const apps = readApps(e.JIGUANG_APPS, e.JIGUANG_APPS_FILE, problems);
   const devCredentials = e.JIGUANG_DEV_KEY && e.JIGUANG_DEV_SECRET ? { username: e.JIGUANG_DEV_KEY, password: e.JIGUANG_DEV_SECRET } : null;
   const growthCredentials =
     e.JIGUANG_GROWTH_PROJECT_ID && e.JIGUANG_GROWTH_PROJECT_SECRET
       ? { username: e.JIGUANG_GROWTH_PROJECT_ID, password: e.JIGUANG_GROWTH_PROJECT_SECRET }
       : null;
-  const demo = !devCredentials && !growthCredentials && apps.length === 0 && !e.JIGUANG_APPS_FILE && !e.JIGUANG_APPS;
+  const demo = !e.JIGUANG_DEV_KEY && !e.JIGUANG_DEV_SECRET && !e.JIGUANG_GROWTH_PROJECT_ID && !e.JIGUANG_GROWTH_PROJECT_SECRET && !e.JIGUANG_APPS_FILE && !e.JIGUANG_APPS;
   if (!demo && !e.GATEWAY_REGISTRY_KEY) {
     problems.push('GATEWAY_REGISTRY_KEY: required when Jiguang credentials are configured (64 hex characters or base64 of 32 bytes; it encrypts master secrets at rest)');
   }

@@ -109,7 +109,8 @@ const PASS_THROUGH_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_
 /**
  * Apollo's formatError hook: keeps deliberate errors, masks everything else (GraphQL Yoga's rule).
  * A literal that a scalar refused (e.g. `from: "2024-13-01"`) is a validation error in graphql-js;
- * it is the caller's input that is wrong, so it is reported as BAD_USER_INPUT like a bad variable.
+ * our scalars refuse with BadUserInputError (src/resolvers/scalars.ts), so it is reported as
+ * BAD_USER_INPUT, like the same value passed in a variable.
  */
 export function maskError(logger: Logger) {
   return (formatted: import('graphql').GraphQLFormattedError, error: unknown): import('graphql').GraphQLFormattedError => {
@@ -117,7 +118,7 @@ export function maskError(logger: Logger) {
     if (original instanceof GatewayError) return formatted;
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PASS_THROUGH_CODES.has(code)) {
-      const scalarRefused = code === 'GRAPHQL_VALIDATION_FAILED' && error instanceof GraphQLError && error.originalError != null;
+      const scalarRefused = code === 'GRAPHQL_VALIDATION_FAILED' && error instanceof GraphQLError && error.originalError instanceof BadUserInputError;
       if (scalarRefused) return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
       return formatted;
     }

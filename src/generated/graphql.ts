@@ -40,17 +40,17 @@ export type App = {
    * score from 0 to 1 each. A subject Jiguang knows nothing about gives an empty list
    * (`found: false`), not an error.
    */
-  portraitTags: PortraitTags;
+  portraitTags?: Maybe<PortraitTags>;
   /**
    * One short link by its key (the last characters of the short URL, e.g. `AAAA` in
-   * `https://xxxxxx.jmlk.co/AAAA`). An unknown key is a `NOT_FOUND` error.
+   * `https://xxxxxx.jmlk.co/AAAA`). An unknown key is null with a `NOT_FOUND` error.
    */
-  shortLink: ShortLink;
+  shortLink?: Maybe<ShortLink>;
   /**
    * The app's JMLink short links, oldest first, as a cursor connection. Needs the JMLink VIP service
    * on the app (otherwise `UPSTREAM_ACCESS_DENIED`).
    */
-  shortLinks: ShortLinkConnection;
+  shortLinks?: Maybe<ShortLinkConnection>;
 };
 
 
@@ -241,23 +241,25 @@ export type PortraitTagsScoreArgs = {
 };
 
 /**
- * The entry points of the gateway. Everything app-level (short links, audience tags, …) is reached
+ * The entry points of the gateway. Fields answered by a Jiguang call are nullable: when the call fails
+ * the field is null with an error in `errors`, and the rest of the query still returns its data. Everything app-level (short links, audience tags, …) is reached
  * through an `App`, so one query can walk from an app to its data.
  */
 export type Query = {
   __typename?: 'Query';
   /**
-   * One app by its Jiguang app key. An app the gateway does not know is a `NOT_FOUND` error
-   * (no upstream call is made).
+   * One app by its Jiguang app key. An app the gateway does not know is null with a `NOT_FOUND`
+   * error (no upstream call is made).
    */
-  app: App;
+  app?: Maybe<App>;
   /** Every app the gateway knows, sorted by name. Apps come from configuration and from app creation. */
   apps: Array<App>;
 };
 
 
 /**
- * The entry points of the gateway. Everything app-level (short links, audience tags, …) is reached
+ * The entry points of the gateway. Fields answered by a Jiguang call are nullable: when the call fails
+ * the field is null with an error in `errors`, and the rest of the query still returns its data. Everything app-level (short links, audience tags, …) is reached
  * through an `App`, so one query can walk from an app to its data.
  */
 export type QueryAppArgs = {
@@ -295,7 +297,7 @@ export type ShortLink = {
    * Daily statistics of the link from `from` to `to` inclusive (at most 366 days). Days without data
    * (before the link existed, in the future) have no row.
    */
-  stats: LinkStats;
+  stats?: Maybe<LinkStats>;
   /** The day the link was last changed. */
   updatedOn: Scalars['LocalDate']['output'];
   /** The full short URL, `https://{domain}/{key}`. */
@@ -459,9 +461,9 @@ export type AppResolvers<ContextType = GatewayContext, ParentType extends Resolv
   appKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   groupName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  portraitTags?: Resolver<ResolversTypes['PortraitTags'], ParentType, ContextType, RequireFields<AppPortraitTagsArgs, 'subject'>>;
-  shortLink?: Resolver<ResolversTypes['ShortLink'], ParentType, ContextType, RequireFields<AppShortLinkArgs, 'key'>>;
-  shortLinks?: Resolver<ResolversTypes['ShortLinkConnection'], ParentType, ContextType, RequireFields<AppShortLinksArgs, 'first'>>;
+  portraitTags?: Resolver<Maybe<ResolversTypes['PortraitTags']>, ParentType, ContextType, RequireFields<AppPortraitTagsArgs, 'subject'>>;
+  shortLink?: Resolver<Maybe<ResolversTypes['ShortLink']>, ParentType, ContextType, RequireFields<AppShortLinkArgs, 'key'>>;
+  shortLinks?: Resolver<Maybe<ResolversTypes['ShortLinkConnection']>, ParentType, ContextType, RequireFields<AppShortLinksArgs, 'first'>>;
 };
 
 export type LinkStatResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['LinkStat'] = ResolversParentTypes['LinkStat']> = {
@@ -516,7 +518,7 @@ export type PortraitTagsResolvers<ContextType = GatewayContext, ParentType exten
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  app?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<QueryAppArgs, 'appKey'>>;
+  app?: Resolver<Maybe<ResolversTypes['App']>, ParentType, ContextType, RequireFields<QueryAppArgs, 'appKey'>>;
   apps?: Resolver<Array<ResolversTypes['App']>, ParentType, ContextType>;
 };
 
@@ -533,7 +535,7 @@ export type ShortLinkResolvers<ContextType = GatewayContext, ParentType extends 
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   shareDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   shareTitle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  stats?: Resolver<ResolversTypes['LinkStats'], ParentType, ContextType, RequireFields<ShortLinkStatsArgs, 'from' | 'platform' | 'to'>>;
+  stats?: Resolver<Maybe<ResolversTypes['LinkStats']>, ParentType, ContextType, RequireFields<ShortLinkStatsArgs, 'from' | 'platform' | 'to'>>;
   updatedOn?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['URL'], ParentType, ContextType>;
 };

@@ -1,13 +1,13 @@
 // All resolvers, merged per type. Each domain file owns the fields of its schema file.
-import { LocalDateResolver, URLResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import * as apps from './app.js';
 import * as jmlink from './jmlink.js';
 import * as portrait from './portrait.js';
+import { LocalDate, URL } from './scalars.js';
 
 export const resolvers: Resolvers = {
-  LocalDate: LocalDateResolver,
-  URL: URLResolver,
+  LocalDate,
+  URL,
   Query: apps.Query,
   App: { ...apps.App, ...jmlink.App, ...portrait.App },
   ShortLinkConnection: jmlink.ShortLinkConnection,

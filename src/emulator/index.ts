@@ -1,0 +1,223 @@
+// A deterministic stand-in for the Jiguang services (JMLink and JPortrait so far), on node:http only,
+// so the gateway can be developed, demoed and tested without real credentials.
+// Choices where the docs are silent: JMLink checks path/method before auth, counts the frequency limit
+// after auth (X-Rate-Limit-* only on authenticated answers), answers an unknown link_key with 3005; paths
+// of no emulated service get a plain 404 and are not recorded; a RecordedCall's appKey is the one claimed
+// in the Authorization header (even if wrong), its headers/body are the request's, status 0 = no answer.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { parseBasicAuth } from './auth.js';
+import { CallLog } from './calls.js';
+import { handleControl } from './control.js';
+import { AppStore } from './data.js';
+import { FaultRegistry } from './faults.js';
+import { jmlink } from './jmlink.js';
+import { portrait } from './portrait.js';
+import { fnv1a } from './prng.js';
+import { FixedWindowLimiter } from './rateLimit.js';
+import { JSON_TYPE, text, type Reply } from './respond.js';
+import type { ServiceContext, ServiceHandler, ServiceRequest } from './service.js';
+import type { Emulator, EmulatorApp, EmulatorOptions, Fault, RecordedCall } from './types.js';
+
+export type { Emulator, EmulatorApp, EmulatorOptions, Fault, RecordedCall } from './types.js';
+
+/** Request bodies larger than this are answered 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Tried in order, first owner wins: JMLink owns every /v1/ path, so it stays last. */
+const HANDLERS: readonly ServiceHandler[] = [portrait, jmlink];
+
+type BodyResult = { ok: true; text: string } | { ok: false };
+
+function readBody(req: IncomingMessage): Promise<BodyResult> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true; // keep draining so the 413 can be read by the client
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? { ok: false } : { ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', () => resolve({ ok: false }));
+  });
+}
+
+function headerMap(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function parsedForLog(raw: string): unknown {
+  if (raw === '') return null;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const seed = options.seed ?? 1;
+  const now = options.now ?? Date.now;
+  const latencyMs = options.latencyMs ?? 0;
+  const store = new AppStore(seed, now);
+  store.seed3();
+  const log = new CallLog();
+  const faults = new FaultRegistry();
+  const limiter = new FixedWindowLimiter(now);
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
+  let requestSeq = 0;
+  const requestIdBase = fnv1a(`requestId\u001f${seed}`) % 900_000_000_000;
+
+  const ctx: ServiceContext = {
+    seed,
+    store,
+    limiter,
+    now,
+    rateLimits: {
+      jmlinkLinksPerMinute: options.rateLimits?.jmlinkLinksPerMinute ?? 100,
+      jmlinkStatsPerMinute: options.rateLimits?.jmlinkStatsPerMinute ?? 500,
+    },
+    nextRequestId: () => String((requestIdBase + ++requestSeq) % 1_000_000_000_000).padStart(12, '0'),
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (ms <= 0) return resolve();
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  const send = (res: ServerResponse, reply: Reply, extra: Record<string, string> = {}) => {
+    if (closed || res.destroyed || res.headersSent) return;
+    res.writeHead(reply.status, { ...reply.headers, ...extra, 'content-length': String(Buffer.byteLength(reply.body)) });
+    res.end(reply.body);
+  };
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    const searchParams = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
+    const body = await readBody(req);
+    if (closed) return;
+
+    if (path.startsWith('/__emulator/')) {
+      if (!body.ok) return send(res, text(413, 'Payload Too Large'), { connection: 'close' });
+      return send(res, handleControl(req.method ?? 'GET', path, body.text, { faults, log, store }));
+    }
+
+    const handler = HANDLERS.find((h) => h.owns(path));
+    if (!handler) return send(res, text(404, 'Not Found'));
+
+    const headers = headerMap(req);
+    const call: RecordedCall = log.record({
+      service: handler.name,
+      method: req.method ?? 'GET',
+      path,
+      query: Object.fromEntries(searchParams),
+      appKey: parseBasicAuth(headers.authorization)?.user ?? null,
+      status: 0,
+      headers,
+      body: body.ok ? parsedForLog(body.text) : null,
+    });
+
+    if (!body.ok) {
+      // An oversized body is refused before any fault is consumed (nothing of it was kept).
+      await sleep(latencyMs);
+      call.status = 413;
+      return send(res, text(413, 'Payload Too Large'), { connection: 'close' });
+    }
+
+    const fault = faults.take(handler.name, path);
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (closed) return;
+
+    let reply: Reply;
+    if (fault?.kind === 'timeout') {
+      return; // never answered; close() destroys the socket
+    } else if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    } else if (fault?.kind === 'status') {
+      reply = text(fault.status ?? 500, `injected fault: HTTP ${fault.status ?? 500}`);
+    } else if (fault?.kind === 'business') {
+      reply = handler.businessFault(fault.code ?? '', fault.status, ctx);
+    } else if (fault?.kind === 'malformed') {
+      reply = { status: 200, headers: { 'content-type': JSON_TYPE }, body: handler.malformedBody };
+    } else if (fault?.kind === 'empty') {
+      reply = { status: 200, headers: { 'content-type': JSON_TYPE }, body: '' };
+    } else {
+      reply = handler.handle({ method: call.method, path, query: call.query, headers, rawBody: body.text } satisfies ServiceRequest, ctx);
+    }
+
+    await sleep(latencyMs);
+    call.status = reply.status;
+    send(res, reply);
+  }
+
+  const server = createServer((req, res) => {
+    onRequest(req, res).catch((err: unknown) => {
+      send(res, text(500, `emulator error: ${err instanceof Error ? err.message : String(err)}`));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    url,
+    apps: store.apps,
+    calls: log.calls,
+    countCalls: (filter) => log.count(filter),
+    resetCalls: () => log.reset(),
+    injectFault(fault: Fault) {
+      const id = faults.add(fault);
+      return () => {
+        faults.remove(id);
+      };
+    },
+    clearFaults: () => faults.clear(),
+    addApp: (app: EmulatorApp) => store.add(app),
+    removeApp: (appKey: string) => store.remove(appKey),
+    close() {
+      if (closing) return closing;
+      closed = true;
+      faults.clear();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      closing = new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// One shape for every answer the emulator gives (status, headers, body bytes), with helpers for the
+// JSON and plain-text answers, so handlers stay pure and the server writes replies in one place.
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export const JSON_TYPE = 'application/json;charset=utf-8';
+export const TEXT_TYPE = 'text/plain;charset=utf-8';
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
+}
+
+export function text(status: number, body: string, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': TEXT_TYPE, ...headers }, body };
+}

@@ -1,0 +1,13 @@
+// The registry's own failures, with a fixed code so start-up can tell "wrong key" from "damaged
+// file" from "disk problem". Messages name files and app keys, never a secret or the key.
+
+export type RegistryErrorCode = 'REGISTRY_CORRUPT' | 'REGISTRY_KEY_MISMATCH' | 'REGISTRY_WRITE_FAILED';
+
+export class RegistryError extends Error {
+  readonly code: RegistryErrorCode;
+  constructor(code: RegistryErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RegistryError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,23 @@
+// The graphql-scalars scalars the schema uses, made to refuse bad input with BadUserInputError so a
+// wrong value is BAD_USER_INPUT whether it comes in a variable or is written in the document.
+import { GraphQLScalarType } from 'graphql';
+import { LocalDateResolver, URLResolver } from 'graphql-scalars';
+import { BadUserInputError } from '../errors.js';
+
+function refusingAsUserInput(base: GraphQLScalarType): GraphQLScalarType {
+  const refuse = <T>(parse: () => T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      throw new BadUserInputError(error instanceof Error ? error.message : `Invalid ${base.name}.`);
+    }
+  };
+  return new GraphQLScalarType({
+    ...base.toConfig(),
+    parseValue: (value) => refuse(() => base.parseValue(value)),
+    parseLiteral: (ast, variables) => refuse(() => base.parseLiteral(ast, variables)),
+  });
+}
+
+export const LocalDate = refusingAsUserInput(LocalDateResolver);
+export const URL = refusingAsUserInput(URLResolver);

@@ -1,0 +1,53 @@
+// Configuration is validated once, with every problem reported together.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('with nothing set is demo mode on the real Jiguang hosts', () => {
+    const r = loadConfig({});
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.demo).toBe(true);
+    expect(r.config.port).toBe(4000);
+    expect(r.config.upstreams.jmlink).toBe('https://api.jmlk.co');
+    expect(r.config.upstreams.portrait).toBe('https://portrait-api.jiguang.cn');
+  });
+
+  it('reports every problem at once, naming the variable and never echoing a secret', () => {
+    const r = loadConfig({
+      PORT: 'eighty',
+      JIGUANG_JMLINK_URL: 'ftp://x',
+      JIGUANG_DEV_KEY: 'k',
+      JIGUANG_APPS: JSON.stringify([{ appKey: 'a b', masterSecret: 'super-secret-value', name: '', androidPackage: 'p' }]),
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const text = r.problems.join('\n');
+    expect(text).toMatch(/PORT/);
+    expect(text).toMatch(/JIGUANG_JMLINK_URL/);
+    expect(text).toMatch(/JIGUANG_DEV_SECRET: set together with JIGUANG_DEV_KEY/);
+    expect(r.problems.length).toBeGreaterThanOrEqual(3);
+    expect(text).not.toContain('super-secret-value');
+  });
+
+  it('checks the apps and asks for a registry key once credentials are configured', () => {
+    const r = loadConfig({ JIGUANG_APPS: JSON.stringify([{ appKey: 'a b', masterSecret: 'super-secret-value', name: '', androidPackage: 'p' }]) });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toContain('JIGUANG_APPS[0.appKey]: must be letters and digits');
+    expect(r.problems).toContain('JIGUANG_APPS[0.name]: Too small: expected string to have >=1 characters');
+    expect(r.problems.join('\n')).not.toContain('super-secret-value');
+  });
+
+  it('accepts a full production configuration', () => {
+    const r = loadConfig({
+      PORT: '8080',
+      JIGUANG_DEV_KEY: 'devkey',
+      JIGUANG_DEV_SECRET: 'devsecret',
+      JIGUANG_APPS: JSON.stringify([{ appKey: 'abc123', masterSecret: 's', name: 'Shop', androidPackage: 'com.example.shop' }]),
+      GATEWAY_REGISTRY_KEY: 'a'.repeat(64),
+      JIGUANG_JMLINK_URL: 'http://127.0.0.1:4010/',
+    });
+    expect(r.ok && r.config).toMatchObject({ demo: false, port: 8080, devCredentials: { username: 'devkey' }, upstreams: { jmlink: 'http://127.0.0.1:4010' } });
+  });
+});

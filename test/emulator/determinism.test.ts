@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { basic, call, portraitBody } from './util.js';
+
+async function snapshot(e: Emulator): Promise<unknown> {
+  const a = e.apps[0]!;
+  const list = (await call(`${e.url}/v1/links?page_size=50`, { headers: { authorization: basic(a) } })).json;
+  const key = list.records[0].link_key;
+  const stats = (await call(`${e.url}/v1/links/${key}/stat?start_date=2000-01-01&end_date=2099-01-01&platform=android`, { headers: { authorization: basic(a) } })).json;
+  const init = portraitBody({ id_type: 'idfa', id_value: 'ABCD-1234' });
+  init.headers.authorization = basic(a);
+  const p = (await call(`${e.url}/iaudience/open`, init)).json;
+  return { apps: e.apps, list, stats, portrait: { code: p.code, data: p.data } };
+}
+
+describe('determinism', () => {
+  it('gives the same data for the same seed and different data for another seed', async () => {
+    const now = () => Date.UTC(2026, 2, 10, 8, 0, 0);
+    const [a, b, c] = await Promise.all([startEmulator({ seed: 7, now }), startEmulator({ seed: 7, now }), startEmulator({ seed: 8, now })]);
+    try {
+      const [sa, sb, sc] = await Promise.all([snapshot(a), snapshot(b), snapshot(c)]);
+      expect(sa).toEqual(sb);
+      expect((sc as any).apps[0].appKey).not.toBe((sa as any).apps[0].appKey);
+      expect((sc as any).list).not.toEqual((sa as any).list);
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()]);
+    }
+  });
+
+  it('dates links relative to the clock at start-up', async () => {
+    const t = Date.UTC(2025, 5, 1, 12);
+    const e = await startEmulator({ now: () => t });
+    try {
+      const recs = (await call(`${e.url}/v1/links?page_size=500`, { headers: { authorization: basic(e.apps[0]!) } })).json.records;
+      for (const r of recs) {
+        expect(r.create_time >= '2024-06-02').toBe(true);
+        expect(r.update_time <= '2025-06-01').toBe(true);
+      }
+      for (const r of recs.slice(0, 10)) expect(r.create_time <= '2025-04-02').toBe(true);
+    } finally {
+      await e.close();
+    }
+  });
+});

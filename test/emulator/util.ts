@@ -1,0 +1,30 @@
+// Small HTTP helpers shared by the emulator's tests.
+import { request } from 'undici';
+import type { EmulatorApp } from '../../src/emulator/index.js';
+
+export function basic(app: Pick<EmulatorApp, 'appKey' | 'masterSecret'>): string {
+  return `Basic ${Buffer.from(`${app.appKey}:${app.masterSecret}`).toString('base64')}`;
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any;
+}
+
+export async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  const r = await request(url, { method: (init.method ?? 'GET') as any, headers: init.headers, body: init.body });
+  const text = await r.body.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: r.statusCode, headers: r.headers, text, json };
+}
+
+export function portraitBody(body: unknown): { method: string; headers: Record<string, string>; body: string } {
+  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,81 @@
+// Starts the real thing for a test file: the Jiguang emulator and the gateway's HTTP server, both on
+// loopback port 0, with the gateway's log lines collected so tests can inspect them.
+import { request } from 'undici';
+import { loadConfig, type GatewayConfig } from '../../src/config.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { createLogger } from '../../src/logger.js';
+import { openMemoryRegistry, type AppRegistry } from '../../src/registry/index.js';
+import { startGateway, type RunningGateway } from '../../src/server.js';
+
+export interface GraphQLResult<T = any> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] };
+  text: string;
+}
+
+export interface Harness {
+  emulator: Emulator;
+  gateway: RunningGateway;
+  registry: AppRegistry;
+  config: GatewayConfig;
+  /** Every log line the gateway wrote, as text. */
+  logs: string[];
+  /** Every response body the harness received, as text (for secret scans). */
+  responses: string[];
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { emulator?: EmulatorOptions; env?: Record<string, string> } = {}): Promise<Harness> {
+  const emulator = await startEmulator(options.emulator);
+  const u = emulator.url;
+  const loaded = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+    JIGUANG_JMLINK_URL: u,
+    JIGUANG_PORTRAIT_URL: u,
+    JIGUANG_PUSH_ADMIN_URL: u,
+    JIGUANG_VERIFICATION_ADMIN_URL: u,
+    JIGUANG_GROWTH_URL: u,
+    ...options.env,
+  });
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  const config = loaded.config;
+  const registry = openMemoryRegistry();
+  for (const app of emulator.apps) await registry.upsert({ ...app, source: 'config' }, app.masterSecret);
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
+  const gateway = await startGateway({ config, registry, logger });
+  const responses: string[] = [];
+
+  return {
+    emulator,
+    gateway,
+    registry,
+    config,
+    logs,
+    responses,
+    async gql(query, variables, headers) {
+      const res = await request(gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await res.body.text();
+      responses.push(text);
+      return { status: res.statusCode, headers: res.headers, body: JSON.parse(text), text };
+    },
+    async close() {
+      await gateway.close();
+      await emulator.close();
+      await registry.close();
+    },
+  };
+}
+
+/** The codes of a result's errors, in order. */
+export function codes(result: GraphQLResult): string[] {
+  return (result.body.errors ?? []).map((e) => e.extensions?.code);
+}
