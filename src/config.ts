@@ -45,6 +45,7 @@ const envSchema = z.object({
     GATEWAY_MAX_DEPTH: int(2, 100).default(12),
     GATEWAY_MAX_COST: int(10, 1_000_000).default(20_000),
     GATEWAY_INTROSPECTION: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    GATEWAY_GRAPHIQL: z.enum(['true', 'false']).optional(),
   });
 
 export interface Credentials {
@@ -67,6 +68,8 @@ export interface GatewayConfig {
   upstreamTimeoutMs: number;
   limits: { maxBodyBytes: number; maxDepth: number; maxCost: number };
   introspection: boolean;
+  /** Serve GraphiQL to browsers at the GraphQL path; defaults to the introspection setting. */
+  graphiql: boolean;
   /** True when no Jiguang credential of any kind is configured: `npm start` then runs the emulator. */
   demo: boolean;
 }
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   if (!demo && !e.GATEWAY_REGISTRY_KEY) {
     problems.push('GATEWAY_REGISTRY_KEY: required when Jiguang credentials are configured (64 hex characters or base64 of 32 bytes; it encrypts master secrets at rest)');
   }
+  if (e.GATEWAY_GRAPHIQL === 'true' && !e.GATEWAY_INTROSPECTION) problems.push('GATEWAY_GRAPHIQL: GraphiQL needs introspection; set GATEWAY_INTROSPECTION=true or GATEWAY_GRAPHIQL=false');
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -120,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
       limits: { maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES, maxDepth: e.GATEWAY_MAX_DEPTH, maxCost: e.GATEWAY_MAX_COST },
       introspection: e.GATEWAY_INTROSPECTION,
+      graphiql: e.GATEWAY_GRAPHIQL === undefined ? e.GATEWAY_INTROSPECTION : e.GATEWAY_GRAPHIQL === 'true',
       demo,
     },
   };

@@ -1,5 +1,6 @@
 // The gateway's HTTP server: node:http in front of Apollo Server's executeHTTPGraphQLRequest, so that
-// the body-size limit, request ids, cancellation on client disconnect, /health and /metrics are ours.
+// the body-size limit, request ids, cancellation on client disconnect, GraphiQL, /health and /metrics
+// are ours.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -8,6 +9,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { maskError } from './errors.js';
+import { GRAPHIQL_ASSET_PATH, sendGraphiQLAsset, sendGraphiQLPage, wantsGraphiQL } from './graphiql.js';
 import { UpstreamMetrics } from './http/metrics.js';
 import { UpstreamHttp } from './http/upstream.js';
 import { JmlinkClient } from './jmlink/client.js';
@@ -76,6 +78,10 @@ export async function startGateway({ config, registry, logger }: GatewayOptions)
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       return void res.end(metrics.toPrometheus());
     }
+    if (config.graphiql && url.pathname.startsWith(GRAPHIQL_ASSET_PATH) && req.method === 'GET') {
+      if (await sendGraphiQLAsset(res, url.pathname.slice(GRAPHIQL_ASSET_PATH.length))) return;
+    }
+    if (config.graphiql && url.pathname === GRAPHQL_PATH && wantsGraphiQL(req)) return sendGraphiQLPage(res, GRAPHQL_PATH);
     if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: `Not found. The GraphQL endpoint is ${GRAPHQL_PATH}.` });
 
     const read = await readBody(req, config.limits.maxBodyBytes);

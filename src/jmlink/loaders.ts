@@ -1,6 +1,6 @@
-// Per-request batching for JMLink (never shared across requests). Pages are fetched whole at the
-// largest size JMLink allows, so connections and key lookups share them; key lookups stop paging as
-// soon as every key asked for is found; statistics for one link are fetched once over the union
+// Per-request batching for JMLink (never shared across requests). Identical page calls are made
+// once; key lookups walk pages of the largest size JMLink allows and stop as soon as every key asked
+// for is found; statistics for one link are fetched once over the union
 // of the date ranges asked for in the request and sliced per field.
 import DataLoader from 'dataloader';
 import type { Credentials } from '../config.js';
@@ -20,8 +20,8 @@ export interface StatsQuery {
 }
 
 export interface JmlinkLoaders {
-  /** Page `pageIndex` (1-based) of an app's links, JMLINK_MAX_PAGE_SIZE per page. */
-  page(appKey: string, pageIndex: number): Promise<JmlinkPage>;
+  /** Page `pageIndex` (1-based) of an app's links, `pageSize` per page (default JMLINK_MAX_PAGE_SIZE). */
+  page(appKey: string, pageIndex: number, pageSize?: number): Promise<JmlinkPage>;
   /** A link by key, or null when the app has no such link. */
   link(appKey: string, linkKey: string): Promise<JmlinkLink | null>;
   stats(query: StatsQuery): Promise<JmlinkDayStat[]>;
@@ -32,12 +32,13 @@ export function createJmlinkLoaders(client: JmlinkClient, credentialsOf: (appKey
     async (keys) =>
       settle(
         keys.map((key) => {
-          const [appKey, index] = splitKey(key);
-          return client.listPage(appKey, credentialsOf(appKey), Number(index), JMLINK_MAX_PAGE_SIZE, ctx);
+          const [appKey, rest] = splitKey(key);
+          const [size, index] = splitKey(rest);
+          return client.listPage(appKey, credentialsOf(appKey), Number(index), Number(size), ctx);
         }),
       ),
   );
-  const page = (appKey: string, pageIndex: number) => pages.load(`${appKey}\u0000${pageIndex}`);
+  const page = (appKey: string, pageIndex: number, pageSize = JMLINK_MAX_PAGE_SIZE) => pages.load(`${appKey}\u0000${pageSize}\u0000${pageIndex}`);
 
   const links = new DataLoader<string, JmlinkLink | null>(async (keys) => {
     const wantedByApp = new Map<string, Set<string>>();
@@ -117,6 +118,19 @@ export function coveringRanges(queries: StatsQuery[]): { from: number; to: numbe
     }
   }
   return ranges;
+}
+
+/**
+ * The JMLink page that holds the window [offset, offset + count) in one call: the smallest page size
+ * (count..500) whose page boundaries do not cut the window. Null when none does (then the window is
+ * read from two pages of 500).
+ */
+export function pageHolding(offset: number, count: number): { pageIndex: number; pageSize: number } | null {
+  for (let size = count; size <= JMLINK_MAX_PAGE_SIZE; size++) {
+    const first = Math.floor(offset / size);
+    if (first === Math.floor((offset + count - 1) / size)) return { pageIndex: first + 1, pageSize: size };
+  }
+  return null;
 }
 
 function splitKey(key: string): [string, string] {

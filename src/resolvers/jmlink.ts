@@ -4,7 +4,7 @@ import type { AppResolvers, LinkStatsResolvers, ShortLinkConnectionResolvers, Sh
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { dayNumber } from '../dates.js';
 import { JMLINK_MAX_PAGE_SIZE } from '../jmlink/client.js';
-import { MAX_STATS_RANGE_DAYS } from '../jmlink/loaders.js';
+import { MAX_STATS_RANGE_DAYS, pageHolding } from '../jmlink/loaders.js';
 import type { JmlinkLink } from '../jmlink/types.js';
 
 const LINK_KEY = /^[A-Za-z0-9]{1,32}$/;
@@ -29,17 +29,26 @@ export const App: AppResolvers = {
       throw new BadUserInputError(`\`first\` must be between 1 and ${JMLINK_MAX_PAGE_SIZE}; got ${first}.`, 'first');
     }
     const offset = after == null ? 0 : decodeCursor(after) + 1;
-    // The window [offset, offset + first) spans at most two whole pages.
-    const firstPage = Math.floor(offset / JMLINK_MAX_PAGE_SIZE) + 1;
-    const lastPage = Math.floor((offset + first - 1) / JMLINK_MAX_PAGE_SIZE) + 1;
-    const head = await ctx.jmlink.page(app.appKey, firstPage);
-    const pages = [head];
-    if (lastPage > firstPage && (firstPage * JMLINK_MAX_PAGE_SIZE) < head.total) pages.push(await ctx.jmlink.page(app.appKey, lastPage));
-    const start = offset - (firstPage - 1) * JMLINK_MAX_PAGE_SIZE;
-    const nodes = pages.flatMap((p) => p.records).slice(start, start + first);
+    const nodes: JmlinkLink[] = [];
+    let total: number;
+    const single = pageHolding(offset, first);
+    if (single) {
+      const page = await ctx.jmlink.page(app.appKey, single.pageIndex, single.pageSize);
+      total = page.total;
+      const start = offset - (single.pageIndex - 1) * single.pageSize;
+      nodes.push(...page.records.slice(start, start + first));
+    } else {
+      // The window crosses a boundary of every page size: read the two pages of 500 around it.
+      const index = Math.floor(offset / JMLINK_MAX_PAGE_SIZE) + 1;
+      const head = await ctx.jmlink.page(app.appKey, index);
+      total = head.total;
+      const tail = index * JMLINK_MAX_PAGE_SIZE < total ? (await ctx.jmlink.page(app.appKey, index + 1)).records : [];
+      const start = offset - (index - 1) * JMLINK_MAX_PAGE_SIZE;
+      nodes.push(...[...head.records, ...tail].slice(start, start + first));
+    }
     return {
       offset,
-      totalCount: head.total,
+      totalCount: total,
       edges: nodes.map((node, i) => ({ cursor: encodeCursor(offset + i), node })),
     };
   },

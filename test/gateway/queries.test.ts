@@ -102,17 +102,22 @@ describe('paging over JMLink pages of 500', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
   });
 
-  it('serves a window spanning two JMLink pages with exactly two list calls', async () => {
-    const start = await h.gql(LINKS, { appKey, first: 1 });
-    h.emulator.resetCalls();
-    // Position 449's cursor: the next 100 links are positions 450..549, across pages 1 and 2.
-    const cursor = Buffer.from('link:449').toString('base64url');
-    const r = await h.gql(LINKS, { appKey, first: 100, after: cursor });
+  it('serves any window with one list call of the smallest page that holds it', async () => {
+    // Positions 450..549 straddle the 500-record boundary, but page 5 of 110 (440..549) holds them all.
+    const r = await h.gql(LINKS, { appKey, first: 100, after: Buffer.from('link:449').toString('base64url') });
     const edges = r.body.data.app.shortLinks.edges;
     expect(edges).toHaveLength(100);
     expect(edges[0].cursor).toBe(Buffer.from('link:450').toString('base64url'));
-    expect(h.emulator.countCalls({ service: 'jmlink', pathPattern: '^/v1/links$' })).toBe(2);
-    expect(start.body.data.app.shortLinks.pageInfo.hasPreviousPage).toBe(false);
+    const calls = h.emulator.calls.filter((c) => c.path === '/v1/links');
+    expect(calls.map((c) => c.query)).toEqual([{ page_index: '5', page_size: '110' }]);
+  });
+
+  it('reads two pages of 500 when no page size holds the window', async () => {
+    const r = await h.gql(LINKS, { appKey, first: 500, after: Buffer.from('link:49').toString('base64url') });
+    expect(r.body.data.app.shortLinks.edges).toHaveLength(500);
+    expect(r.body.data.app.shortLinks.edges.at(-1).cursor).toBe(Buffer.from('link:549').toString('base64url'));
+    const calls = h.emulator.calls.filter((c) => c.path === '/v1/links');
+    expect(calls.map((c) => c.query)).toEqual([{ page_index: '1', page_size: '500' }, { page_index: '2', page_size: '500' }]);
   });
 
   it('answers an empty page past the end', async () => {
@@ -136,11 +141,12 @@ describe('batching with per-request DataLoaders', () => {
       { appKey },
     );
     expect(r.body.errors).toBeUndefined();
-    expect(h.emulator.countCalls({ service: 'jmlink' })).toBe(1);
+    // a and b are the same page call; c needs a page of 20.
+    expect(h.emulator.calls.filter((c) => c.service === 'jmlink').map((c) => c.query.page_size).sort()).toEqual(['10', '20']);
     expect(h.emulator.countCalls({ service: 'portrait' })).toBe(1);
     // Not shared across requests: the same query again calls again.
     await h.gql(`query($appKey: ID!) { app(appKey: $appKey) { shortLinks(first: 10) { totalCount } } }`, { appKey });
-    expect(h.emulator.countCalls({ service: 'jmlink' })).toBe(2);
+    expect(h.emulator.countCalls({ service: 'jmlink' })).toBe(3);
   });
 
   it('answers many shortLink(key) lookups from the fewest list-page calls', async () => {
