@@ -47,7 +47,9 @@ export function wantsGraphiQL(req: IncomingMessage): boolean {
   return req.method === 'GET' && /\btext\/html\b/.test(req.headers.accept ?? '') && !new URL(req.url ?? '/', 'http://x').searchParams.has('query');
 }
 
-export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string): void {
+/** The page; `appKey` (a known app, if any) pre-fills the example's variables. */
+export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string, appKey: string | undefined): void {
+  const variables = appKey ? JSON.stringify({ appKey }, null, 2) : undefined;
   const page = `<!doctype html>
 <html lang="en">
 <head>
@@ -62,15 +64,20 @@ export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string): void
 <script src="${GRAPHIQL_ASSET_PATH}react-dom.js"></script>
 <script src="${GRAPHIQL_ASSET_PATH}graphiql.js"></script>
 <script>
-  const fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(graphqlPath)} });
+  const fetcher = GraphiQL.createFetcher({ url: ${scriptJson(graphqlPath)} });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    React.createElement(GraphiQL, { fetcher, defaultQuery: ${JSON.stringify(EXAMPLE_QUERY)}, defaultEditorToolsVisibility: true }),
+    React.createElement(GraphiQL, { fetcher, defaultQuery: ${scriptJson(EXAMPLE_QUERY)}, defaultVariables: ${scriptJson(variables ?? '')}, defaultEditorToolsVisibility: true }),
   );
 </script>
 </body>
 </html>`;
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   res.end(page);
+}
+
+/** JSON safe inside a <script> element: no `<` can close it. */
+function scriptJson(value: string): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
 /** Serves one of the page's assets; false when `name` is not one of them. */

@@ -81,7 +81,7 @@ export async function startGateway({ config, registry, logger }: GatewayOptions)
     if (config.graphiql && url.pathname.startsWith(GRAPHIQL_ASSET_PATH) && req.method === 'GET') {
       if (await sendGraphiQLAsset(res, url.pathname.slice(GRAPHIQL_ASSET_PATH.length))) return;
     }
-    if (config.graphiql && url.pathname === GRAPHQL_PATH && wantsGraphiQL(req)) return sendGraphiQLPage(res, GRAPHQL_PATH);
+    if (config.graphiql && url.pathname === GRAPHQL_PATH && wantsGraphiQL(req)) return sendGraphiQLPage(res, GRAPHQL_PATH, registry.list()[0]?.appKey);
     if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: `Not found. The GraphQL endpoint is ${GRAPHQL_PATH}.` });
 
     const read = await readBody(req, config.limits.maxBodyBytes);
