@@ -2,6 +2,7 @@
 // problem is collected and printed together, and the process exits before serving anything.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseRegistryKey } from './registry/index.js';
 
 export const DEFAULT_UPSTREAMS = {
   jmlink: 'https://api.jmlk.co',
@@ -90,6 +91,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   }
   if (raw.JIGUANG_APPS && raw.JIGUANG_APPS_FILE) problems.push('JIGUANG_APPS_FILE: set either JIGUANG_APPS or JIGUANG_APPS_FILE, not both');
   const apps = readApps(raw.JIGUANG_APPS, raw.JIGUANG_APPS_FILE, problems);
+  const credentialVariables = ['JIGUANG_DEV_KEY', 'JIGUANG_DEV_SECRET', 'JIGUANG_GROWTH_PROJECT_ID', 'JIGUANG_GROWTH_PROJECT_SECRET', 'JIGUANG_APPS', 'JIGUANG_APPS_FILE'];
+  const demo = credentialVariables.every((name) => raw[name] === undefined);
+  if (!demo && !raw.GATEWAY_REGISTRY_KEY) {
+    problems.push('GATEWAY_REGISTRY_KEY: required when Jiguang credentials are configured (64 hex characters or base64 of 32 bytes; it encrypts master secrets at rest)');
+  }
+  if (raw.GATEWAY_REGISTRY_KEY) {
+    try {
+      parseRegistryKey(raw.GATEWAY_REGISTRY_KEY);
+    } catch (error) {
+      problems.push(`GATEWAY_REGISTRY_KEY: ${(error as Error).message}`);
+    }
+  }
   if (!parsed.success) return { ok: false, problems };
   const e = parsed.data;
 
@@ -98,10 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     e.JIGUANG_GROWTH_PROJECT_ID && e.JIGUANG_GROWTH_PROJECT_SECRET
       ? { username: e.JIGUANG_GROWTH_PROJECT_ID, password: e.JIGUANG_GROWTH_PROJECT_SECRET }
       : null;
-  const demo = !e.JIGUANG_DEV_KEY && !e.JIGUANG_DEV_SECRET && !e.JIGUANG_GROWTH_PROJECT_ID && !e.JIGUANG_GROWTH_PROJECT_SECRET && !e.JIGUANG_APPS_FILE && !e.JIGUANG_APPS;
-  if (!demo && !e.GATEWAY_REGISTRY_KEY) {
-    problems.push('GATEWAY_REGISTRY_KEY: required when Jiguang credentials are configured (64 hex characters or base64 of 32 bytes; it encrypts master secrets at rest)');
-  }
   if (e.GATEWAY_GRAPHIQL === 'true' && !e.GATEWAY_INTROSPECTION) problems.push('GATEWAY_GRAPHIQL: GraphiQL needs introspection; set GATEWAY_INTROSPECTION=true or GATEWAY_GRAPHIQL=false');
   if (problems.length > 0) return { ok: false, problems };
   return {

@@ -26,7 +26,13 @@ if (config.demo) {
   console.log(`jiguang-gateway: DEMO MODE — no Jiguang credentials are configured, so the built-in Jiguang emulator answers at ${u}`);
   console.log(`jiguang-gateway: its ${emulator.apps.length} demo apps: ${emulator.apps.map((a) => `${a.appKey} (${a.name})`).join(', ')}`);
 } else {
-  registry = await openFileRegistry({ path: config.registry.file, key: parseRegistryKey(config.registry.key!) });
+  try {
+    registry = await openFileRegistry({ path: config.registry.file, key: parseRegistryKey(config.registry.key!) });
+  } catch (error) {
+    // RegistryError messages name the file and the problem, never a secret or the key.
+    process.stderr.write(`jiguang-gateway: cannot open the app registry: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   for (const app of config.apps) {
     await registry.upsert({ appKey: app.appKey, name: app.name, androidPackage: app.androidPackage, groupName: app.groupName ?? null, source: 'config' }, app.masterSecret);
   }

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     expect(text).toMatch(/PORT/);
     expect(text).toMatch(/JIGUANG_JMLINK_URL/);
     expect(text).toMatch(/JIGUANG_DEV_SECRET: set together with JIGUANG_DEV_KEY/);
+    expect(text).toMatch(/GATEWAY_REGISTRY_KEY: required/);
     expect(r.problems.length).toBeGreaterThanOrEqual(3);
     expect(text).not.toContain('super-secret-value');
   });
