@@ -1,11 +1,12 @@
 // No response and no log line may contain a master secret, a dev secret or an Authorization header,
 // whatever happens upstream.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ env: { UPSTREAM_TIMEOUT_MS: '300', JIGUANG_DEV_KEY: 'devkey-for-tests', JIGUANG_DEV_SECRET: 'dev-secret-0123456789abcdef', GATEWAY_REGISTRY_KEY: '0'.repeat(64) } });
+  h = await startHarness({ env: { UPSTREAM_TIMEOUT_MS: '300', JIGUANG_DEV_KEY: 'devkey-for-tests', JIGUANG_DEV_SECRET: 'dev-secret-0123456789abcdef', GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex') } });
 });
 afterAll(() => h.close());
 
