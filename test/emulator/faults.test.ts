@@ -1,17 +1,9 @@
 import { request } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { basic, call, portraitBody } from './util.js';
+import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
+import { basic, call, portraitBody, useEmulator } from './util.js';
 
-let e: Emulator;
-beforeAll(async () => {
-  e = await startEmulator();
-});
-afterAll(() => e.close());
-beforeEach(() => {
-  e.resetCalls();
-  e.clearFaults();
-});
+const e = useEmulator();
 
 const links = (headers: Record<string, string> = { authorization: basic(e.apps[0]!) }) => call(`${e.url}/v1/links?page_size=1`, { headers });
 const portrait = () => {

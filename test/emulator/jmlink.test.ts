@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { basic, call } from './util.js';
+import { describe, expect, it } from 'vitest';
+import { basic, call, useEmulator } from './util.js';
 
-let e: Emulator;
-beforeAll(async () => {
-  e = await startEmulator();
-});
-afterAll(() => e.close());
-beforeEach(() => {
-  e.resetCalls();
-  e.clearFaults();
-});
+const e = useEmulator();
 
 const auth = (i = 0) => ({ authorization: basic(e.apps[i]!) });
 const today = () => new Date().toISOString().slice(0, 10);

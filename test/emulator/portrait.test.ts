@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { basic, call, portraitBody } from './util.js';
+import { describe, expect, it } from 'vitest';
+import { basic, call, portraitBody, useEmulator } from './util.js';
 
-let e: Emulator;
-beforeAll(async () => {
-  e = await startEmulator();
-});
-afterAll(() => e.close());
-beforeEach(() => {
-  e.resetCalls();
-  e.clearFaults();
-});
+const e = useEmulator();
 
 const open = (body: unknown, authorization: string | null = basic(e.apps[0]!)) => {
   const init = portraitBody(body);

@@ -1,6 +1,7 @@
 // Small HTTP helpers shared by the emulator's tests.
 import { request } from 'undici';
-import type { EmulatorApp } from '../../src/emulator/index.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startEmulator, type Emulator, type EmulatorApp, type EmulatorOptions } from '../../src/emulator/index.js';
 
 export function basic(app: Pick<EmulatorApp, 'appKey' | 'masterSecret'>): string {
   return `Basic ${Buffer.from(`${app.appKey}:${app.masterSecret}`).toString('base64')}`;
@@ -27,4 +28,26 @@ export async function call(url: string, init: { method?: string; headers?: Recor
 
 export function portraitBody(body: unknown): { method: string; headers: Record<string, string>; body: string } {
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/**
+ * Starts one emulator for the test file (fresh call log and no faults before each test) and returns
+ * a stand-in that forwards to it, so tests can write `e.url` at the top level of the file.
+ */
+export function useEmulator(options?: EmulatorOptions): Emulator {
+  let current: Emulator | undefined;
+  beforeAll(async () => {
+    current = await startEmulator(options);
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    current!.resetCalls();
+    current!.clearFaults();
+  });
+  return new Proxy({} as Emulator, {
+    get: (_target, property) => {
+      const value = Reflect.get(current!, property);
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
 }
