@@ -1,6 +1,7 @@
 // Configuration, read from the environment and validated once at start-up (Hive's rule): every
 // problem is collected and printed together, and the process exits before serving anything.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseRegistryKey } from './registry/index.js';
 
@@ -11,6 +12,9 @@ export const DEFAULT_UPSTREAMS = {
   verificationAdmin: 'https://admin.verification.jpush.cn',
   growth: 'https://growth.jiguang.cn',
 } as const;
+
+/** The manifest codegen writes for client/operations (see codegen.ts). */
+const DEFAULT_PERSISTED_DOCUMENTS = fileURLToPath(new URL('../client/generated/persisted-documents.json', import.meta.url));
 
 const appSchema = z.object({
   appKey: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be letters and digits'),
@@ -47,6 +51,8 @@ const envSchema = z.object({
     GATEWAY_MAX_COST: int(10, 1_000_000).default(20_000),
     GATEWAY_INTROSPECTION: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     GATEWAY_GRAPHIQL: z.enum(['true', 'false']).optional(),
+    GATEWAY_TRUSTED_DOCUMENTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    GATEWAY_PERSISTED_DOCUMENTS_FILE: z.string().min(1).default(DEFAULT_PERSISTED_DOCUMENTS),
   });
 
 export interface Credentials {
@@ -71,6 +77,8 @@ export interface GatewayConfig {
   introspection: boolean;
   /** Serve GraphiQL to browsers at the GraphQL path; defaults to the introspection setting. */
   graphiql: boolean;
+  /** Persisted documents: the manifest, and whether only its documents may run. */
+  documents: { manifest: string; trusted: boolean };
   /** True when no Jiguang credential of any kind is configured: `npm start` then runs the emulator. */
   demo: boolean;
 }
@@ -134,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       limits: { maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES, maxDepth: e.GATEWAY_MAX_DEPTH, maxCost: e.GATEWAY_MAX_COST },
       introspection: e.GATEWAY_INTROSPECTION,
       graphiql: e.GATEWAY_GRAPHIQL === undefined ? e.GATEWAY_INTROSPECTION : e.GATEWAY_GRAPHIQL === 'true',
+      documents: { manifest: e.GATEWAY_PERSISTED_DOCUMENTS_FILE, trusted: e.GATEWAY_TRUSTED_DOCUMENTS },
       demo,
     },
   };

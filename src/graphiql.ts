@@ -21,35 +21,72 @@ function packageFile(name: string, file: string): string {
   return join(dirname(require.resolve(`${name}/package.json`)), file);
 }
 
-const EXAMPLE_QUERY = `# Apps the gateway knows; pick one and walk to its short links and audience tags.
-query Apps {
-  apps { appKey name androidPackage }
+/** One preloaded GraphiQL tab; GraphiQL titles a tab after its operation name. */
+interface ExampleTab {
+  query: string;
+  variables?: string;
 }
 
-query AppOverview($appKey: ID!) {
+const APPS_QUERY = `# Every app the gateway knows. Pick one and put its key into the other tabs' variables.
+query Apps {
+  apps { appKey name androidPackage groupName }
+}
+`;
+
+const SHORT_LINKS_QUERY = `# JMLink: an app's short links with their daily statistics.
+# Next page: pass pageInfo.endCursor as \`after\`.
+query ShortLinks($appKey: ID!, $from: LocalDate!, $to: LocalDate!, $after: String) {
   app(appKey: $appKey) {
     name
-    shortLinks(first: 5) {
+    shortLinks(first: 5, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
       nodes {
         key url name createdOn
-        stats(from: "2026-01-01", to: "2026-01-31") { totals { exposures clicks opens installs } }
+        stats(from: $from, to: $to, platform: ALL) {
+          totals { exposures clicks opens installs }
+          days { day clicks }
+        }
       }
     }
-    portraitTags(subject: { idType: OAID, value: "oaid-1" }) { found tags { code score } }
   }
 }
 `;
+
+const AUDIENCE_TAGS_QUERY = `# JPortrait: the audience tags of one device, each with a score from 0 to 1.
+# Leave out \`tags\` to get every tag known for the subject.
+query AudienceTags($appKey: ID!, $subject: PortraitSubjectInput!) {
+  app(appKey: $appKey) {
+    name
+    portraitTags(subject: $subject, tags: ["HADI_SHOPPING_MALL", "HAGI_SHOPPING_ALL"]) {
+      found
+      tags { code score }
+      subject { idType value }
+    }
+  }
+}
+`;
+
+/** The example tabs: "Apps", "Short links" (app → shortLinks → stats), "Audience tags" (app → portraitTags). */
+export function exampleTabs(appKey: string | undefined, now: Date = new Date()): ExampleTab[] {
+  // An empty key still shows where the key goes; the Apps tab lists the real ones.
+  const key = appKey ?? '';
+  const day = (offset: number): string => new Date(now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const json = (value: Record<string, unknown>): string => JSON.stringify(value, null, 2);
+  return [
+    { query: APPS_QUERY },
+    { query: SHORT_LINKS_QUERY, variables: json({ appKey: key, from: day(-30), to: day(0) }) },
+    { query: AUDIENCE_TAGS_QUERY, variables: json({ appKey: key, subject: { idType: 'OAID', value: 'oaid-1' } }) },
+  ];
+}
 
 /** Whether a request is a browser asking for a page rather than a GraphQL client. */
 export function wantsGraphiQL(req: IncomingMessage): boolean {
   return req.method === 'GET' && /\btext\/html\b/.test(req.headers.accept ?? '') && !new URL(req.url ?? '/', 'http://x').searchParams.has('query');
 }
 
-/** The page; `appKey` (a known app, if any) pre-fills the example's variables. */
+/** The page; `appKey` (a known app, if any) pre-fills the example tabs' variables. */
 export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string, appKey: string | undefined): void {
-  const variables = appKey ? JSON.stringify({ appKey }, null, 2) : undefined;
   const page = `<!doctype html>
 <html lang="en">
 <head>
@@ -59,6 +96,10 @@ export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string, appKe
 <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
 </head>
 <body>
+<!-- Authentication: when the gateway asks for a bearer token, open the "Headers" tab under the
+     query editor and enter {"authorization": "Bearer <your token>"}. Every request made from
+     this page then carries it. Headers are not saved in the browser unless you turn on
+     "Persist headers" in the settings dialog. -->
 <div id="graphiql">Loading GraphiQL…</div>
 <script src="${GRAPHIQL_ASSET_PATH}react.js"></script>
 <script src="${GRAPHIQL_ASSET_PATH}react-dom.js"></script>
@@ -66,7 +107,14 @@ export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string, appKe
 <script>
   const fetcher = GraphiQL.createFetcher({ url: ${scriptJson(graphqlPath)} });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    React.createElement(GraphiQL, { fetcher, defaultQuery: ${scriptJson(EXAMPLE_QUERY)}, defaultVariables: ${scriptJson(variables ?? '')}, defaultEditorToolsVisibility: true }),
+    React.createElement(GraphiQL, {
+      fetcher,
+      // One tab per domain. GraphiQL keeps its tabs in localStorage: once a browser has used the
+      // page, it restores those instead ("Add tab" and the History plugin still work as usual).
+      defaultTabs: ${scriptJson(exampleTabs(appKey))},
+      // Headers start empty; the bearer token goes into the Headers editor, kept visible here.
+      defaultEditorToolsVisibility: true,
+    }),
   );
 </script>
 </body>
@@ -75,9 +123,12 @@ export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string, appKe
   res.end(page);
 }
 
-/** JSON safe inside a <script> element: no `<` can close it. */
-function scriptJson(value: string): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
+/** JSON safe inside a <script> element: no `<` can close it (nor U+2028/U+2029 end a line). */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Serves one of the page's assets; false when `name` is not one of them. */

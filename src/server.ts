@@ -16,6 +16,7 @@ import { JmlinkClient } from './jmlink/client.js';
 import { limitsRule } from './limits.js';
 import type { Logger } from './logger.js';
 import { PortraitClient } from './portrait/client.js';
+import { TrustedDocuments } from './trusted-documents.js';
 import type { AppRegistry } from './registry/index.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
@@ -45,6 +46,8 @@ export async function startGateway({ config, registry, logger }: GatewayOptions)
     jmlink: new JmlinkClient(http, config.upstreams.jmlink),
     portrait: new PortraitClient(http, config.upstreams.portrait),
   };
+
+  const documents = TrustedDocuments.load(config.documents);
 
   const apollo = new ApolloServer<GatewayContext>({
     typeDefs: loadTypeDefs(),
@@ -89,16 +92,30 @@ export async function startGateway({ config, registry, logger }: GatewayOptions)
       res.setHeader('connection', 'close');
       return sendJson(res, 413, graphqlError(`The request body is larger than ${config.limits.maxBodyBytes} bytes.`, 'BAD_REQUEST'));
     }
+    // GraphQL over HTTP: a POST carries its request as `application/json` in UTF-8 (the one body media
+    // type the spec defines). Any other or missing content type is refused here with 415 Unsupported
+    // Media Type, so Apollo never sees a raw string body (it used to get one and answer a vague 400,
+    // and `/json/` used to match types such as `text/x-json`). Refusing before Apollo executes nothing,
+    // so CSRF protection is unchanged: Apollo's CSRF prevention still guards GETs.
     let body: unknown;
-    if (read.length > 0 && /json/i.test(req.headers['content-type'] ?? '')) {
-      try {
-        body = JSON.parse(read.toString('utf8'));
-      } catch {
-        return sendJson(res, 400, graphqlError('The request body is not valid JSON.', 'BAD_REQUEST'));
+    if (req.method === 'POST') {
+      if (!isUtf8Json(req.headers['content-type'])) {
+        res.setHeader('accept-post', 'application/json');
+        return sendJson(res, 415, graphqlError('Unsupported content type: send the GraphQL request as "content-type: application/json" (UTF-8).', 'BAD_REQUEST'));
       }
-    } else if (read.length > 0) {
-      body = read.toString('utf8');
+      if (read.length > 0) {
+        try {
+          body = JSON.parse(read.toString('utf8'));
+        } catch {
+          return sendJson(res, 400, graphqlError('The request body is not valid JSON.', 'BAD_REQUEST'));
+        }
+      }
     }
+
+    // Persisted documents: a document id becomes its document; trusted mode refuses everything else.
+    const resolved = resolveDocuments(documents, req.method === 'POST' ? body : undefined, url);
+    if (!resolved.ok) return sendJson(res, resolved.status, graphqlError(resolved.message, resolved.code));
+    body = resolved.body;
 
     // The caller going away cancels the request, and with it every upstream call it started.
     const abort = new AbortController();
@@ -110,7 +127,7 @@ export async function startGateway({ config, registry, logger }: GatewayOptions)
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     const requestLogger = logger.child({ requestId });
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: resolved.search, body },
       context: async () => createContext(services, { requestId, signal: abort.signal, logger: requestLogger }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -148,6 +165,40 @@ export async function startGateway({ config, registry, logger }: GatewayOptions)
   };
 }
 
+type DocumentResolution = { ok: true; body: unknown; search: string } | { ok: false; status: number; code: string; message: string };
+
+/** Applies the persisted-documents rules to a POST body (one request or a batch) or a GET's parameters. */
+function resolveDocuments(documents: TrustedDocuments, body: unknown, url: URL): DocumentResolution {
+  if (body !== undefined) {
+    const requests = Array.isArray(body) ? body : [body];
+    const out: unknown[] = [];
+    for (const request of requests) {
+      if (typeof request !== 'object' || request === null) {
+        out.push(request);
+        continue;
+      }
+      const r = documents.resolve(request as Record<string, unknown>);
+      if (!r.ok) return r;
+      out.push(r.params);
+    }
+    return { ok: true, body: Array.isArray(body) ? out : out[0], search: url.search };
+  }
+  const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  if (typeof params.extensions === 'string') {
+    try {
+      params.extensions = JSON.parse(params.extensions);
+    } catch {
+      // Left as it is: Apollo reports a malformed `extensions` parameter itself.
+    }
+  }
+  const r = documents.resolve(params);
+  if (!r.ok) return r;
+  if (r.params === params) return { ok: true, body: undefined, search: url.search };
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(r.params)) search.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+  return { ok: true, body: undefined, search: `?${search}` };
+}
+
 function graphqlError(message: string, code: string) {
   return { errors: [{ message, extensions: { code } }] };
 }
@@ -155,6 +206,13 @@ function graphqlError(message: string, code: string) {
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(value));
+}
+
+/** Whether a content-type header is `application/json`, with no charset or a UTF-8 one (RFC 8259). */
+function isUtf8Json(header: string | undefined): boolean {
+  const [type, ...params] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return params.every((param) => !param.startsWith('charset=') || /^charset="?utf-8"?$/.test(param));
 }
 
 /** Reads the whole body, stopping (without buffering more) once it exceeds `limit`. */

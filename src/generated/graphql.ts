@@ -88,6 +88,8 @@ export type AppShortLinksArgs = {
  * HTTP status, request id) for diagnosis.
  */
 export type ErrorCode =
+  /** The HTTP request itself is unusable: a body that is not JSON, or larger than the limit (HTTP 413). */
+  | 'BAD_REQUEST'
   /** The query's input is invalid: a malformed value, an out-of-range argument, a date range that ends before it starts. */
   | 'BAD_USER_INPUT'
   /** The GraphQL document could not be parsed. */
@@ -98,6 +100,10 @@ export type ErrorCode =
   | 'INTERNAL_SERVER_ERROR'
   /** The thing asked for does not exist: an unknown app, an unknown short-link key. */
   | 'NOT_FOUND'
+  /** A `documentId` (or persisted-query hash) that is not in the gateway's manifest of trusted documents. */
+  | 'PERSISTED_DOCUMENT_NOT_FOUND'
+  /** The gateway runs in trusted-documents mode and the request sent a document that is not in its manifest. */
+  | 'PERSISTED_DOCUMENT_REQUIRED'
   /** A Jiguang frequency limit was hit. `extensions.retryAfterSeconds` says when to try again when known. */
   | 'RATE_LIMITED'
   /** The request was cancelled by the caller before it finished. */

@@ -1,6 +1,7 @@
 // Starts the real thing for a test file: the Jiguang emulator and the gateway's HTTP server, both on
-// loopback port 0, with the gateway's log lines collected so tests can inspect them.
-import { request } from 'undici';
+// loopback port 0, with the gateway's log lines collected so tests can inspect them. Requests go
+// through the typed client in client/, so every test run exercises it.
+import { createGatewayClient } from '../../client/index.js';
 import { loadConfig, type GatewayConfig } from '../../src/config.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
@@ -49,6 +50,7 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const gateway = await startGateway({ config, registry, logger });
   const responses: string[] = [];
+  const client = createGatewayClient({ url: gateway.graphqlUrl });
 
   return {
     emulator,
@@ -58,14 +60,10 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
     logs,
     responses,
     async gql(query, variables, headers) {
-      const res = await request(gateway.graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      const text = await res.body.text();
+      const { status, headers: responseHeaders, ...body } = await client.executeText(query, variables, headers);
+      const text = JSON.stringify(body);
       responses.push(text);
-      return { status: res.statusCode, headers: res.headers, body: JSON.parse(text), text };
+      return { status, headers: responseHeaders, body, text };
     },
     async close() {
       await gateway.close();

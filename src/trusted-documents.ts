@@ -1,0 +1,76 @@
+// Persisted and trusted documents. Clients may send a `documentId` (GraphQL over HTTP, persisted
+// documents appendix: "sha256:<hex>") or Apollo's `extensions.persistedQuery.sha256Hash` instead of a
+// document; both are looked up in the manifest codegen writes. In trusted mode only documents of the
+// manifest run at all, so a leaked endpoint cannot be used for arbitrary queries.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+export interface TrustedDocumentsOptions {
+  /** Path of the manifest: `{"sha256:<hex>": "<document>"}`. */
+  manifest: string;
+  /** Reject every document that is not in the manifest. */
+  trusted: boolean;
+}
+
+export type Resolution = { ok: true; params: Record<string, unknown> } | { ok: false; status: number; code: string; message: string };
+
+export class TrustedDocuments {
+  private readonly documents: Map<string, string>;
+  readonly trusted: boolean;
+
+  constructor(documents: Record<string, string>, trusted: boolean) {
+    this.documents = new Map(Object.entries(documents));
+    this.trusted = trusted;
+  }
+
+  static load(options: TrustedDocumentsOptions): TrustedDocuments {
+    let documents: Record<string, string> = {};
+    try {
+      documents = JSON.parse(readFileSync(options.manifest, 'utf8')) as Record<string, string>;
+    } catch (error) {
+      if (options.trusted) throw new Error(`trusted documents: cannot read the manifest ${options.manifest} (${(error as NodeJS.ErrnoException).code ?? 'invalid JSON'})`);
+    }
+    return new TrustedDocuments(documents, options.trusted);
+  }
+
+  get size(): number {
+    return this.documents.size;
+  }
+
+  /** Replaces a document id by its document, and in trusted mode refuses anything else. */
+  resolve(params: Record<string, unknown>): Resolution {
+    const extensions = isRecord(params.extensions) ? params.extensions : undefined;
+    const persisted = extensions && isRecord(extensions.persistedQuery) ? extensions.persistedQuery : undefined;
+    const id =
+      typeof params.documentId === 'string'
+        ? params.documentId
+        : typeof persisted?.sha256Hash === 'string'
+          ? `sha256:${persisted.sha256Hash}`
+          : undefined;
+
+    if (id !== undefined) {
+      const query = this.documents.get(id);
+      if (query !== undefined) {
+        const { documentId: _id, extensions: _ext, ...rest } = params;
+        const otherExtensions = extensions ? Object.fromEntries(Object.entries(extensions).filter(([k]) => k !== 'persistedQuery')) : {};
+        return { ok: true, params: { ...rest, query, ...(Object.keys(otherExtensions).length > 0 ? { extensions: otherExtensions } : {}) } };
+      }
+      // Apollo's automatic persisted queries register unknown hashes; only outside trusted mode.
+      if (typeof params.documentId === 'string' || this.trusted) {
+        return { ok: false, status: 400, code: 'PERSISTED_DOCUMENT_NOT_FOUND', message: `No trusted document has the id "${id.slice(0, 80)}".` };
+      }
+      return { ok: true, params };
+    }
+    if (this.trusted && typeof params.query === 'string') {
+      const hash = `sha256:${createHash('sha256').update(params.query).digest('hex')}`;
+      if (!this.documents.has(hash)) {
+        return { ok: false, status: 400, code: 'PERSISTED_DOCUMENT_REQUIRED', message: 'This gateway only runs trusted documents: send the `documentId` of an operation from its manifest.' };
+      }
+    }
+    return { ok: true, params };
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
