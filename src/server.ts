@@ -92,11 +92,9 @@ export async function startGateway({ config, registry, logger }: GatewayOptions)
       res.setHeader('connection', 'close');
       return sendJson(res, 413, graphqlError(`The request body is larger than ${config.limits.maxBodyBytes} bytes.`, 'BAD_REQUEST'));
     }
-    // GraphQL over HTTP: a POST carries its request as `application/json` in UTF-8 (the one body media
-    // type the spec defines). Any other or missing content type is refused here with 415 Unsupported
-    // Media Type, so Apollo never sees a raw string body (it used to get one and answer a vague 400,
-    // and `/json/` used to match types such as `text/x-json`). Refusing before Apollo executes nothing,
-    // so CSRF protection is unchanged: Apollo's CSRF prevention still guards GETs.
+    // GraphQL over HTTP: a POST carries its request as `application/json` in UTF-8, the one body media
+    // type the spec defines; anything else is refused with 415 before Apollo sees it. Apollo's CSRF
+    // prevention still guards GETs.
     let body: unknown;
     if (req.method === 'POST') {
       if (!isUtf8Json(req.headers['content-type'])) {
