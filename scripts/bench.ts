@@ -4,6 +4,7 @@
 //                  doing the same work call by call (what a frontend without the gateway would do).
 // Prints req/s, p50/p95 and the ratios. Bounded: a fixed number of requests on loopback only.
 import { request } from 'undici';
+import { hashToken, newToken } from '../src/auth/callers.js';
 import { loadConfig } from '../src/config.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { createLogger } from '../src/logger.js';
@@ -20,12 +21,14 @@ const loaded = loadConfig({ PORT: '0', JIGUANG_JMLINK_URL: u, JIGUANG_PORTRAIT_U
 if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
 const registry = openMemoryRegistry();
 for (const app of emulator.apps) await registry.upsert({ ...app, source: 'config' }, app.masterSecret);
-const gateway = await startGateway({ config: loaded.config, registry, logger: createLogger({ level: 'silent' }) });
+const token = newToken();
+const extraCallers = [{ name: 'bench', sha256: hashToken(token), role: 'reader' as const }];
+const gateway = await startGateway({ config: loaded.config, registry, logger: createLogger({ level: 'silent' }), extraCallers });
 const app = emulator.apps[0]!;
 const auth = 'Basic ' + Buffer.from(`${app.appKey}:${app.masterSecret}`).toString('base64');
 
 async function gql(query: string): Promise<any> {
-  const res = await request(gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const res = await request(gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
   const body: any = await res.body.json();
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;

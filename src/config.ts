@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { CallerConfig } from './auth/callers.js';
 import { parseRegistryKey } from './registry/index.js';
 
 export const DEFAULT_UPSTREAMS = {
@@ -25,6 +26,13 @@ const appSchema = z.object({
 });
 export type ConfiguredApp = z.infer<typeof appSchema>;
 
+const callerSchema = z.object({
+  name: z.string().min(1).max(100),
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the SHA-256 of the token, 64 hex characters (npm run token prints one)'),
+  role: z.enum(['reader', 'admin']),
+  appKeys: z.array(z.string().min(1)).nullish(),
+});
+
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 const int = (min: number, max: number) => z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max);
 
@@ -42,6 +50,7 @@ const envSchema = z.object({
     JIGUANG_GROWTH_PROJECT_ID: z.string().min(1).optional(),
     JIGUANG_GROWTH_PROJECT_SECRET: z.string().min(1).optional(),
     JIGUANG_APPS: z.string().min(1).optional(),
+    GATEWAY_TOKENS: z.string().min(1).optional(),
     JIGUANG_APPS_FILE: z.string().min(1).optional(),
     GATEWAY_REGISTRY_FILE: z.string().min(1).default('data/registry.json'),
     GATEWAY_REGISTRY_KEY: z.string().min(1).optional(),
@@ -69,6 +78,8 @@ export interface GatewayConfig {
   devCredentials: Credentials | null;
   /** Operation Growth: projectId:projectSecret. */
   growthCredentials: Credentials | null;
+  /** The callers allowed in, by token hash; empty in demo mode, where main.ts makes one admin token. */
+  callers: CallerConfig[];
   /** Apps (with master secrets) to put in the registry at start-up. */
   apps: ConfiguredApp[];
   registry: { file: string; key: string | null };
@@ -99,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   }
   if (raw.JIGUANG_APPS && raw.JIGUANG_APPS_FILE) problems.push('JIGUANG_APPS_FILE: set either JIGUANG_APPS or JIGUANG_APPS_FILE, not both');
   const apps = readApps(raw.JIGUANG_APPS, raw.JIGUANG_APPS_FILE, problems);
+  const callers = readCallers(raw.GATEWAY_TOKENS, problems);
   const credentialVariables = ['JIGUANG_DEV_KEY', 'JIGUANG_DEV_SECRET', 'JIGUANG_GROWTH_PROJECT_ID', 'JIGUANG_GROWTH_PROJECT_SECRET', 'JIGUANG_APPS', 'JIGUANG_APPS_FILE'];
   const demo = credentialVariables.every((name) => raw[name] === undefined);
   if (!demo && !raw.GATEWAY_REGISTRY_KEY) {
@@ -110,6 +122,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     } catch (error) {
       problems.push(`GATEWAY_REGISTRY_KEY: ${(error as Error).message}`);
     }
+  }
+  if (!demo && callers.length === 0) {
+    problems.push('GATEWAY_TOKENS: required when Jiguang credentials are configured: the gateway serves no anonymous caller (npm run token makes an entry)');
   }
   if (!parsed.success) return { ok: false, problems };
   const e = parsed.data;
@@ -136,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       },
       devCredentials,
       growthCredentials,
+      callers,
       apps,
       registry: { file: e.GATEWAY_REGISTRY_FILE, key: e.GATEWAY_REGISTRY_KEY ?? null },
       upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
@@ -146,6 +162,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       demo,
     },
   };
+}
+
+function readCallers(text: string | undefined, problems: string[]): CallerConfig[] {
+  if (text === undefined) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    problems.push('GATEWAY_TOKENS: is not valid JSON (expected an array of {name, sha256, role, appKeys?})');
+    return [];
+  }
+  const parsed = z.array(callerSchema).min(1).safeParse(json);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`GATEWAY_TOKENS[${issue.path.join('.')}]: ${issue.message}`);
+    return [];
+  }
+  return parsed.data;
 }
 
 function readApps(inline: string | undefined, file: string | undefined, problems: string[]): ConfiguredApp[] {

@@ -1,7 +1,8 @@
 // The per-request context: who is asking (request id, cancellation signal, logger) and fresh
 // DataLoaders, so that batching and de-duplication never leak from one request into another.
 import type { Credentials } from './config.js';
-import { NotFoundError } from './errors.js';
+import { ForbiddenError, NotFoundError } from './errors.js';
+import type { Caller } from './auth/callers.js';
 import type { JmlinkClient } from './jmlink/client.js';
 import { createJmlinkLoaders, type JmlinkLoaders } from './jmlink/loaders.js';
 import type { Logger } from './logger.js';
@@ -18,16 +19,20 @@ export interface GatewayServices {
 
 export interface GatewayContext {
   requestId: string;
+  /** Who is asking (checked by the server before any GraphQL work). */
+  caller: Caller;
+  /** The apps this caller may see. */
+  visibleApps(): AppRecord[];
   signal: AbortSignal;
   logger: Logger;
   registry: AppRegistry;
-  /** The app, or NOT_FOUND before any upstream call. */
+  /** The app, or NOT_FOUND / FORBIDDEN before any upstream call. */
   requireApp(appKey: string): AppRecord;
   jmlink: JmlinkLoaders;
   portrait: PortraitLoader;
 }
 
-export function createContext(services: GatewayServices, request: { requestId: string; signal: AbortSignal; logger: Logger }): GatewayContext {
+export function createContext(services: GatewayServices, request: { requestId: string; signal: AbortSignal; logger: Logger; caller: Caller }): GatewayContext {
   const { registry } = services;
   const call = { requestId: request.requestId, signal: request.signal };
   const appCredentials = (appKey: string): Credentials => {
@@ -40,7 +45,13 @@ export function createContext(services: GatewayServices, request: { requestId: s
   return {
     ...request,
     registry,
+    visibleApps() {
+      const allowed = request.caller.appKeys;
+      return allowed ? registry.list().filter((app) => allowed.has(app.appKey)) : registry.list();
+    },
     requireApp(appKey) {
+      const allowed = request.caller.appKeys;
+      if (allowed && !allowed.has(appKey)) throw new ForbiddenError(`The token "${request.caller.name}" may not use app ${appKey}.`);
       const app = registry.get(appKey);
       if (!app) throw new NotFoundError(`No app with key "${appKey}" is known to the gateway.`);
       return app;

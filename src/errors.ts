@@ -45,6 +45,13 @@ export class NotFoundError extends GatewayError {
   }
 }
 
+export class ForbiddenError extends GatewayError {
+  constructor(message: string) {
+    // Apollo takes the HTTP status from extensions.http and does not return it to the client.
+    super('FORBIDDEN', message, { http: { status: 403 } });
+  }
+}
+
 export class RequestCancelledError extends GatewayError {
   constructor() {
     super('REQUEST_CANCELLED', 'The request was cancelled before it finished.');

@@ -85,8 +85,13 @@ export function wantsGraphiQL(req: IncomingMessage): boolean {
   return req.method === 'GET' && /\btext\/html\b/.test(req.headers.accept ?? '') && !new URL(req.url ?? '/', 'http://x').searchParams.has('query');
 }
 
-/** The page; `appKey` (a known app, if any) pre-fills the example tabs' variables. */
-export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string, appKey: string | undefined): void {
+/**
+ * The page; `appKey` (a known app, if any) pre-fills the example tabs' variables, and `token` (demo
+ * mode and tests only, never a configured token) their Authorization header.
+ */
+export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string, appKey: string | undefined, token?: string): void {
+  const headers = token ? JSON.stringify({ authorization: `Bearer ${token}` }, null, 2) : undefined;
+  const tabs = exampleTabs(appKey).map((tab) => (headers ? { ...tab, headers } : tab));
   const page = `<!doctype html>
 <html lang="en">
 <head>
@@ -96,8 +101,8 @@ export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string, appKe
 <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
 </head>
 <body>
-<!-- Authentication: when the gateway asks for a bearer token, open the "Headers" tab under the
-     query editor and enter {"authorization": "Bearer <your token>"}. Every request made from
+<!-- Authentication: the gateway needs a bearer token. Open the "Headers" tab under the query
+     editor and enter {"authorization": "Bearer <your token>"} (demo mode fills it in). Every request made from
      this page then carries it. Headers are not saved in the browser unless you turn on
      "Persist headers" in the settings dialog. -->
 <div id="graphiql">Loading GraphiQL…</div>
@@ -111,8 +116,9 @@ export function sendGraphiQLPage(res: ServerResponse, graphqlPath: string, appKe
       fetcher,
       // One tab per domain. GraphiQL keeps its tabs in localStorage: once a browser has used the
       // page, it restores those instead ("Add tab" and the History plugin still work as usual).
-      defaultTabs: ${scriptJson(exampleTabs(appKey))},
-      // Headers start empty; the bearer token goes into the Headers editor, kept visible here.
+      defaultTabs: ${scriptJson(tabs)},
+      defaultHeaders: ${scriptJson(headers ?? '')},
+      // The bearer token goes into the Headers editor, kept visible here.
       defaultEditorToolsVisibility: true,
     }),
   );

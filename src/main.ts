@@ -1,5 +1,6 @@
 // `npm start`: validate the configuration, open the registry, start the gateway. With no Jiguang
 // credentials configured it starts the built-in emulator too and points every upstream at it.
+import { hashToken, newToken } from './auth/callers.js';
 import { loadConfig, type GatewayConfig } from './config.js';
 import { startEmulator, type Emulator } from './emulator/index.js';
 import { createLogger } from './logger.js';
@@ -43,9 +44,16 @@ const knownSecrets = () => {
   for (const c of [config.devCredentials, config.growthCredentials]) if (c) secrets.push(c.password);
   return secrets;
 };
-const logger = createLogger({ level: config.logLevel, secrets: knownSecrets });
-const gateway = await startGateway({ config, registry, logger });
+// Demo mode with no configured token: one admin token for this run, printed once and never stored.
+const demoToken = config.demo && config.callers.length === 0 ? newToken() : undefined;
+const extraCallers = demoToken ? [{ name: 'demo-admin', sha256: hashToken(demoToken), role: 'admin' as const }] : [];
+const logger = createLogger({ level: config.logLevel, secrets: () => [...knownSecrets(), ...(demoToken ? [demoToken] : [])] });
+const gateway = await startGateway({ config, registry, logger, extraCallers, graphiqlToken: demoToken });
 console.log(`jiguang-gateway: GraphQL endpoint ${gateway.graphqlUrl}`);
+if (demoToken) {
+  console.log(`jiguang-gateway: demo admin token (this run only; GraphiQL in a browser has it already): ${demoToken}`);
+  console.log(`jiguang-gateway: try  curl -s ${gateway.graphqlUrl} -H 'authorization: Bearer ${demoToken}' -H 'content-type: application/json' -d '{"query":"{ apps { appKey name } }"}'`);
+}
 logger.info('gateway started', { url: gateway.graphqlUrl, demo: config.demo, apps: registry.list().length });
 
 let stopping = false;

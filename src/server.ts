@@ -12,11 +12,14 @@ import { maskError } from './errors.js';
 import { GRAPHIQL_ASSET_PATH, sendGraphiQLAsset, sendGraphiQLPage, wantsGraphiQL } from './graphiql.js';
 import { UpstreamMetrics } from './http/metrics.js';
 import { UpstreamHttp } from './http/upstream.js';
+import { isRecord } from './http/decode.js';
 import { JmlinkClient } from './jmlink/client.js';
 import { limitsRule } from './limits.js';
 import type { Logger } from './logger.js';
 import { PortraitClient } from './portrait/client.js';
 import { TrustedDocuments } from './trusted-documents.js';
+import { Callers, type CallerConfig } from './auth/callers.js';
+import { mutationsNeedAdmin } from './auth/mutations-need-admin.js';
 import type { AppRegistry } from './registry/index.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
@@ -28,6 +31,10 @@ export interface GatewayOptions {
   config: GatewayConfig;
   registry: AppRegistry;
   logger: Logger;
+  /** Callers besides those configured (demo mode's generated admin token). */
+  extraCallers?: CallerConfig[];
+  /** A token GraphiQL starts with in its Headers editor (demo mode and tests only). */
+  graphiqlToken?: string;
 }
 
 export interface RunningGateway {
@@ -38,7 +45,8 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway({ config, registry, logger }: GatewayOptions): Promise<RunningGateway> {
+export async function startGateway({ config, registry, logger, extraCallers = [], graphiqlToken }: GatewayOptions): Promise<RunningGateway> {
+  const callers = new Callers([...config.callers, ...extraCallers]);
   const metrics = new UpstreamMetrics();
   const http = new UpstreamHttp({ timeoutMs: config.upstreamTimeoutMs, logger, metrics });
   const services: GatewayServices = {
@@ -56,7 +64,7 @@ export async function startGateway({ config, registry, logger }: GatewayOptions)
     includeStacktraceInErrorResponses: false,
     formatError: maskError(logger),
     validationRules: [limitsRule(config.limits.maxDepth, config.limits.maxCost)],
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), mutationsNeedAdmin],
     logger: { debug: () => {}, info: () => {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
   await apollo.start();
@@ -84,8 +92,16 @@ export async function startGateway({ config, registry, logger }: GatewayOptions)
     if (config.graphiql && url.pathname.startsWith(GRAPHIQL_ASSET_PATH) && req.method === 'GET') {
       if (await sendGraphiQLAsset(res, url.pathname.slice(GRAPHIQL_ASSET_PATH.length))) return;
     }
-    if (config.graphiql && url.pathname === GRAPHQL_PATH && wantsGraphiQL(req)) return sendGraphiQLPage(res, GRAPHQL_PATH, registry.list()[0]?.appKey);
+    if (config.graphiql && url.pathname === GRAPHQL_PATH && wantsGraphiQL(req)) return sendGraphiQLPage(res, GRAPHQL_PATH, registry.list()[0]?.appKey, graphiqlToken);
     if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: `Not found. The GraphQL endpoint is ${GRAPHQL_PATH}.` });
+
+    // No anonymous caller gets past this point; the body of a refused request is never parsed.
+    const caller = callers.identify(req.headers.authorization);
+    if (!caller) {
+      req.resume();
+      res.setHeader('www-authenticate', 'Bearer realm="jiguang-gateway"');
+      return sendJson(res, 401, graphqlError('A valid bearer token is required: send `Authorization: Bearer <token>`.', 'UNAUTHENTICATED'));
+    }
 
     const read = await readBody(req, config.limits.maxBodyBytes);
     if (read === 'too-large') {
@@ -123,10 +139,13 @@ export async function startGateway({ config, registry, logger }: GatewayOptions)
 
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    const requestLogger = logger.child({ requestId });
+    const requestLogger = logger.child({ requestId, caller: caller.name });
+    const started = performance.now();
+    const operationName = isRecord(body) && typeof body.operationName === 'string' ? body.operationName.slice(0, 100) : undefined;
+    res.on('finish', () => requestLogger.info('request', { method: req.method, status: res.statusCode, operationName, ms: Math.round(performance.now() - started) }));
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: resolved.search, body },
-      context: async () => createContext(services, { requestId, signal: abort.signal, logger: requestLogger }),
+      context: async () => createContext(services, { requestId, signal: abort.signal, logger: requestLogger, caller }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

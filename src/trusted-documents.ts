@@ -4,6 +4,7 @@
 // manifest run at all, so a leaked endpoint cannot be used for arbitrary queries.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isRecord } from './http/decode.js';
 
 export interface TrustedDocumentsOptions {
   /** Path of the manifest: `{"sha256:<hex>": "<document>"}`. */
@@ -69,8 +70,4 @@ export class TrustedDocuments {
     }
     return { ok: true, params };
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

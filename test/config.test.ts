@@ -36,6 +36,7 @@ describe('loadConfig', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems).toContain('JIGUANG_APPS[0.appKey]: must be letters and digits');
+    expect(r.problems.join('\n')).toMatch(/GATEWAY_TOKENS: required/);
     expect(r.problems).toContain('JIGUANG_APPS[0.name]: Too small: expected string to have >=1 characters');
     expect(r.problems.join('\n')).not.toContain('super-secret-value');
   });
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
       JIGUANG_DEV_SECRET: 'devsecret',
       JIGUANG_APPS: JSON.stringify([{ appKey: 'abc123', masterSecret: 's', name: 'Shop', androidPackage: 'com.example.shop' }]),
       GATEWAY_REGISTRY_KEY: 'a'.repeat(64),
+      GATEWAY_TOKENS: JSON.stringify([{ name: 'ops', sha256: 'b'.repeat(64), role: 'admin' }]),
       JIGUANG_JMLINK_URL: 'http://127.0.0.1:4010/',
     });
     expect(r.ok && r.config).toMatchObject({ demo: false, port: 8080, devCredentials: { username: 'devkey' }, upstreams: { jmlink: 'http://127.0.0.1:4010' } });

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   /** The query's input is invalid: a malformed value, an out-of-range argument, a date range that ends before it starts. */
   | 'BAD_USER_INPUT'
+  /** The token is valid but may not do this: a reader calling a mutation, or an app outside the token's list. */
+  | 'FORBIDDEN'
   /** The GraphQL document could not be parsed. */
   | 'GRAPHQL_PARSE_FAILED'
   /** The GraphQL document is not valid against the schema (unknown field, missing argument) or exceeds the depth or cost limit. */
@@ -25,6 +27,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   /** The request was cancelled by the caller before it finished. */
   | 'REQUEST_CANCELLED'
+  /** No valid bearer token came with the request (HTTP 401). Send `Authorization: Bearer <token>`. */
+  | 'UNAUTHENTICATED'
   /** Jiguang refused access although the credentials are valid: service not enabled, VIP-only feature, app blacklisted. */
   | 'UPSTREAM_ACCESS_DENIED'
   /** The gateway's credentials for a Jiguang service were refused (wrong key or secret). An operator must fix the configuration. */

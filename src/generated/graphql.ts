@@ -92,6 +92,8 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   /** The query's input is invalid: a malformed value, an out-of-range argument, a date range that ends before it starts. */
   | 'BAD_USER_INPUT'
+  /** The token is valid but may not do this: a reader calling a mutation, or an app outside the token's list. */
+  | 'FORBIDDEN'
   /** The GraphQL document could not be parsed. */
   | 'GRAPHQL_PARSE_FAILED'
   /** The GraphQL document is not valid against the schema (unknown field, missing argument) or exceeds the depth or cost limit. */
@@ -108,6 +110,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   /** The request was cancelled by the caller before it finished. */
   | 'REQUEST_CANCELLED'
+  /** No valid bearer token came with the request (HTTP 401). Send `Authorization: Bearer <token>`. */
+  | 'UNAUTHENTICATED'
   /** Jiguang refused access although the credentials are valid: service not enabled, VIP-only feature, app blacklisted. */
   | 'UPSTREAM_ACCESS_DENIED'
   /** The gateway's credentials for a Jiguang service were refused (wrong key or secret). An operator must fix the configuration. */
@@ -258,7 +262,7 @@ export type Query = {
    * error (no upstream call is made).
    */
   app?: Maybe<App>;
-  /** Every app the gateway knows, sorted by name. Apps come from configuration and from app creation. */
+  /** Every app the gateway knows that the caller may use, sorted by name. Apps come from configuration and from app creation. */
   apps: Array<App>;
 };
 

@@ -2,7 +2,7 @@
 import type { AppResolvers, QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {
-  apps: (_root, _args, ctx) => ctx.registry.list(),
+  apps: (_root, _args, ctx) => ctx.visibleApps(),
   app: (_root, { appKey }, ctx) => ctx.requireApp(appKey),
 };
 

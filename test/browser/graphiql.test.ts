@@ -72,6 +72,10 @@ it.skipIf(!hasChromium)(
       const response = page.locator('.graphiql-response .result-window');
       for (const [title, expected] of [['ShortLinks', '"totalCount"'], ['AudienceTags', '"found": true']] as const) {
         await page.locator('.graphiql-tab', { hasText: title }).locator('.graphiql-tab-button').click();
+        // The tab carries a token (Headers) and the app key (Variables).
+        await page.locator('button[data-name="headers"]').click();
+        await expect.poll(() => page.locator('.graphiql-editor-tool').innerText()).toContain('Bearer');
+        await page.locator('button[data-name="variables"]').click();
         await expect.poll(() => page.locator('.graphiql-editor-tool').innerText()).toContain(appKey);
         await settled(title);
         await page.locator('.graphiql-execute-button').click();

@@ -19,7 +19,7 @@ let h: Harness;
 let client: GatewayClient;
 beforeAll(async () => {
   h = await startHarness();
-  client = createGatewayClient({ url: h.gateway.graphqlUrl });
+  client = createGatewayClient({ url: h.gateway.graphqlUrl, token: h.tokens.reader });
 });
 afterAll(() => h.close());
 
@@ -53,7 +53,7 @@ describe('typed operations', () => {
   });
 
   it('sends only the document id in persisted mode', async () => {
-    const persisted = createGatewayClient({ url: h.gateway.graphqlUrl, mode: 'persisted' });
+    const persisted = createGatewayClient({ url: h.gateway.graphqlUrl, token: h.tokens.reader, mode: 'persisted' });
     const r = await persisted.execute(AppsDocument);
     expect(r.errors).toBeUndefined();
     expect(r.data!.apps.length).toBe(h.emulator.apps.length);
@@ -69,17 +69,17 @@ describe('trusted-documents mode', () => {
   afterAll(() => trusted.close());
 
   it('runs manifest documents by documentId, over POST and GET', async () => {
-    const r = await createGatewayClient({ url: trusted.gateway.graphqlUrl, mode: 'persisted' }).execute(AppsDocument);
+    const r = await createGatewayClient({ url: trusted.gateway.graphqlUrl, token: trusted.tokens.reader, mode: 'persisted' }).execute(AppsDocument);
     expect(r.status).toBe(200);
     expect(r.data!.apps.length).toBe(trusted.emulator.apps.length);
-    const get = await fetch(`${trusted.gateway.graphqlUrl}?documentId=${encodeURIComponent(documentId(AppsDocument))}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    const get = await trusted.fetch(`${trusted.gateway.graphqlUrl}?documentId=${encodeURIComponent(documentId(AppsDocument))}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
     expect(get.status).toBe(200);
     expect(((await get.json()) as any).data.apps.length).toBe(trusted.emulator.apps.length);
   });
 
   it("accepts Apollo's persisted-query extension with a manifest hash", async () => {
     const hash = documentId(AppsDocument).slice('sha256:'.length);
-    const r = await fetch(trusted.gateway.graphqlUrl, {
+    const r = await trusted.fetch(trusted.gateway.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }),
@@ -96,7 +96,7 @@ describe('trusted-documents mode', () => {
   });
 
   it('rejects an unknown document id', async () => {
-    const r = await fetch(trusted.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: 'sha256:' + '0'.repeat(64) }) });
+    const r = await trusted.fetch(trusted.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: 'sha256:' + '0'.repeat(64) }) });
     expect(r.status).toBe(400);
     expect(((await r.json()) as any).errors[0].extensions.code).toBe('PERSISTED_DOCUMENT_NOT_FOUND');
   });

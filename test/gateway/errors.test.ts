@@ -178,7 +178,7 @@ describe('cancellation', () => {
   it('a caller that goes away ends its upstream calls', async () => {
     h.emulator.injectFault({ service: 'jmlink', kind: 'timeout' });
     const controller = new AbortController();
-    const pending = fetch(h.gateway.graphqlUrl, {
+    const pending = h.fetch(h.gateway.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: LINKS, variables: { appKey } }),

@@ -26,7 +26,7 @@ it('serves GraphiQL and all its assets from the gateway', async () => {
 });
 
 it('still answers GraphQL GETs from clients, and 404s unknown assets', async () => {
-  const r = await fetch(`${h.gateway.graphqlUrl}?query=${encodeURIComponent('{ apps { name } }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+  const r = await h.fetch(`${h.gateway.graphqlUrl}?query=${encodeURIComponent('{ apps { name } }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
   expect(r.status).toBe(200);
   expect(((await r.json()) as any).data.apps.length).toBeGreaterThan(0);
   expect((await fetch(`${h.gateway.url}/graphiql/../../package.json`)).status).toBe(404);

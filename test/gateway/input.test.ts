@@ -97,13 +97,13 @@ describe('input checked before any upstream call', () => {
 
 describe('limits on what one request may ask', () => {
   it('refuses a body over the size limit with 413', async () => {
-    const r = await fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ apps { name } }`, padding: 'x'.repeat(1_100_000) }) });
+    const r = await h.fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ apps { name } }`, padding: 'x'.repeat(1_100_000) }) });
     expect(r.status).toBe(413);
     expect(((await r.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('refuses a body that is not JSON with 400', async () => {
-    const r = await fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const r = await h.fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(r.status).toBe(400);
   });
 

@@ -2,6 +2,7 @@
 // loopback port 0, with the gateway's log lines collected so tests can inspect them. Requests go
 // through the typed client in client/, so every test run exercises it.
 import { createGatewayClient } from '../../client/index.js';
+import { hashToken, newToken } from '../../src/auth/callers.js';
 import { loadConfig, type GatewayConfig } from '../../src/config.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
@@ -24,6 +25,10 @@ export interface Harness {
   logs: string[];
   /** Every response body the harness received, as text (for secret scans). */
   responses: string[];
+  /** Tokens made for this run: an admin, a reader, and a reader limited to the second app. */
+  tokens: { admin: string; reader: string; scoped: string };
+  /** fetch with the reader's Authorization header (unless the call sets its own). */
+  fetch(url: string | URL, init?: RequestInit): Promise<Response>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
   close(): Promise<void>;
 }
@@ -31,7 +36,14 @@ export interface Harness {
 export async function startHarness(options: { emulator?: EmulatorOptions; env?: Record<string, string> } = {}): Promise<Harness> {
   const emulator = await startEmulator(options.emulator);
   const u = emulator.url;
+  const tokens = { admin: newToken(), reader: newToken(), scoped: newToken() };
+  const callers = [
+    { name: 'test-admin', sha256: hashToken(tokens.admin), role: 'admin' },
+    { name: 'test-reader', sha256: hashToken(tokens.reader), role: 'reader' },
+    { name: 'test-scoped', sha256: hashToken(tokens.scoped), role: 'reader', appKeys: [emulator.apps[1]!.appKey] },
+  ];
   const loaded = loadConfig({
+    GATEWAY_TOKENS: JSON.stringify(callers),
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug',
@@ -48,9 +60,9 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
   for (const app of emulator.apps) await registry.upsert({ ...app, source: 'config' }, app.masterSecret);
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const gateway = await startGateway({ config, registry, logger });
+  const gateway = await startGateway({ config, registry, logger, graphiqlToken: tokens.reader });
   const responses: string[] = [];
-  const client = createGatewayClient({ url: gateway.graphqlUrl });
+  const client = createGatewayClient({ url: gateway.graphqlUrl, token: tokens.reader });
 
   return {
     emulator,
@@ -59,6 +71,12 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
     config,
     logs,
     responses,
+    tokens,
+    fetch(url, init) {
+      const headers = new Headers(init?.headers);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${tokens.reader}`);
+      return fetch(url, { ...init, headers });
+    },
     async gql(query, variables, headers) {
       const { status, headers: responseHeaders, ...body } = await client.executeText(query, variables, headers);
       const text = JSON.stringify(body);

@@ -35,7 +35,7 @@ afterAll(async () => {
 
 describe('graphql-http server audits', () => {
   // The URL is resolved lazily: the gateway's port is only known once beforeAll has run.
-  const audits = serverAudits({ url: () => h.gateway.graphqlUrl, fetchFn: fetch });
+  const audits = serverAudits({ url: () => h.gateway.graphqlUrl, fetchFn: (input: any, init?: any) => h.fetch(input, init) });
   const notOk = new Map<string, { status: string; name: string; reason: string }>();
 
   for (const audit of audits) {
@@ -57,7 +57,7 @@ describe('graphql-http server audits', () => {
 
 describe('response media types', () => {
   const post = (query: string, accept: string, contentType = 'application/json') =>
-    fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': contentType, accept }, body: JSON.stringify({ query }) });
+    h.fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': contentType, accept }, body: JSON.stringify({ query }) });
 
   it('application/graphql-response+json is answered in kind, and a document failing validation is HTTP 400', async () => {
     const ok = await post('{ apps { appKey } }', 'application/graphql-response+json');
@@ -85,7 +85,7 @@ describe('response media types', () => {
 });
 
 describe('request media types', () => {
-  const send = (headers: Record<string, string>, body: string) => fetch(h.gateway.graphqlUrl, { method: 'POST', headers, body });
+  const send = (headers: Record<string, string>, body: string) => h.fetch(h.gateway.graphqlUrl, { method: 'POST', headers, body });
   const query = JSON.stringify({ query: '{ __typename }' });
 
   it('accepts application/json with or without a UTF-8 charset', async () => {

@@ -1,0 +1,68 @@
+// No anonymous caller: every GraphQL request needs a bearer token from the configuration; a token
+// limited to some apps sees only those. Refusals happen before any upstream call.
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { createGatewayClient } from '../../client/index.js';
+import { startHarness, codes, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+beforeEach(() => h.emulator.resetCalls());
+
+const LINKS = (appKey: string) => `{ app(appKey: "${appKey}") { name shortLinks(first: 1) { totalCount } } }`;
+
+it.each([
+  ['no Authorization header', undefined],
+  ['an unknown token', 'Bearer ' + 'x'.repeat(43)],
+  ['a Basic header', 'Basic ' + Buffer.from('a:b').toString('base64')],
+  ['an empty bearer', 'Bearer '],
+])('refuses %s with 401 and no upstream call', async (_name, authorization) => {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (authorization !== undefined) headers.authorization = authorization;
+  const r = await fetch(h.gateway.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query: LINKS(h.emulator.apps[0]!.appKey) }) });
+  expect(r.status).toBe(401);
+  expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  const body = (await r.json()) as any;
+  expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  expect(body.errors[0].message).toMatch(/bearer token/);
+  expect(h.emulator.countCalls()).toBe(0);
+});
+
+it('serves a reader and an admin', async () => {
+  for (const token of [h.tokens.reader, h.tokens.admin]) {
+    const r = await createGatewayClient({ url: h.gateway.graphqlUrl, token }).executeText(LINKS(h.emulator.apps[0]!.appKey));
+    expect(r.status).toBe(200);
+    expect(r.data.app.shortLinks.totalCount).toBeGreaterThan(0);
+  }
+});
+
+it('limits a scoped token to its apps, refusing others with FORBIDDEN before any upstream call', async () => {
+  const scoped = createGatewayClient({ url: h.gateway.graphqlUrl, token: h.tokens.scoped });
+  const own = h.emulator.apps[1]!.appKey;
+  const other = h.emulator.apps[0]!.appKey;
+  const apps = await scoped.executeText('{ apps { appKey } }');
+  expect(apps.data.apps).toEqual([{ appKey: own }]);
+  expect((await scoped.executeText(LINKS(own))).data.app.shortLinks.totalCount).toBeGreaterThan(0);
+  h.emulator.resetCalls();
+  const refused = await scoped.executeText(LINKS(other));
+  expect(refused.data.app).toBeNull();
+  expect(refused.errors!.map((e) => e.extensions!.code)).toEqual(['FORBIDDEN']);
+  expect(refused.errors![0]!.message).toBe(`The token "test-scoped" may not use app ${other}.`);
+  expect(h.emulator.countCalls()).toBe(0);
+});
+
+it('never writes a token into a log line or a response', async () => {
+  await h.gql('{ apps { name } }');
+  await h.gql(LINKS('nope'));
+  for (const text of [...h.logs, ...h.responses]) {
+    for (const token of Object.values(h.tokens)) expect(text).not.toContain(token);
+  }
+  expect(h.logs.some((l) => l.includes('"caller":"test-reader"'))).toBe(true);
+});
+
+it('the reader used by the other tests is what the harness sends', async () => {
+  const r = await h.gql('{ apps { appKey } }');
+  expect(codes(r)).toEqual([]);
+});
