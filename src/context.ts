@@ -1,7 +1,9 @@
 // The per-request context: who is asking (request id, cancellation signal, logger) and fresh
 // DataLoaders, so that batching and de-duplication never leak from one request into another.
 import type { Credentials } from './config.js';
-import { ForbiddenError, NotFoundError } from './errors.js';
+import { ForbiddenError, GatewayError, NotFoundError } from './errors.js';
+import type { CallContext } from './jmlink/client.js';
+import type { PushAdminClient } from './push/client.js';
 import type { Caller } from './auth/callers.js';
 import type { JmlinkClient } from './jmlink/client.js';
 import { createJmlinkLoaders, type JmlinkLoaders } from './jmlink/loaders.js';
@@ -10,11 +12,14 @@ import type { PortraitClient } from './portrait/client.js';
 import { createPortraitLoader, type PortraitLoader } from './portrait/loaders.js';
 import type { AppRecord, AppRegistry } from './registry/index.js';
 
-/** What lives for the whole process: clients and the registry. */
+/** What lives for the whole process: clients, credentials and the registry. */
 export interface GatewayServices {
   registry: AppRegistry;
   jmlink: JmlinkClient;
   portrait: PortraitClient;
+  pushAdmin: PushAdminClient;
+  /** dev_key:dev_secret for JPush Admin and JVerification Admin, when configured. */
+  devCredentials: Credentials | null;
 }
 
 export interface GatewayContext {
@@ -30,6 +35,11 @@ export interface GatewayContext {
   requireApp(appKey: string): AppRecord;
   jmlink: JmlinkLoaders;
   portrait: PortraitLoader;
+  pushAdmin: PushAdminClient;
+  /** The upstream call context (request id, cancellation) for direct client calls. */
+  call: CallContext;
+  /** The developer credentials, or SERVICE_NOT_CONFIGURED before any upstream call. */
+  requireDevCredentials(): Credentials;
 }
 
 export function createContext(services: GatewayServices, request: { requestId: string; signal: AbortSignal; logger: Logger; caller: Caller }): GatewayContext {
@@ -55,6 +65,14 @@ export function createContext(services: GatewayServices, request: { requestId: s
       const app = registry.get(appKey);
       if (!app) throw new NotFoundError(`No app with key "${appKey}" is known to the gateway.`);
       return app;
+    },
+    pushAdmin: services.pushAdmin,
+    call,
+    requireDevCredentials() {
+      if (!services.devCredentials) {
+        throw new GatewayError('SERVICE_NOT_CONFIGURED', 'JPush Admin and JVerification Admin need the developer credentials: set JIGUANG_DEV_KEY and JIGUANG_DEV_SECRET.');
+      }
+      return services.devCredentials;
     },
     jmlink: createJmlinkLoaders(services.jmlink, appCredentials, call),
     portrait: createPortraitLoader(services.portrait, appCredentials, call),

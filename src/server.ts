@@ -17,6 +17,7 @@ import { JmlinkClient } from './jmlink/client.js';
 import { limitsRule } from './limits.js';
 import type { Logger } from './logger.js';
 import { PortraitClient } from './portrait/client.js';
+import { PushAdminClient } from './push/client.js';
 import { TrustedDocuments } from './trusted-documents.js';
 import { Callers, type CallerConfig } from './auth/callers.js';
 import { mutationsNeedAdmin } from './auth/mutations-need-admin.js';
@@ -53,6 +54,8 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     registry,
     jmlink: new JmlinkClient(http, config.upstreams.jmlink),
     portrait: new PortraitClient(http, config.upstreams.portrait),
+    pushAdmin: new PushAdminClient(http, config.upstreams.pushAdmin),
+    devCredentials: config.devCredentials,
   };
 
   const documents = TrustedDocuments.load(config.documents);

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   /** The query's input is invalid: a malformed value, an out-of-range argument, a date range that ends before it starts. */
   | 'BAD_USER_INPUT'
+  /** The change conflicts with what exists: e.g. a certificate of that environment was already uploaded. */
+  | 'CONFLICT'
   /** The token is valid but may not do this: a reader calling a mutation, or an app outside the token's list. */
   | 'FORBIDDEN'
   /** The GraphQL document could not be parsed. */
@@ -27,6 +29,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   /** The request was cancelled by the caller before it finished. */
   | 'REQUEST_CANCELLED'
+  /** The gateway has no credentials configured for the Jiguang service this needs (see the README's Configuration). */
+  | 'SERVICE_NOT_CONFIGURED'
   /** No valid bearer token came with the request (HTTP 401). Send `Authorization: Bearer <token>`. */
   | 'UNAUTHENTICATED'
   /** Jiguang refused access although the credentials are valid: service not enabled, VIP-only feature, app blacklisted. */

@@ -7,6 +7,7 @@ import type { PortraitTagsModel } from '../portrait/types.js';
 import type { GatewayContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -82,6 +83,43 @@ export type AppShortLinksArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** What a new app is made of. */
+export type CreateAppInput = {
+  /** The Android package name, e.g. `com.example.shop` (dot-separated Java identifiers). */
+  androidPackage: Scalars['String']['input'];
+  /** The Jiguang app group to put the app in, if any. */
+  groupName?: InputMaybe<Scalars['String']['input']>;
+  /** The app's display name, 1 to 100 characters. */
+  name: Scalars['String']['input'];
+};
+
+/** The result of `createApp`. */
+export type CreateAppPayload = {
+  __typename?: 'CreateAppPayload';
+  /** The app, as the gateway now knows it. */
+  app: App;
+  /**
+   * The app's master secret. Shown this once: the gateway keeps it encrypted and never returns it again.
+   * Null when Jiguang did not send it.
+   */
+  masterSecret?: Maybe<Scalars['String']['output']>;
+  /** False when an app with this Android package already existed and was returned instead. */
+  newlyCreated: Scalars['Boolean']['output'];
+  /** What to do when `secretStored` is false (store the secret yourself, or supply it in the configuration). */
+  notice?: Maybe<Scalars['String']['output']>;
+  /** Whether the gateway holds the master secret durably, so it can call the app's services. */
+  secretStored: Scalars['Boolean']['output'];
+};
+
+/** The result of `deleteApp`. */
+export type DeleteAppPayload = {
+  __typename?: 'DeleteAppPayload';
+  /** The app key of the deleted app. */
+  appKey: Scalars['ID']['output'];
+  /** Always true: a failed deletion is an error instead. */
+  deleted: Scalars['Boolean']['output'];
+};
+
 /**
  * The stable codes found in `errors[].extensions.code`. Typed clients can switch on them; the set only
  * grows. Upstream failures also carry `extensions.jiguang` (service, business code, upstream message,
@@ -92,6 +130,8 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   /** The query's input is invalid: a malformed value, an out-of-range argument, a date range that ends before it starts. */
   | 'BAD_USER_INPUT'
+  /** The change conflicts with what exists: e.g. a certificate of that environment was already uploaded. */
+  | 'CONFLICT'
   /** The token is valid but may not do this: a reader calling a mutation, or an app outside the token's list. */
   | 'FORBIDDEN'
   /** The GraphQL document could not be parsed. */
@@ -110,6 +150,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   /** The request was cancelled by the caller before it finished. */
   | 'REQUEST_CANCELLED'
+  /** The gateway has no credentials configured for the Jiguang service this needs (see the README's Configuration). */
+  | 'SERVICE_NOT_CONFIGURED'
   /** No valid bearer token came with the request (HTTP 401). Send `Authorization: Bearer <token>`. */
   | 'UNAUTHENTICATED'
   /** Jiguang refused access although the credentials are valid: service not enabled, VIP-only feature, app blacklisted. */
@@ -173,6 +215,46 @@ export type LinkStats = {
   to: Scalars['LocalDate']['output'];
   /** The sums over every day of the range. */
   totals: LinkStatTotals;
+};
+
+/**
+ * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
+ * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
+ * makes idempotent on the Android package.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Creates a Jiguang app through JPush Admin, or finds the one that already has this Android package
+   * (`newlyCreated: false`). The app and its encrypted master secret are stored in the gateway's
+   * registry before the answer is sent.
+   */
+  createApp: CreateAppPayload;
+  /**
+   * Deletes an app through JPush Admin. The gateway forgets the app (and its master secret) only after
+   * Jiguang confirms.
+   */
+  deleteApp: DeleteAppPayload;
+};
+
+
+/**
+ * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
+ * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
+ * makes idempotent on the Android package.
+ */
+export type MutationCreateAppArgs = {
+  input: CreateAppInput;
+};
+
+
+/**
+ * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
+ * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
+ * makes idempotent on the Android package.
+ */
+export type MutationDeleteAppArgs = {
+  appKey: Scalars['ID']['input'];
 };
 
 /** Information about a page of a connection (Relay cursor connections specification). */
@@ -419,6 +501,9 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = {
   App: ResolverTypeWrapper<AppRecord>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CreateAppInput: CreateAppInput;
+  CreateAppPayload: ResolverTypeWrapper<Omit<CreateAppPayload, 'app'> & { app: ResolversTypes['App'] }>;
+  DeleteAppPayload: ResolverTypeWrapper<DeleteAppPayload>;
   ErrorCode: ErrorCode;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -428,6 +513,7 @@ export type ResolversTypes = {
   LinkStatTotals: ResolverTypeWrapper<LinkStatTotalsModel>;
   LinkStats: ResolverTypeWrapper<LinkStatsModel>;
   LocalDate: ResolverTypeWrapper<Scalars['LocalDate']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PortraitIdType: PortraitIdType;
   PortraitSubject: ResolverTypeWrapper<PortraitSubject>;
@@ -446,6 +532,9 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   App: AppRecord;
   Boolean: Scalars['Boolean']['output'];
+  CreateAppInput: CreateAppInput;
+  CreateAppPayload: Omit<CreateAppPayload, 'app'> & { app: ResolversParentTypes['App'] };
+  DeleteAppPayload: DeleteAppPayload;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -453,6 +542,7 @@ export type ResolversParentTypes = {
   LinkStatTotals: LinkStatTotalsModel;
   LinkStats: LinkStatsModel;
   LocalDate: Scalars['LocalDate']['output'];
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PortraitSubject: PortraitSubject;
   PortraitSubjectInput: PortraitSubjectInput;
@@ -474,6 +564,19 @@ export type AppResolvers<ContextType = GatewayContext, ParentType extends Resolv
   portraitTags?: Resolver<Maybe<ResolversTypes['PortraitTags']>, ParentType, ContextType, RequireFields<AppPortraitTagsArgs, 'subject'>>;
   shortLink?: Resolver<Maybe<ResolversTypes['ShortLink']>, ParentType, ContextType, RequireFields<AppShortLinkArgs, 'key'>>;
   shortLinks?: Resolver<Maybe<ResolversTypes['ShortLinkConnection']>, ParentType, ContextType, RequireFields<AppShortLinksArgs, 'first'>>;
+};
+
+export type CreateAppPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateAppPayload'] = ResolversParentTypes['CreateAppPayload']> = {
+  app?: Resolver<ResolversTypes['App'], ParentType, ContextType>;
+  masterSecret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  newlyCreated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  notice?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  secretStored?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type DeleteAppPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteAppPayload'] = ResolversParentTypes['DeleteAppPayload']> = {
+  appKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type LinkStatResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['LinkStat'] = ResolversParentTypes['LinkStat']> = {
@@ -502,6 +605,11 @@ export type LinkStatsResolvers<ContextType = GatewayContext, ParentType extends 
 export interface LocalDateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['LocalDate'], any> {
   name: 'LocalDate';
 }
+
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createApp?: Resolver<ResolversTypes['CreateAppPayload'], ParentType, ContextType, RequireFields<MutationCreateAppArgs, 'input'>>;
+  deleteApp?: Resolver<ResolversTypes['DeleteAppPayload'], ParentType, ContextType, RequireFields<MutationDeleteAppArgs, 'appKey'>>;
+};
 
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -568,10 +676,13 @@ export interface UrlScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes[
 
 export type Resolvers<ContextType = GatewayContext> = {
   App?: AppResolvers<ContextType>;
+  CreateAppPayload?: CreateAppPayloadResolvers<ContextType>;
+  DeleteAppPayload?: DeleteAppPayloadResolvers<ContextType>;
   LinkStat?: LinkStatResolvers<ContextType>;
   LinkStatTotals?: LinkStatTotalsResolvers<ContextType>;
   LinkStats?: LinkStatsResolvers<ContextType>;
   LocalDate?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PortraitSubject?: PortraitSubjectResolvers<ContextType>;
   PortraitTag?: PortraitTagResolvers<ContextType>;

@@ -3,12 +3,14 @@ import type { Resolvers } from '../generated/graphql.js';
 import * as apps from './app.js';
 import * as jmlink from './jmlink.js';
 import * as portrait from './portrait.js';
+import * as push from './push.js';
 import { LocalDate, URL } from './scalars.js';
 
 export const resolvers: Resolvers = {
   LocalDate,
   URL,
   Query: apps.Query,
+  Mutation: push.Mutation,
   App: { ...apps.App, ...jmlink.App, ...portrait.App },
   ShortLinkConnection: jmlink.ShortLinkConnection,
   ShortLink: jmlink.ShortLink,

@@ -1,6 +1,6 @@
 // No anonymous caller: every GraphQL request needs a bearer token from the configuration; a token
 // limited to some apps sees only those. Refusals happen before any upstream call.
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient } from '../../client/index.js';
 import { startHarness, codes, type Harness } from '../helpers/harness.js';
 
@@ -65,4 +65,32 @@ it('never writes a token into a log line or a response', async () => {
 it('the reader used by the other tests is what the harness sends', async () => {
   const r = await h.gql('{ apps { appKey } }');
   expect(codes(r)).toEqual([]);
+});
+
+describe('mutations', () => {
+  const CREATE = `mutation { createApp(input: { name: "Shop", androidPackage: "com.example.newshop" }) { app { appKey } } }`;
+
+  it('refuses a reader with FORBIDDEN before any upstream call', async () => {
+    const r = await h.gql(CREATE);
+    expect(r.status).toBe(403);
+    expect(codes(r)).toEqual(['FORBIDDEN']);
+    expect(r.body.errors![0]!.message).toBe('Mutations need an admin token; "test-reader" is a reader.');
+    expect(h.emulator.countCalls()).toBe(0);
+  });
+
+  it('lets an admin through (here to SERVICE_NOT_CONFIGURED: no developer credentials in this harness)', async () => {
+    const admin = createGatewayClient({ url: h.gateway.graphqlUrl, token: h.tokens.admin });
+    const r = await admin.executeText(CREATE);
+    expect(r.errors!.map((e) => e.extensions!.code)).toEqual(['SERVICE_NOT_CONFIGURED']);
+    expect(r.errors![0]!.message).toMatch(/JIGUANG_DEV_KEY/);
+    expect(h.emulator.countCalls()).toBe(0);
+  });
+
+  it('checks input before anything else', async () => {
+    const admin = createGatewayClient({ url: h.gateway.graphqlUrl, token: h.tokens.admin });
+    const r = await admin.executeText(`mutation { createApp(input: { name: "Shop", androidPackage: "not a package" }) { app { appKey } } }`);
+    expect(r.errors!.map((e) => e.extensions!.code)).toEqual(['BAD_USER_INPUT']);
+    expect(r.errors![0]!.extensions!.argument).toBe('input.androidPackage');
+    expect(h.emulator.countCalls()).toBe(0);
+  });
 });
