@@ -51,6 +51,8 @@ const envSchema = z.object({
     JIGUANG_GROWTH_PROJECT_SECRET: z.string().min(1).optional(),
     JIGUANG_APPS: z.string().min(1).optional(),
     GATEWAY_TOKENS: z.string().min(1).optional(),
+    GATEWAY_PUBLIC_URL: url.optional(),
+    GATEWAY_CALLBACK_TOKEN: z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'must be 32 to 128 letters, digits, _ or -').optional(),
     JIGUANG_APPS_FILE: z.string().min(1).optional(),
     GATEWAY_REGISTRY_FILE: z.string().min(1).default('data/registry.json'),
     GATEWAY_REGISTRY_KEY: z.string().min(1).optional(),
@@ -80,6 +82,10 @@ export interface GatewayConfig {
   growthCredentials: Credentials | null;
   /** The callers allowed in, by token hash; empty in demo mode, where main.ts makes one admin token. */
   callers: CallerConfig[];
+  /** Where Jiguang reaches the gateway (review callbacks); the gateway's own address when unset. */
+  publicUrl: string | null;
+  /** The secret path segment of the review callback; generated once and kept in the registry when unset. */
+  callbackToken: string | null;
   /** Apps (with master secrets) to put in the registry at start-up. */
   apps: ConfiguredApp[];
   registry: { file: string; key: string | null };
@@ -152,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       devCredentials,
       growthCredentials,
       callers,
+      publicUrl: e.GATEWAY_PUBLIC_URL ?? null,
+      callbackToken: e.GATEWAY_CALLBACK_TOKEN ?? null,
       apps,
       registry: { file: e.GATEWAY_REGISTRY_FILE, key: e.GATEWAY_REGISTRY_KEY ?? null },
       upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,

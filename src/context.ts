@@ -4,6 +4,9 @@ import type { Credentials } from './config.js';
 import { ForbiddenError, GatewayError, NotFoundError } from './errors.js';
 import type { CallContext } from './jmlink/client.js';
 import type { PushAdminClient } from './push/client.js';
+import type { UpstreamReviewStatus, VerificationAdminClient } from './verification/client.js';
+import { WIRE_PLATFORM, type PlatformName } from './verification/reviews.js';
+import DataLoader from 'dataloader';
 import type { Caller } from './auth/callers.js';
 import type { JmlinkClient } from './jmlink/client.js';
 import { createJmlinkLoaders, type JmlinkLoaders } from './jmlink/loaders.js';
@@ -18,8 +21,11 @@ export interface GatewayServices {
   jmlink: JmlinkClient;
   portrait: PortraitClient;
   pushAdmin: PushAdminClient;
+  verificationAdmin: VerificationAdminClient;
   /** dev_key:dev_secret for JPush Admin and JVerification Admin, when configured. */
   devCredentials: Credentials | null;
+  /** The URL handed to Jiguang for review results (it carries the secret callback token). */
+  reviewCallbackUrl: string;
 }
 
 export interface GatewayContext {
@@ -36,6 +42,10 @@ export interface GatewayContext {
   jmlink: JmlinkLoaders;
   portrait: PortraitLoader;
   pushAdmin: PushAdminClient;
+  verificationAdmin: VerificationAdminClient;
+  reviewCallbackUrl: string;
+  /** Jiguang's review status of an app on a platform, one call per app and platform per request. */
+  reviewStatus(appKey: string, platform: PlatformName): Promise<UpstreamReviewStatus>;
   /** The upstream call context (request id, cancellation) for direct client calls. */
   call: CallContext;
   /** The developer credentials, or SERVICE_NOT_CONFIGURED before any upstream call. */
@@ -52,6 +62,20 @@ export function createContext(services: GatewayServices, request: { requestId: s
     }
     return { username: appKey, password: secret };
   };
+  const reviewStatuses = new DataLoader<string, UpstreamReviewStatus>((keys) =>
+    Promise.all(
+      keys.map((key) => {
+        const [appKey, platform] = key.split(':') as [string, PlatformName];
+        return services.verificationAdmin.status(requireDev(), appKey, WIRE_PLATFORM[platform], call).catch((error: Error) => error);
+      }),
+    ),
+  );
+  const requireDev = (): Credentials => {
+    if (!services.devCredentials) {
+      throw new GatewayError('SERVICE_NOT_CONFIGURED', 'JPush Admin and JVerification Admin need the developer credentials: set JIGUANG_DEV_KEY and JIGUANG_DEV_SECRET.');
+    }
+    return services.devCredentials;
+  };
   return {
     ...request,
     registry,
@@ -67,13 +91,11 @@ export function createContext(services: GatewayServices, request: { requestId: s
       return app;
     },
     pushAdmin: services.pushAdmin,
+    verificationAdmin: services.verificationAdmin,
+    reviewCallbackUrl: services.reviewCallbackUrl,
+    reviewStatus: (appKey, platform) => reviewStatuses.load(`${appKey}:${platform}`),
     call,
-    requireDevCredentials() {
-      if (!services.devCredentials) {
-        throw new GatewayError('SERVICE_NOT_CONFIGURED', 'JPush Admin and JVerification Admin need the developer credentials: set JIGUANG_DEV_KEY and JIGUANG_DEV_SECRET.');
-      }
-      return services.devCredentials;
-    },
+    requireDevCredentials: requireDev,
     jmlink: createJmlinkLoaders(services.jmlink, appCredentials, call),
     portrait: createPortraitLoader(services.portrait, appCredentials, call),
   };

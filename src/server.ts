@@ -3,7 +3,7 @@
 // are ours.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayConfig } from './config.js';
@@ -18,6 +18,8 @@ import { limitsRule } from './limits.js';
 import type { Logger } from './logger.js';
 import { PortraitClient } from './portrait/client.js';
 import { PushAdminClient } from './push/client.js';
+import { VerificationAdminClient } from './verification/client.js';
+import { CALLBACK_PATH, handleReviewCallback } from './verification/callback.js';
 import { TrustedDocuments } from './trusted-documents.js';
 import { Callers, type CallerConfig } from './auth/callers.js';
 import { mutationsNeedAdmin } from './auth/mutations-need-admin.js';
@@ -55,8 +57,11 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     jmlink: new JmlinkClient(http, config.upstreams.jmlink),
     portrait: new PortraitClient(http, config.upstreams.portrait),
     pushAdmin: new PushAdminClient(http, config.upstreams.pushAdmin),
+    verificationAdmin: new VerificationAdminClient(http, config.upstreams.verificationAdmin),
     devCredentials: config.devCredentials,
+    reviewCallbackUrl: '', // set once the server listens and its address is known
   };
+  const callbackToken = await reviewCallbackToken(config, registry);
 
   const documents = TrustedDocuments.load(config.documents);
 
@@ -96,6 +101,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       if (await sendGraphiQLAsset(res, url.pathname.slice(GRAPHIQL_ASSET_PATH.length))) return;
     }
     if (config.graphiql && url.pathname === GRAPHQL_PATH && wantsGraphiQL(req)) return sendGraphiQLPage(res, GRAPHQL_PATH, registry.list()[0]?.appKey, graphiqlToken);
+    if (url.pathname.startsWith(CALLBACK_PATH)) return handleReviewCallback(req, res, url.pathname, { token: callbackToken, registry, logger: logger.child({ requestId }) });
     if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: `Not found. The GraphQL endpoint is ${GRAPHQL_PATH}.` });
 
     // No anonymous caller gets past this point; the body of a refused request is never parsed.
@@ -164,6 +170,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const base = `http://${host}:${port}`;
+  services.reviewCallbackUrl = `${config.publicUrl ?? base}${CALLBACK_PATH}${callbackToken}`;
 
   return {
     url: base,
@@ -183,6 +190,16 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       await http.close();
     },
   };
+}
+
+/** The review callback's secret: configured, or made once and kept in the registry across restarts. */
+async function reviewCallbackToken(config: GatewayConfig, registry: AppRegistry): Promise<string> {
+  if (config.callbackToken) return config.callbackToken;
+  const stored = registry.getRecord<string>('settings', 'reviewCallbackToken');
+  if (stored) return stored;
+  const token = randomBytes(24).toString('base64url');
+  await registry.putRecord('settings', 'reviewCallbackToken', token);
+  return token;
 }
 
 type DocumentResolution = { ok: true; body: unknown; search: string } | { ok: false; status: number; code: string; message: string };

@@ -24,3 +24,14 @@ export function parseBasicAuth(header: string | undefined): BasicCredentials | n
   if (!password) return null;
   return { user, password };
 }
+
+export type CredentialCheck = 'missing' | 'unknown-user' | 'wrong-password' | 'ok';
+
+/** Classifies an Authorization header against a user -> password table (each service maps it to its codes). */
+export function checkCredentials(header: string | undefined, table: ReadonlyMap<string, string>): { result: CredentialCheck; user: string | null } {
+  const creds = parseBasicAuth(header);
+  if (!creds) return { result: 'missing', user: null };
+  const secret = table.get(creds.user);
+  if (secret === undefined) return { result: 'unknown-user', user: creds.user };
+  return { result: secret === creds.password ? 'ok' : 'wrong-password', user: creds.user };
+}

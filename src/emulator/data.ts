@@ -1,8 +1,8 @@
-// Seeded demo data (apps and their JMLink links), derived only from the seed and the start-up clock so
-// that the same seed gives the same answers; also the live app registry that addApp/removeApp edit.
+// Seeded demo data (apps and their JMLink links, the developer account, the Growth project), derived only
+// from the seed and the start-up clock so the same seed gives the same answers; also the live app registry.
 import { dayOf, formatDay } from './dates.js';
 import { fromAlphabet, hexString, intBetween, pick, rngFor } from './prng.js';
-import type { EmulatorApp } from './types.js';
+import type { EmulatorApp, EmulatorDeveloper, EmulatorGrowthProject } from './types.js';
 
 export interface EmulatorLink {
   id: number;
@@ -50,6 +50,18 @@ export function seededApps(seed: number): EmulatorApp[] {
     const rng = rngFor('app', seed, i);
     return { appKey: hexString(rng, 24), masterSecret: hexString(rng, 24), ...base };
   });
+}
+
+/** The one developer account (dev_key:dev_secret) of JPush Admin and JVerification Admin. */
+export function seededDeveloper(seed: number): EmulatorDeveloper {
+  const rng = rngFor('developer', seed);
+  return { devKey: hexString(rng, 24), devSecret: hexString(rng, 24) };
+}
+
+/** The one Operation Growth project (projectId:projectSecret); the docs do not show their format. */
+export function seededGrowthProject(seed: number): EmulatorGrowthProject {
+  const rng = rngFor('growth-project', seed);
+  return { projectId: String(intBetween(rng, 10_000_000, 99_999_999)), projectSecret: hexString(rng, 32) };
 }
 
 /**
@@ -128,6 +140,11 @@ export class AppStore {
 
   get(appKey: string): StoredApp | undefined {
     return this.stored.get(appKey);
+  }
+
+  /** The app with this Android package, or undefined. */
+  byPackage(androidPackage: string): EmulatorApp | undefined {
+    return this.apps.find((a) => a.androidPackage === androidPackage);
   }
 
   /** The app whose appKey and masterSecret both match, or undefined. */

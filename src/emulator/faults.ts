@@ -1,6 +1,6 @@
 // Injected failures (HTTP errors, business codes, hangs, resets, broken bodies, delays) so the gateway's
 // error handling can be tested against an upstream that misbehaves on demand.
-import type { Fault, ServiceName } from './types.js';
+import { SERVICE_NAMES, type Fault, type ServiceName } from './types.js';
 
 const KINDS = new Set(['status', 'business', 'timeout', 'reset', 'malformed', 'empty']);
 
@@ -54,7 +54,7 @@ export class FaultRegistry {
 export function validateFault(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
   const f = value as Record<string, unknown>;
-  if (f.service !== undefined && f.service !== 'jmlink' && f.service !== 'portrait') return 'service';
+  if (f.service !== undefined && !(SERVICE_NAMES as readonly unknown[]).includes(f.service)) return 'service';
   if (f.pathPattern !== undefined) {
     if (typeof f.pathPattern !== 'string') return 'pathPattern';
     try {

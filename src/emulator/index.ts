@@ -1,33 +1,48 @@
-// A deterministic stand-in for the Jiguang services (JMLink and JPortrait so far), on node:http only,
-// so the gateway can be developed, demoed and tested without real credentials.
+// A deterministic stand-in for the Jiguang services (JPush Admin, JVerification Admin, JMLink, JPortrait,
+// Operation Growth), on node:http only, so the gateway can be developed, demoed and tested without real credentials.
 // Choices where the docs are silent: JMLink checks path/method before auth, counts the frequency limit
 // after auth (X-Rate-Limit-* only on authenticated answers), answers an unknown link_key with 3005; paths
-// of no emulated service get a plain 404 and are not recorded; a RecordedCall's appKey is the one claimed
-// in the Authorization header (even if wrong), its headers/body are the request's, status 0 = no answer.
+// of no emulated service get a plain 404 and are not recorded; a RecordedCall's appKey is the user claimed
+// in the Authorization header (even if wrong: the dev_key for the admin services, the projectId for Growth),
+// its headers/body are the request's, status 0 = no answer.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseBasicAuth } from './auth.js';
 import { CallLog } from './calls.js';
 import { handleControl } from './control.js';
-import { AppStore } from './data.js';
+import { AppStore, seededDeveloper, seededGrowthProject } from './data.js';
 import { FaultRegistry } from './faults.js';
+import { growth, GrowthStore } from './growth.js';
 import { jmlink } from './jmlink.js';
 import { portrait } from './portrait.js';
+import { CertificateStore, pushAdmin } from './pushAdmin.js';
 import { fnv1a } from './prng.js';
 import { FixedWindowLimiter } from './rateLimit.js';
 import { JSON_TYPE, text, type Reply } from './respond.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest } from './service.js';
 import type { Emulator, EmulatorApp, EmulatorOptions, Fault, RecordedCall } from './types.js';
+import { ReviewStore, verificationAdmin } from './verification.js';
 
-export type { Emulator, EmulatorApp, EmulatorOptions, Fault, RecordedCall } from './types.js';
+export type {
+  Emulator,
+  EmulatorApp,
+  EmulatorCallback,
+  EmulatorCertificate,
+  EmulatorDeveloper,
+  EmulatorGrowthProject,
+  EmulatorGrowthView,
+  EmulatorOptions,
+  Fault,
+  RecordedCall,
+} from './types.js';
 
 /** Request bodies larger than this are answered 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Tried in order, first owner wins: JMLink owns every /v1/ path, so it stays last. */
-const HANDLERS: readonly ServiceHandler[] = [portrait, jmlink];
+/** Tried in order, first owner wins (their paths do not overlap: JMLink leaves /v1/app and /v1/admin/ alone). */
+const HANDLERS: readonly ServiceHandler[] = [portrait, pushAdmin, verificationAdmin, growth, jmlink];
 
-type BodyResult = { ok: true; text: string } | { ok: false };
+type BodyResult = { ok: true; text: string; bytes: Buffer } | { ok: false };
 
 function readBody(req: IncomingMessage): Promise<BodyResult> {
   return new Promise((resolve) => {
@@ -39,7 +54,11 @@ function readBody(req: IncomingMessage): Promise<BodyResult> {
       if (size > MAX_BODY_BYTES) tooLarge = true; // keep draining so the 413 can be read by the client
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? { ok: false } : { ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('end', () => {
+      if (tooLarge) return resolve({ ok: false });
+      const bytes = Buffer.concat(chunks);
+      resolve({ ok: true, text: bytes.toString('utf8'), bytes });
+    });
     req.on('error', () => resolve({ ok: false }));
   });
 }
@@ -73,6 +92,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const limiter = new FixedWindowLimiter(now);
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const aborter = new AbortController();
+  const developer = seededDeveloper(seed);
+  const growthProject = seededGrowthProject(seed);
+  const certificates = new CertificateStore();
+  const reviews = new ReviewStore();
+  const growthStore = new GrowthStore();
   let closed = false;
   let requestSeq = 0;
   const requestIdBase = fnv1a(`requestId\u001f${seed}`) % 900_000_000_000;
@@ -85,8 +110,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     rateLimits: {
       jmlinkLinksPerMinute: options.rateLimits?.jmlinkLinksPerMinute ?? 100,
       jmlinkStatsPerMinute: options.rateLimits?.jmlinkStatsPerMinute ?? 500,
+      growthPerSecond: options.rateLimits?.growthPerSecond ?? 100,
     },
     nextRequestId: () => String((requestIdBase + ++requestSeq) % 1_000_000_000_000).padStart(12, '0'),
+    developers: new Map([[developer.devKey, developer.devSecret]]),
+    growthProjects: new Map([[growthProject.projectId, growthProject.projectSecret]]),
+    certificates,
+    reviews,
+    growth: growthStore,
+    verificationReviewDelayMs: options.verificationReviewDelayMs ?? 2000,
+    later(ms, fn) {
+      if (closed) return;
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!closed) fn();
+      }, Math.max(0, ms));
+      timers.add(t);
+    },
+    signal: aborter.signal,
   };
 
   const sleep = (ms: number) =>
@@ -159,8 +200,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } else if (fault?.kind === 'empty') {
       reply = { status: 200, headers: { 'content-type': JSON_TYPE }, body: '' };
     } else {
-      reply = handler.handle({ method: call.method, path, query: call.query, headers, rawBody: body.text } satisfies ServiceRequest, ctx);
+      reply = await handler.handle({ method: call.method, path, query: call.query, headers, rawBody: body.text, bodyBytes: body.bytes } satisfies ServiceRequest, ctx);
     }
+    if (closed) return;
 
     await sleep(latencyMs);
     call.status = reply.status;
@@ -206,9 +248,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearFaults: () => faults.clear(),
     addApp: (app: EmulatorApp) => store.add(app),
     removeApp: (appKey: string) => store.remove(appKey),
+    developer: { ...developer },
+    certificates: (appKey: string) => certificates.list(appKey).map(({ environment, sha256, size }) => ({ environment, sha256, size })),
+    callbacks: reviews.callbacks,
+    growthProject: { ...growthProject },
+    growth: growthStore.view(),
     close() {
       if (closing) return closing;
       closed = true;
+      aborter.abort();
       faults.clear();
       for (const t of timers) clearTimeout(t);
       timers.clear();

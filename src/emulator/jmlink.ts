@@ -59,9 +59,9 @@ export function dayCounts(seed: number, appKey: string, linkKey: string, day: st
 
 export const jmlink: ServiceHandler = {
   name: 'jmlink',
-  // Every /v1/ path: unknown ones get JMLink's 3007. Services added later whose paths also start with
-  // /v1/ (JPush Admin /v1/app, JVerification /v1/admin) must come before this handler in HANDLERS.
-  owns: (path) => path.startsWith('/v1/'),
+  // Every /v1/ path except JPush Admin's (/v1/app, /v1/app/...) and JVerification Admin's (/v1/admin/...):
+  // unknown ones get JMLink's 3007.
+  owns: (path) => path.startsWith('/v1/') && !/^\/v1\/(app(\/|$)|admin\/)/.test(path),
   malformedBody: '{"total": 600, "records": [{"id": 1001, "link_key": "AAAA", ',
 
   businessFault(code, status) {

@@ -1,5 +1,5 @@
 // Standalone entry: `npx tsx src/emulator/main.ts` runs the Jiguang emulator on EMULATOR_HOST:EMULATOR_PORT
-// (default 127.0.0.1:4010) and prints its demo apps.
+// (default 127.0.0.1:4010) and prints its demo apps, developer account and Growth project.
 import { startEmulator, type Emulator } from './index.js';
 
 const port = Number(process.env.EMULATOR_PORT ?? 4010);
@@ -21,6 +21,8 @@ console.log('Seeded demo apps (FAKE demo credentials, not real Jiguang secrets):
 for (const app of emulator.apps) {
   console.log(`  appKey=${app.appKey}  name=${JSON.stringify(app.name)}  masterSecret=${app.masterSecret} (fake demo value)`);
 }
+console.log(`Developer account (JPush Admin, JVerification Admin): devKey=${emulator.developer.devKey}  devSecret=${emulator.developer.devSecret} (fake demo value)`);
+console.log(`Operation Growth project: projectId=${emulator.growthProject.projectId}  projectSecret=${emulator.growthProject.projectSecret} (fake demo value)`);
 console.log(`Control: POST/DELETE ${emulator.url}/__emulator/faults, GET ${emulator.url}/__emulator/calls`);
 
 let stopping = false;

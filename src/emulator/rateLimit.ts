@@ -1,5 +1,5 @@
-// Fixed one-minute windows (floor(now / 60000)) per key, as Jiguang describes its frequency limits;
-// the clock is injected so tests can cross a window boundary without waiting.
+// Fixed windows (floor(now / window), one minute unless told) per key, as Jiguang describes its frequency
+// limits (Operation Growth's QPS uses one-second windows); the clock is injected so tests can cross a boundary.
 
 export interface RateDecision {
   allowed: boolean;
@@ -16,10 +16,10 @@ export class FixedWindowLimiter {
 
   constructor(private readonly now: () => number) {}
 
-  take(key: string, limit: number): RateDecision {
+  take(key: string, limit: number, windowMs: number = WINDOW_MS): RateDecision {
     const nowMs = this.now();
-    const window = Math.floor(nowMs / WINDOW_MS);
-    const resetSeconds = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - nowMs) / 1000));
+    const window = Math.floor(nowMs / windowMs);
+    const resetSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - nowMs) / 1000));
     let entry = this.counts.get(key);
     if (!entry || entry.window !== window) {
       entry = { window, count: 0 };

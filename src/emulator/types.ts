@@ -15,10 +15,47 @@ export interface EmulatorOptions {
   seed?: number;
   latencyMs?: number;
   now?: () => number;
-  rateLimits?: { jmlinkLinksPerMinute?: number; jmlinkStatsPerMinute?: number };
+  rateLimits?: { jmlinkLinksPerMinute?: number; jmlinkStatsPerMinute?: number; growthPerSecond?: number };
+  /** How long a JVerification Admin review stays pending before its result is posted (default 2000). */
+  verificationReviewDelayMs?: number;
 }
 
-export type ServiceName = 'jmlink' | 'portrait';
+export type ServiceName = 'jmlink' | 'portrait' | 'push-admin' | 'verification-admin' | 'growth';
+
+export const SERVICE_NAMES: readonly ServiceName[] = ['jmlink', 'portrait', 'push-admin', 'verification-admin', 'growth'];
+
+/** A developer account (JPush Admin and JVerification Admin credentials). */
+export interface EmulatorDeveloper {
+  devKey: string;
+  devSecret: string;
+}
+
+/** An Operation Growth project (its Basic auth credentials). */
+export interface EmulatorGrowthProject {
+  projectId: string;
+  projectSecret: string;
+}
+
+/** One iOS certificate accepted by JPush Admin's certificate upload. */
+export interface EmulatorCertificate {
+  environment: 'development' | 'production';
+  sha256: string;
+  size: number;
+}
+
+/** One attempt to deliver a JVerification review result; status null = no HTTP answer. */
+export interface EmulatorCallback {
+  url: string;
+  body: { app_key: string; platform: string; code: number };
+  status: number | null;
+}
+
+/** What Operation Growth stored, for assertions. */
+export interface EmulatorGrowthView {
+  attributes(cuid: number): Record<string, unknown>;
+  events(): unknown[];
+  channels(cuid: number): unknown[];
+}
 
 export interface RecordedCall {
   service: ServiceName;
@@ -51,5 +88,14 @@ export interface Emulator {
   clearFaults(): void;
   addApp(app: EmulatorApp): void;
   removeApp(appKey: string): void;
+  /** The seeded developer account of JPush Admin and JVerification Admin. */
+  developer: EmulatorDeveloper;
+  /** Certificates uploaded through JPush Admin for an app, in upload order. */
+  certificates(appKey: string): EmulatorCertificate[];
+  /** Every JVerification review-result delivery attempt, in order (live array). */
+  callbacks: EmulatorCallback[];
+  /** The seeded Operation Growth project. */
+  growthProject: EmulatorGrowthProject;
+  growth: EmulatorGrowthView;
   close(): Promise<void>;
 }

@@ -16,6 +16,8 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An instant in time, written as an RFC 3339 date-time with an offset, e.g. `2026-11-23T08:00:00.000Z`. */
+  DateTime: { input: Date; output: Date | string; }
   /** A calendar date without time zone, written `yyyy-MM-dd` (RFC 3339 full-date). */
   LocalDate: { input: string; output: string; }
   /** An absolute URL (WHATWG URL syntax). */
@@ -37,6 +39,11 @@ export type App = {
   /** The app's display name. */
   name: Scalars['String']['output'];
   /**
+   * The one-tap login review status of this app on one platform, from Jiguang and the last review
+   * callback the gateway received.
+   */
+  oneTapLogin?: Maybe<VerificationStatus>;
+  /**
    * Audience tags (JPortrait / iAudience) of one subject — a device or a hashed phone number — with a
    * score from 0 to 1 each. A subject Jiguang knows nothing about gives an empty list
    * (`found: false`), not an error.
@@ -52,6 +59,15 @@ export type App = {
    * on the app (otherwise `UPSTREAM_ACCESS_DENIED`).
    */
   shortLinks?: Maybe<ShortLinkConnection>;
+};
+
+
+/**
+ * A Jiguang app the gateway knows: registered through configuration or created through the gateway.
+ * The gateway holds the app's master secret; it is never exposed.
+ */
+export type AppOneTapLoginArgs = {
+  platform: AppPlatform;
 };
 
 
@@ -82,6 +98,20 @@ export type AppShortLinksArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
+/** What kind of app asks for one-tap login. */
+export type AppCategory =
+  /** Any other application. */
+  | 'APPLICATION'
+  /** A game. */
+  | 'GAME';
+
+/** A mobile platform. */
+export type AppPlatform =
+  /** Android. */
+  | 'ANDROID'
+  /** iOS. */
+  | 'IOS';
 
 /** What a new app is made of. */
 export type CreateAppInput = {
@@ -118,6 +148,24 @@ export type DeleteAppPayload = {
   appKey: Scalars['ID']['output'];
   /** Always true: a failed deletion is an error instead. */
   deleted: Scalars['Boolean']['output'];
+};
+
+/** What Jiguang needs to review an app for one-tap login. */
+export type EnableOneTapLoginInput = {
+  /** What the app does: 60 to 1200 characters, a Chinese character counting as 2. */
+  appIntro: Scalars['String']['input'];
+  /** The app. */
+  appKey: Scalars['ID']['input'];
+  /** Android only and required there: the app's signature, 32 lower-case hex characters. */
+  appSign?: InputMaybe<Scalars['String']['input']>;
+  /** Game or application. */
+  category: AppCategory;
+  /** The Android package or iOS bundle id, dot separated. */
+  packageName: Scalars['String']['input'];
+  /** The platform to enable. */
+  platform: AppPlatform;
+  /** The 1024-bit RSA public key (PKCS#8 / SubjectPublicKeyInfo), base64 or PEM. */
+  rsaPublicKey: Scalars['String']['input'];
 };
 
 /**
@@ -235,6 +283,12 @@ export type Mutation = {
    * Jiguang confirms.
    */
   deleteApp: DeleteAppPayload;
+  /**
+   * Asks Jiguang to enable one-tap login (and number verification) for an app on one platform. Every
+   * field is checked first (`BAD_USER_INPUT` naming the field, no upstream call). Review is
+   * asynchronous: the status is `PENDING` until Jiguang posts the result to the gateway's callback.
+   */
+  enableOneTapLogin: VerificationStatus;
 };
 
 
@@ -255,6 +309,16 @@ export type MutationCreateAppArgs = {
  */
 export type MutationDeleteAppArgs = {
   appKey: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
+ * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
+ * makes idempotent on the Android package.
+ */
+export type MutationEnableOneTapLoginArgs = {
+  input: EnableOneTapLoginInput;
 };
 
 /** Information about a page of a connection (Relay cursor connections specification). */
@@ -358,6 +422,15 @@ export type QueryAppArgs = {
   appKey: Scalars['ID']['input'];
 };
 
+/** A review result Jiguang posted to the gateway's callback. */
+export type ReviewCallback = {
+  __typename?: 'ReviewCallback';
+  /** The code Jiguang sent. */
+  code: Scalars['Int']['output'];
+  /** When the gateway received it. */
+  receivedAt: Scalars['DateTime']['output'];
+};
+
 /** A JMLink short link: a short URL that opens the app (or its download page) on Android and iOS. */
 export type ShortLink = {
   __typename?: 'ShortLink';
@@ -424,6 +497,32 @@ export type ShortLinkEdge = {
   cursor: Scalars['String']['output'];
   /** The link. */
   node: ShortLink;
+};
+
+/** Where an app's one-tap login review stands. */
+export type VerificationState =
+  /** Never asked for. */
+  | 'NONE'
+  /** Rejected. */
+  | 'NO_PASS'
+  /** Approved: one-tap login works for the app. */
+  | 'PASS'
+  /** Asked for; Jiguang has not decided yet. */
+  | 'PENDING';
+
+/** The one-tap login status of an app on a platform. */
+export type VerificationStatus = {
+  __typename?: 'VerificationStatus';
+  /** The app. */
+  appKey: Scalars['ID']['output'];
+  /** The last review result Jiguang posted to the gateway, if any. */
+  lastCallback?: Maybe<ReviewCallback>;
+  /** The platform. */
+  platform: AppPlatform;
+  /** When the gateway asked Jiguang to enable it, if it did. */
+  requestedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where the review stands. */
+  state: VerificationState;
 };
 
 
@@ -500,10 +599,14 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   App: ResolverTypeWrapper<AppRecord>;
+  AppCategory: AppCategory;
+  AppPlatform: AppPlatform;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateAppInput: CreateAppInput;
   CreateAppPayload: ResolverTypeWrapper<Omit<CreateAppPayload, 'app'> & { app: ResolversTypes['App'] }>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteAppPayload: ResolverTypeWrapper<DeleteAppPayload>;
+  EnableOneTapLoginInput: EnableOneTapLoginInput;
   ErrorCode: ErrorCode;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -521,11 +624,14 @@ export type ResolversTypes = {
   PortraitTag: ResolverTypeWrapper<PortraitTag>;
   PortraitTags: ResolverTypeWrapper<PortraitTagsModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReviewCallback: ResolverTypeWrapper<ReviewCallback>;
   ShortLink: ResolverTypeWrapper<JmlinkLink>;
   ShortLinkConnection: ResolverTypeWrapper<ShortLinkConnectionModel>;
   ShortLinkEdge: ResolverTypeWrapper<ShortLinkEdgeModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   URL: ResolverTypeWrapper<Scalars['URL']['output']>;
+  VerificationState: VerificationState;
+  VerificationStatus: ResolverTypeWrapper<VerificationStatus>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -534,7 +640,9 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   CreateAppInput: CreateAppInput;
   CreateAppPayload: Omit<CreateAppPayload, 'app'> & { app: ResolversParentTypes['App'] };
+  DateTime: Scalars['DateTime']['output'];
   DeleteAppPayload: DeleteAppPayload;
+  EnableOneTapLoginInput: EnableOneTapLoginInput;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -549,11 +657,13 @@ export type ResolversParentTypes = {
   PortraitTag: PortraitTag;
   PortraitTags: PortraitTagsModel;
   Query: Record<PropertyKey, never>;
+  ReviewCallback: ReviewCallback;
   ShortLink: JmlinkLink;
   ShortLinkConnection: ShortLinkConnectionModel;
   ShortLinkEdge: ShortLinkEdgeModel;
   String: Scalars['String']['output'];
   URL: Scalars['URL']['output'];
+  VerificationStatus: VerificationStatus;
 };
 
 export type AppResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['App'] = ResolversParentTypes['App']> = {
@@ -561,6 +671,7 @@ export type AppResolvers<ContextType = GatewayContext, ParentType extends Resolv
   appKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   groupName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  oneTapLogin?: Resolver<Maybe<ResolversTypes['VerificationStatus']>, ParentType, ContextType, RequireFields<AppOneTapLoginArgs, 'platform'>>;
   portraitTags?: Resolver<Maybe<ResolversTypes['PortraitTags']>, ParentType, ContextType, RequireFields<AppPortraitTagsArgs, 'subject'>>;
   shortLink?: Resolver<Maybe<ResolversTypes['ShortLink']>, ParentType, ContextType, RequireFields<AppShortLinkArgs, 'key'>>;
   shortLinks?: Resolver<Maybe<ResolversTypes['ShortLinkConnection']>, ParentType, ContextType, RequireFields<AppShortLinksArgs, 'first'>>;
@@ -573,6 +684,10 @@ export type CreateAppPayloadResolvers<ContextType = GatewayContext, ParentType e
   notice?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   secretStored?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
 
 export type DeleteAppPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteAppPayload'] = ResolversParentTypes['DeleteAppPayload']> = {
   appKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -609,6 +724,7 @@ export interface LocalDateScalarConfig extends GraphQLScalarTypeConfig<Resolvers
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createApp?: Resolver<ResolversTypes['CreateAppPayload'], ParentType, ContextType, RequireFields<MutationCreateAppArgs, 'input'>>;
   deleteApp?: Resolver<ResolversTypes['DeleteAppPayload'], ParentType, ContextType, RequireFields<MutationDeleteAppArgs, 'appKey'>>;
+  enableOneTapLogin?: Resolver<ResolversTypes['VerificationStatus'], ParentType, ContextType, RequireFields<MutationEnableOneTapLoginArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -638,6 +754,11 @@ export type PortraitTagsResolvers<ContextType = GatewayContext, ParentType exten
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   app?: Resolver<Maybe<ResolversTypes['App']>, ParentType, ContextType, RequireFields<QueryAppArgs, 'appKey'>>;
   apps?: Resolver<Array<ResolversTypes['App']>, ParentType, ContextType>;
+};
+
+export type ReviewCallbackResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ReviewCallback'] = ResolversParentTypes['ReviewCallback']> = {
+  code?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type ShortLinkResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ShortLink'] = ResolversParentTypes['ShortLink']> = {
@@ -674,9 +795,18 @@ export interface UrlScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes[
   name: 'URL';
 }
 
+export type VerificationStatusResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['VerificationStatus'] = ResolversParentTypes['VerificationStatus']> = {
+  appKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastCallback?: Resolver<Maybe<ResolversTypes['ReviewCallback']>, ParentType, ContextType>;
+  platform?: Resolver<ResolversTypes['AppPlatform'], ParentType, ContextType>;
+  requestedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['VerificationState'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
   App?: AppResolvers<ContextType>;
   CreateAppPayload?: CreateAppPayloadResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
   DeleteAppPayload?: DeleteAppPayloadResolvers<ContextType>;
   LinkStat?: LinkStatResolvers<ContextType>;
   LinkStatTotals?: LinkStatTotalsResolvers<ContextType>;
@@ -688,9 +818,11 @@ export type Resolvers<ContextType = GatewayContext> = {
   PortraitTag?: PortraitTagResolvers<ContextType>;
   PortraitTags?: PortraitTagsResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReviewCallback?: ReviewCallbackResolvers<ContextType>;
   ShortLink?: ShortLinkResolvers<ContextType>;
   ShortLinkConnection?: ShortLinkConnectionResolvers<ContextType>;
   ShortLinkEdge?: ShortLinkEdgeResolvers<ContextType>;
   URL?: GraphQLScalarType;
+  VerificationStatus?: VerificationStatusResolvers<ContextType>;
 };
 

@@ -4,14 +4,16 @@ import * as apps from './app.js';
 import * as jmlink from './jmlink.js';
 import * as portrait from './portrait.js';
 import * as push from './push.js';
-import { LocalDate, URL } from './scalars.js';
+import * as verification from './verification.js';
+import { DateTime, LocalDate, URL } from './scalars.js';
 
 export const resolvers: Resolvers = {
+  DateTime,
   LocalDate,
   URL,
   Query: apps.Query,
-  Mutation: push.Mutation,
-  App: { ...apps.App, ...jmlink.App, ...portrait.App },
+  Mutation: { ...push.Mutation, ...verification.Mutation },
+  App: { ...apps.App, ...jmlink.App, ...portrait.App, ...verification.App },
   ShortLinkConnection: jmlink.ShortLinkConnection,
   ShortLink: jmlink.ShortLink,
   LinkStats: jmlink.LinkStats,

@@ -10,7 +10,11 @@ async function snapshot(e: Emulator): Promise<unknown> {
   const init = portraitBody({ id_type: 'idfa', id_value: 'ABCD-1234' });
   init.headers.authorization = basic(a);
   const p = (await call(`${e.url}/iaudience/open`, init)).json;
-  return { apps: e.apps, list, stats, portrait: { code: p.code, data: p.data } };
+  const dev = { authorization: `Basic ${Buffer.from(`${e.developer.devKey}:${e.developer.devSecret}`).toString('base64')}`, 'content-type': 'application/json' };
+  const created = (await call(`${e.url}/v1/app`, { method: 'POST', headers: dev, body: JSON.stringify({ app_name: 'D', android_package: 'com.example.determinism' }) })).json;
+  const gp = { authorization: `Basic ${Buffer.from(`${e.growthProject.projectId}:${e.growthProject.projectSecret}`).toString('base64')}` };
+  const cuids = (await call(`${e.url}/smartop/api/v1/user/register`, { method: 'POST', headers: gp, body: JSON.stringify({ identityName: 'phone', identityValues: ['1', '2'] }) })).json;
+  return { apps: e.apps, list, stats, portrait: { code: p.code, data: p.data }, developer: e.developer, growthProject: e.growthProject, created, cuids };
 }
 
 describe('determinism', () => {
@@ -22,6 +26,7 @@ describe('determinism', () => {
       expect(sa).toEqual(sb);
       expect((sc as any).apps[0].appKey).not.toBe((sa as any).apps[0].appKey);
       expect((sc as any).list).not.toEqual((sa as any).list);
+      for (const k of ['developer', 'growthProject', 'created', 'cuids']) expect((sc as any)[k], k).not.toEqual((sa as any)[k]);
     } finally {
       await Promise.all([a.close(), b.close(), c.close()]);
     }

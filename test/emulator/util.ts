@@ -7,6 +7,11 @@ export function basic(app: Pick<EmulatorApp, 'appKey' | 'masterSecret'>): string
   return `Basic ${Buffer.from(`${app.appKey}:${app.masterSecret}`).toString('base64')}`;
 }
 
+/** A Basic header for any user:password pair (developer accounts, Growth projects). */
+export function basicPair(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -14,7 +19,7 @@ export interface Answer {
   json: any;
 }
 
-export async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+export async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {
   const r = await request(url, { method: (init.method ?? 'GET') as any, headers: init.headers, body: init.body });
   const text = await r.body.text();
   let json: any;

@@ -2,6 +2,7 @@
 // loopback port 0, with the gateway's log lines collected so tests can inspect them. Requests go
 // through the typed client in client/, so every test run exercises it.
 import { createGatewayClient } from '../../client/index.js';
+import { randomBytes } from 'node:crypto';
 import { hashToken, newToken } from '../../src/auth/callers.js';
 import { loadConfig, type GatewayConfig } from '../../src/config.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
@@ -44,6 +45,9 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
   ];
   const loaded = loadConfig({
     GATEWAY_TOKENS: JSON.stringify(callers),
+    JIGUANG_DEV_KEY: emulator.developer.devKey,
+    JIGUANG_DEV_SECRET: emulator.developer.devSecret,
+    GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug',

@@ -1,0 +1,242 @@
+// Operation Growth (growth.jiguang.cn, /smartop/api/v1/...): CUIDs, user attributes, events and contact
+// channels of one project, in the {code, msg, data} envelope, with the documented limits (100 items, 100 QPS).
+// The docs give no error table and no `data`: the codes below, the seeded identity/attribute/channel
+// catalogues and the answers' data are the emulator's choices. Order: path, method, auth, QPS, body; a request
+// with any invalid item changes nothing; cuids need not come from register (any positive integer is a user).
+import { checkCredentials } from './auth.js';
+import { parseDay } from './dates.js';
+import { fnv1a } from './prng.js';
+import { json, type Reply } from './respond.js';
+import type { ServiceContext, ServiceHandler, ServiceRequest } from './service.js';
+import type { EmulatorGrowthView } from './types.js';
+
+/** The emulator's error codes (docs are silent): code -> [HTTP status, msg]. */
+export const GROWTH_ERRORS: Record<number, [number, string]> = {
+  40001: [401, 'auth failed'],
+  40002: [400, 'parameter invalid'],
+  40004: [404, 'api not found'],
+  40005: [405, 'method not allowed'],
+  40029: [429, 'qps limit'],
+  50000: [500, 'server error'],
+};
+
+/** Items per call (values, events, users) as documented. */
+export const GROWTH_MAX_ITEMS = 100;
+export const GROWTH_MAX_VALUE_LENGTH = 256;
+
+/** Identities that exist in the data center with ID-mapping priority 1. */
+export const GROWTH_IDENTITIES = ['phone', 'email', 'user_id'] as const;
+
+export type AttributeType = 'string' | 'number' | 'boolean' | 'datetime';
+
+/** Attributes defined in the project (booleans are sent as 0/1, datetimes as yyyy-MM-dd HH:mm:ss). */
+export const GROWTH_ATTRIBUTES: Record<string, AttributeType> = {
+  nickname: 'string',
+  city: 'string',
+  gender: 'string',
+  age: 'number',
+  points: 'number',
+  vip: 'boolean',
+  subscribed: 'boolean',
+  register_time: 'datetime',
+  last_login_time: 'datetime',
+};
+
+/** Contact channel ids. */
+export const GROWTH_CHANNELS: Record<number, string> = {
+  300: 'app notification',
+  301: 'SMS',
+  302: 'email',
+  303: 'WeChat official account',
+  304: 'WeChat mini program',
+};
+
+const ROUTES: Record<string, { method: string; run: (body: unknown, ctx: ServiceContext) => Reply }> = {
+  '/smartop/api/v1/user/register': { method: 'POST', run: register },
+  '/smartop/api/v1/user/attribute': { method: 'PUT', run: attribute },
+  '/smartop/api/v1/events/report': { method: 'POST', run: events },
+  '/smartop/api/v1/user/channel/batch': { method: 'PUT', run: channels },
+};
+
+function growthReply(code: number, data: unknown = null, msg?: string, statusOverride?: number): Reply {
+  if (code === 0) return json(statusOverride ?? 200, { code: 0, msg: msg ?? 'success', data });
+  const [status, dflt] = GROWTH_ERRORS[code] ?? [500, 'server error'];
+  return json(statusOverride ?? status, { code, msg: msg ?? dflt, data: null });
+}
+
+const invalid = (problem: string) => growthReply(40002, null, problem);
+
+export interface GrowthEvent {
+  appKey: string;
+  cuid: number;
+  eventName: string;
+  itime: number;
+  randomId: string;
+  properties: Record<string, unknown>;
+}
+
+/** What the project stored: attributes and channels per cuid, events in arrival order. */
+export class GrowthStore {
+  private readonly attrs = new Map<number, Record<string, unknown>>();
+  private readonly chans = new Map<number, Map<number, { id: number; channelValues: Record<string, string> }>>();
+  private readonly eventList: GrowthEvent[] = [];
+  private readonly randomIds = new Set<string>();
+
+  setAttributes(cuid: number, values: Record<string, unknown>): void {
+    this.attrs.set(cuid, { ...this.attrs.get(cuid), ...values });
+  }
+
+  /** Adds the events whose randomId is new; returns how many were new. */
+  addEvents(list: GrowthEvent[]): number {
+    let added = 0;
+    for (const ev of list) {
+      if (this.randomIds.has(ev.randomId)) continue;
+      this.randomIds.add(ev.randomId);
+      this.eventList.push(ev);
+      added++;
+    }
+    return added;
+  }
+
+  /** Sets channels of a user; a channel id given again replaces its values. */
+  setChannels(cuid: number, list: { id: number; channelValues: Record<string, string> }[]): void {
+    const m = this.chans.get(cuid) ?? new Map();
+    for (const c of list) m.set(c.id, c);
+    this.chans.set(cuid, m);
+  }
+
+  view(): EmulatorGrowthView {
+    return {
+      attributes: (cuid) => ({ ...this.attrs.get(cuid) }),
+      events: () => this.eventList.map((e) => ({ ...e })),
+      channels: (cuid) => [...(this.chans.get(cuid)?.values() ?? [])].map((c) => ({ id: c.id, channelValues: { ...c.channelValues } })),
+    };
+  }
+}
+
+/** The CUID of an identity value: a positive integer below 2^53, from the seed, identity and value only. */
+export function cuidOf(seed: number, identityName: string, value: string): number {
+  const hi = fnv1a(`cuid-hi\u001f${seed}\u001f${identityName}\u001f${value}`) & 0x1fffff;
+  const lo = fnv1a(`cuid-lo\u001f${seed}\u001f${identityName}\u001f${value}`);
+  return hi * 2 ** 32 + lo || 1;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCuid = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+
+/** Whether a value is a valid `yyyy-MM-dd HH:mm:ss`. */
+export function isGrowthDatetime(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(v);
+  return !!m && parseDay(m[1] ?? '') !== null && Number(m[2]) < 24 && Number(m[3]) < 60 && Number(m[4]) < 60;
+}
+
+function typeProblem(name: string, type: AttributeType, value: unknown): string | null {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string' && value.length <= GROWTH_MAX_VALUE_LENGTH ? null : `attribute ${name} must be a string of at most ${GROWTH_MAX_VALUE_LENGTH} characters`;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? null : `attribute ${name} must be a number`;
+    case 'boolean':
+      return value === 0 || value === 1 ? null : `attribute ${name} must be a boolean as 0 or 1`;
+    case 'datetime':
+      return isGrowthDatetime(value) ? null : `attribute ${name} must be a datetime yyyy-MM-dd HH:mm:ss`;
+  }
+}
+
+function register(body: unknown, ctx: ServiceContext): Reply {
+  if (!isObject(body)) return invalid('body must be a JSON object');
+  const { identityName, identityValues } = body;
+  if (typeof identityName !== 'string' || identityName === '') return invalid('identityName is required');
+  if (!(GROWTH_IDENTITIES as readonly string[]).includes(identityName)) return invalid(`identity not found: ${identityName}`);
+  if (!Array.isArray(identityValues) || identityValues.length === 0) return invalid('identityValues must be a non-empty array');
+  if (identityValues.length > GROWTH_MAX_ITEMS) return invalid(`identityValues has more than ${GROWTH_MAX_ITEMS} values`);
+  const bad = identityValues.findIndex((v) => typeof v !== 'string' || v === '' || v.length > GROWTH_MAX_VALUE_LENGTH);
+  if (bad >= 0) return invalid(`identityValues[${bad}] must be a string of 1 to ${GROWTH_MAX_VALUE_LENGTH} characters`);
+  const data = (identityValues as string[]).map((identityValue) => ({ identityValue, cuid: cuidOf(ctx.seed, identityName, identityValue) }));
+  return growthReply(0, data);
+}
+
+function attribute(body: unknown, ctx: ServiceContext): Reply {
+  if (!isObject(body)) return invalid('body must be a JSON object (one user)');
+  if (!isCuid(body.cuid)) return invalid('cuid must be a positive integer');
+  if (!isObject(body.data) || Object.keys(body.data).length === 0) return invalid('data must be a non-empty object');
+  for (const [name, value] of Object.entries(body.data)) {
+    const type = GROWTH_ATTRIBUTES[name];
+    if (type === undefined) return invalid(`attribute not found: ${name}`);
+    const problem = typeProblem(name, type, value);
+    if (problem) return invalid(problem);
+  }
+  ctx.growth.setAttributes(body.cuid, body.data);
+  return growthReply(0, null);
+}
+
+function events(body: unknown, ctx: ServiceContext): Reply {
+  if (!isObject(body)) return invalid('body must be a JSON object');
+  if (typeof body.appKey !== 'string' || body.appKey === '') return invalid('appKey is required');
+  if (!Array.isArray(body.data) || body.data.length === 0) return invalid('data must be a non-empty array');
+  if (body.data.length > GROWTH_MAX_ITEMS) return invalid(`data has more than ${GROWTH_MAX_ITEMS} events`);
+  const list: GrowthEvent[] = [];
+  for (const [i, ev] of body.data.entries()) {
+    if (!isObject(ev)) return invalid(`data[${i}] must be an object`);
+    if (!isCuid(ev.cuid)) return invalid(`data[${i}].cuid must be a positive integer`);
+    if (typeof ev.eventName !== 'string' || ev.eventName === '' || ev.eventName.length > 128) return invalid(`data[${i}].eventName is required`);
+    if (typeof ev.itime !== 'number' || !Number.isSafeInteger(ev.itime) || ev.itime <= 0) return invalid(`data[${i}].itime must be epoch milliseconds`);
+    if (typeof ev.randomId !== 'string' || ev.randomId === '' || ev.randomId.length > 128) return invalid(`data[${i}].randomId is required`);
+    if (ev.properties !== undefined && ev.properties !== null && !isObject(ev.properties)) return invalid(`data[${i}].properties must be an object`);
+    list.push({ appKey: body.appKey, cuid: ev.cuid, eventName: ev.eventName, itime: ev.itime, randomId: ev.randomId, properties: isObject(ev.properties) ? ev.properties : {} });
+  }
+  const accepted = ctx.growth.addEvents(list);
+  return growthReply(0, { accepted, duplicates: list.length - accepted });
+}
+
+function channels(body: unknown, ctx: ServiceContext): Reply {
+  if (!Array.isArray(body) || body.length === 0) return invalid('body must be a non-empty array of users');
+  if (body.length > GROWTH_MAX_ITEMS) return invalid(`body has more than ${GROWTH_MAX_ITEMS} users`);
+  const users: { cuid: number; list: { id: number; channelValues: Record<string, string> }[] }[] = [];
+  for (const [i, u] of body.entries()) {
+    if (!isObject(u)) return invalid(`[${i}] must be an object`);
+    if (!isCuid(u.cuid)) return invalid(`[${i}].cuid must be a positive integer`);
+    if (!Array.isArray(u.channels) || u.channels.length === 0) return invalid(`[${i}].channels must be a non-empty array`);
+    const list: { id: number; channelValues: Record<string, string> }[] = [];
+    for (const [j, c] of u.channels.entries()) {
+      if (!isObject(c)) return invalid(`[${i}].channels[${j}] must be an object`);
+      if (typeof c.id !== 'number' || GROWTH_CHANNELS[c.id] === undefined) return invalid(`channel not found: ${String(c.id)}`);
+      const values = c.channelValues;
+      if (!isObject(values) || !Object.values(values).every((v) => typeof v === 'string' && v.length <= GROWTH_MAX_VALUE_LENGTH)) {
+        return invalid(`[${i}].channels[${j}].channelValues must map labels to strings`);
+      }
+      list.push({ id: c.id, channelValues: { ...(values as Record<string, string>) } });
+    }
+    users.push({ cuid: u.cuid, list });
+  }
+  for (const u of users) ctx.growth.setChannels(u.cuid, u.list);
+  return growthReply(0, null);
+}
+
+export const growth: ServiceHandler = {
+  name: 'growth',
+  owns: (path) => path.startsWith('/smartop/'),
+  malformedBody: '{"code": 0, "msg": "success", "data": [{"identityValue": "138',
+
+  businessFault(code, status) {
+    const n = typeof code === 'number' ? code : Number(code);
+    return growthReply(Number.isFinite(n) && n !== 0 ? n : 50000, null, undefined, status);
+  },
+
+  handle(req: ServiceRequest, ctx: ServiceContext): Reply {
+    const route = ROUTES[req.path];
+    if (!route) return growthReply(40004);
+    if (req.method !== route.method) return growthReply(40005, null, `method not allowed: use ${route.method}`);
+    const auth = checkCredentials(req.headers.authorization, ctx.growthProjects);
+    if (auth.result !== 'ok' || auth.user === null) return growthReply(40001);
+    if (!ctx.limiter.take(`growth:${auth.user}`, ctx.rateLimits.growthPerSecond, 1000).allowed) return growthReply(40029);
+    let body: unknown;
+    try {
+      body = JSON.parse(req.rawBody);
+    } catch {
+      return invalid('body must be JSON');
+    }
+    return route.run(body, ctx);
+  },
+};

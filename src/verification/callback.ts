@@ -1,0 +1,56 @@
+// The endpoint Jiguang posts one-tap login review results to: POST /callbacks/jverification/<token>.
+// The token in the path is the deployment's unguessable secret; a post without it, with a bad body or
+// for an unknown app changes nothing. A valid one is stored durably; repeats are harmless.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.js';
+import type { AppRegistry } from '../registry/index.js';
+import { reviewOf, saveReview, type PlatformName } from './reviews.js';
+
+export const CALLBACK_PATH = '/callbacks/jverification/';
+const MAX_BODY = 16 * 1024;
+
+export async function handleReviewCallback(req: IncomingMessage, res: ServerResponse, path: string, options: { token: string; registry: AppRegistry; logger: Logger }): Promise<void> {
+  const answer = (status: number, error?: string) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(error ? { ok: false, error } : { ok: true }));
+  };
+  if (req.method !== 'POST') return answer(405, 'POST only');
+  if (!sameSecret(path.slice(CALLBACK_PATH.length), options.token)) {
+    req.resume();
+    options.logger.warn('review callback refused: bad token');
+    return answer(404, 'not found');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return answer(413, 'body too large');
+    chunks.push(chunk as Buffer);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return answer(400, 'body is not JSON');
+  }
+  const { app_key: appKey, platform, code } = (body ?? {}) as Record<string, unknown>;
+  const platformName: PlatformName | null = platform === 'a' ? 'ANDROID' : platform === 'i' ? 'IOS' : null;
+  if (typeof appKey !== 'string' || !platformName || typeof code !== 'number' || !Number.isInteger(code)) {
+    return answer(400, 'expected {app_key, platform: "a" | "i", code}');
+  }
+  if (!options.registry.get(appKey)) return answer(404, 'unknown app');
+  const review = reviewOf(options.registry, appKey, platformName);
+  if (review.lastCallback?.code !== code) {
+    await saveReview(options.registry, appKey, platformName, { ...review, lastCallback: { receivedAt: new Date().toISOString(), code } });
+  }
+  options.logger.info('review callback stored', { appKey, platform: platformName, code });
+  return answer(200);
+}
+
+/** Compares secrets in constant time (over their hashes, so lengths do not leak either). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
