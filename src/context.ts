@@ -1,6 +1,8 @@
 // The per-request context: who is asking (request id, cancellation signal, logger) and fresh
 // DataLoaders, so that batching and de-duplication never leak from one request into another.
 import type { Credentials } from './config.js';
+import type { GrowthClient } from './growth/client.js';
+import { createGrowthLoaders, type GrowthLoaders } from './growth/loaders.js';
 import { ForbiddenError, GatewayError, NotFoundError } from './errors.js';
 import type { CallContext } from './jmlink/client.js';
 import type { PushAdminClient } from './push/client.js';
@@ -22,6 +24,9 @@ export interface GatewayServices {
   portrait: PortraitClient;
   pushAdmin: PushAdminClient;
   verificationAdmin: VerificationAdminClient;
+  growth: GrowthClient;
+  /** projectId:projectSecret for Operation Growth, when configured. */
+  growthCredentials: Credentials | null;
   /** dev_key:dev_secret for JPush Admin and JVerification Admin, when configured. */
   devCredentials: Credentials | null;
   /** The URL handed to Jiguang for review results (it carries the secret callback token). */
@@ -50,6 +55,8 @@ export interface GatewayContext {
   call: CallContext;
   /** The developer credentials, or SERVICE_NOT_CONFIGURED before any upstream call. */
   requireDevCredentials(): Credentials;
+  /** Operation Growth: the client, per-request CUID batching and the project credentials (SERVICE_NOT_CONFIGURED when absent). */
+  growth: GrowthLoaders;
 }
 
 export function createContext(services: GatewayServices, request: { requestId: string; signal: AbortSignal; logger: Logger; caller: Caller }): GatewayContext {
@@ -98,5 +105,6 @@ export function createContext(services: GatewayServices, request: { requestId: s
     requireDevCredentials: requireDev,
     jmlink: createJmlinkLoaders(services.jmlink, appCredentials, call),
     portrait: createPortraitLoader(services.portrait, appCredentials, call),
+    growth: createGrowthLoaders(services.growth, services.growthCredentials, call),
   };
 }

@@ -13,6 +13,9 @@ import { GRAPHIQL_ASSET_PATH, sendGraphiQLAsset, sendGraphiQLPage, wantsGraphiQL
 import { UpstreamMetrics } from './http/metrics.js';
 import { UpstreamHttp } from './http/upstream.js';
 import { isRecord } from './http/decode.js';
+import processRequest from 'graphql-upload/processRequest.mjs';
+import { MAX_CERTIFICATE_BYTES } from './push/certificate.js';
+import { GrowthClient } from './growth/client.js';
 import { JmlinkClient } from './jmlink/client.js';
 import { limitsRule } from './limits.js';
 import type { Logger } from './logger.js';
@@ -59,6 +62,8 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     pushAdmin: new PushAdminClient(http, config.upstreams.pushAdmin),
     verificationAdmin: new VerificationAdminClient(http, config.upstreams.verificationAdmin),
     devCredentials: config.devCredentials,
+    growth: new GrowthClient(http, config.upstreams.growth),
+    growthCredentials: config.growthCredentials,
     reviewCallbackUrl: '', // set once the server listens and its address is known
   };
   const callbackToken = await reviewCallbackToken(config, registry);
@@ -112,28 +117,12 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       return sendJson(res, 401, graphqlError('A valid bearer token is required: send `Authorization: Bearer <token>`.', 'UNAUTHENTICATED'));
     }
 
-    const read = await readBody(req, config.limits.maxBodyBytes);
-    if (read === 'too-large') {
-      res.setHeader('connection', 'close');
-      return sendJson(res, 413, graphqlError(`The request body is larger than ${config.limits.maxBodyBytes} bytes.`, 'BAD_REQUEST'));
+    const read = await readGraphQLBody(req, res, config.limits.maxBodyBytes);
+    if (!read.ok) {
+      if (read.headers) for (const [k, v] of Object.entries(read.headers)) res.setHeader(k, v);
+      return sendJson(res, read.status, graphqlError(read.message, 'BAD_REQUEST'));
     }
-    // GraphQL over HTTP: a POST carries its request as `application/json` in UTF-8, the one body media
-    // type the spec defines; anything else is refused with 415 before Apollo sees it. Apollo's CSRF
-    // prevention still guards GETs.
-    let body: unknown;
-    if (req.method === 'POST') {
-      if (!isUtf8Json(req.headers['content-type'])) {
-        res.setHeader('accept-post', 'application/json');
-        return sendJson(res, 415, graphqlError('Unsupported content type: send the GraphQL request as "content-type: application/json" (UTF-8).', 'BAD_REQUEST'));
-      }
-      if (read.length > 0) {
-        try {
-          body = JSON.parse(read.toString('utf8'));
-        } catch {
-          return sendJson(res, 400, graphqlError('The request body is not valid JSON.', 'BAD_REQUEST'));
-        }
-      }
-    }
+    let body = read.body;
 
     // Persisted documents: a document id becomes its document; trusted mode refuses everything else.
     const resolved = resolveDocuments(documents, req.method === 'POST' ? body : undefined, url);
@@ -148,6 +137,8 @@ export async function startGateway({ config, registry, logger, extraCallers = []
 
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    // A multipart request arrives here already turned into its JSON operations.
+    if (read.multipart) headers.set('content-type', 'application/json');
     const requestLogger = logger.child({ requestId, caller: caller.name });
     const started = performance.now();
     const operationName = isRecord(body) && typeof body.operationName === 'string' ? body.operationName.slice(0, 100) : undefined;
@@ -158,6 +149,15 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
+    if (read.multipart && !req.complete) {
+      // The answer came before the whole upload was read (a file refused mid-way): stop parsing,
+      // let the rest of the body drain, and close the connection after answering.
+      res.setHeader('connection', 'close');
+      res.once('finish', () => {
+        req.unpipe();
+        req.resume();
+      });
+    }
     if (response.body.kind === 'complete') return void res.end(response.body.string);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
@@ -243,6 +243,46 @@ function graphqlError(message: string, code: string) {
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(value));
+}
+
+type BodyRead = { ok: true; body: unknown; multipart: boolean } | { ok: false; status: number; message: string; headers?: Record<string, string> };
+
+/**
+ * Reads a GraphQL request body. GraphQL over HTTP: a POST carries `application/json` in UTF-8;
+ * the GraphQL multipart request spec adds `multipart/form-data` for file uploads. Anything else is
+ * refused with 415 before Apollo sees it.
+ */
+async function readGraphQLBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<BodyRead> {
+  if (req.method !== 'POST') {
+    const rest = await readBody(req, maxBytes);
+    return rest === 'too-large' ? { ok: false, status: 413, message: `The request body is larger than ${maxBytes} bytes.`, headers: { connection: 'close' } } : { ok: true, body: undefined, multipart: false };
+  }
+  if (/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')) {
+    // A form is a "simple" request any web page can make a browser send: without a header a page
+    // cannot set cross-site, it could be a forged upload (the rule Apollo applies to GETs).
+    if (!req.headers['apollo-require-preflight'] && !req.headers['x-apollo-operation-name']) {
+      req.resume();
+      return { ok: false, status: 400, message: 'A multipart request needs the header `apollo-require-preflight: true` (CSRF protection).' };
+    }
+    try {
+      const body = await processRequest(req, res, { maxFieldSize: maxBytes, maxFileSize: MAX_CERTIFICATE_BYTES + 1, maxFiles: 2 });
+      return { ok: true, body, multipart: true };
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      return { ok: false, status: status === 413 ? 413 : 400, message: error instanceof Error ? error.message : 'Invalid multipart request.' };
+    }
+  }
+  const read = await readBody(req, maxBytes);
+  if (read === 'too-large') return { ok: false, status: 413, message: `The request body is larger than ${maxBytes} bytes.`, headers: { connection: 'close' } };
+  if (!isUtf8Json(req.headers['content-type'])) {
+    return { ok: false, status: 415, message: 'Unsupported content type: send the GraphQL request as "content-type: application/json" (UTF-8), or multipart/form-data for uploads.', headers: { 'accept-post': 'application/json, multipart/form-data' } };
+  }
+  if (read.length === 0) return { ok: true, body: undefined, multipart: false };
+  try {
+    return { ok: true, body: JSON.parse(read.toString('utf8')), multipart: false };
+  } catch {
+    return { ok: false, status: 400, message: 'The request body is not valid JSON.' };
+  }
 }
 
 /** Whether a content-type header is `application/json`, with no charset or a UTF-8 one (RFC 8259). */

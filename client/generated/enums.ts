@@ -13,6 +13,13 @@ export type AppPlatform =
   /** iOS. */
   | 'IOS';
 
+/** The APNs environment a certificate is for. */
+export type CertificateEnvironment =
+  /** Development (sandbox) pushes. */
+  | 'DEVELOPMENT'
+  /** Production pushes. */
+  | 'PRODUCTION';
+
 /**
  * The stable codes found in `errors[].extensions.code`. Typed clients can switch on them; the set only
  * grows. Upstream failures also carry `extensions.jiguang` (service, business code, upstream message,

@@ -18,10 +18,18 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An instant in time, written as an RFC 3339 date-time with an offset, e.g. `2026-11-23T08:00:00.000Z`. */
   DateTime: { input: Date; output: Date | string; }
+  /** A JSON object (`{…}`), written inline in the document or passed in a variable. */
+  JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
   /** A calendar date without time zone, written `yyyy-MM-dd` (RFC 3339 full-date). */
   LocalDate: { input: string; output: string; }
   /** An absolute URL (WHATWG URL syntax). */
   URL: { input: URL; output: URL | string; }
+  /**
+   * A file sent with the GraphQL multipart request specification (`multipart/form-data` with
+   * `operations`, `map` and the files). Such a request must carry the header
+   * `apollo-require-preflight: true` (CSRF protection).
+   */
+  Upload: { input: Promise<import('graphql-upload/processRequest.mjs').FileUpload>; output: never; }
 };
 
 /**
@@ -34,6 +42,8 @@ export type App = {
   androidPackage: Scalars['String']['output'];
   /** The Jiguang app key. */
   appKey: Scalars['ID']['output'];
+  /** The iOS push certificates uploaded through the gateway, one per environment at most. */
+  certificates: Array<Certificate>;
   /** The Jiguang app group, when the app belongs to one. */
   groupName?: Maybe<Scalars['String']['output']>;
   /** The app's display name. */
@@ -112,6 +122,42 @@ export type AppPlatform =
   | 'ANDROID'
   /** iOS. */
   | 'IOS';
+
+/** An iOS push certificate the gateway uploaded for an app. */
+export type Certificate = {
+  __typename?: 'Certificate';
+  /** The bundle id (the subject's UID), when present. */
+  bundleId?: Maybe<Scalars['String']['output']>;
+  /** Which APNs environment it is for. */
+  environment: CertificateEnvironment;
+  /** End of validity. */
+  notAfter: Scalars['DateTime']['output'];
+  /** Start of validity. */
+  notBefore: Scalars['DateTime']['output'];
+  /** SHA-256 of the uploaded file, hex. */
+  sha256: Scalars['String']['output'];
+  /** The certificate's subject, e.g. `UID=com.example.app, CN=Apple Push Services: com.example.app, O=…`. */
+  subject: Scalars['String']['output'];
+  /** The push topics the certificate covers (Apple's topic extension), when present. */
+  topics: Array<Scalars['String']['output']>;
+  /** When the gateway uploaded it. */
+  uploadedAt: Scalars['DateTime']['output'];
+};
+
+/** The APNs environment a certificate is for. */
+export type CertificateEnvironment =
+  /** Development (sandbox) pushes. */
+  | 'DEVELOPMENT'
+  /** Production pushes. */
+  | 'PRODUCTION';
+
+/** A certificate file and the password that opens it. */
+export type CertificateFileInput = {
+  /** The `.p12` (PKCS#12) file, at most 64 KiB. */
+  file: Scalars['Upload']['input'];
+  /** The password of the `.p12` file. Sent to Jiguang with the file, never stored or logged. */
+  password: Scalars['String']['input'];
+};
 
 /** What a new app is made of. */
 export type CreateAppInput = {
@@ -213,6 +259,118 @@ export type ErrorCode =
   /** Jiguang could not be reached or reported a server-side failure. Retrying later may help. */
   | 'UPSTREAM_UNAVAILABLE';
 
+/** One attribute to set. */
+export type GrowthAttributeInput = {
+  /** The attribute's name as defined in the project, 1 to 256 characters. */
+  name: Scalars['String']['input'];
+  /** The value, of the attribute's type. */
+  value: GrowthAttributeValueInput;
+};
+
+/**
+ * One attribute value: exactly one of the fields is set (`BAD_USER_INPUT` otherwise), matching the
+ * attribute's type in the project.
+ */
+export type GrowthAttributeValueInput = {
+  /** A boolean attribute (sent to Jiguang as 1 or 0). */
+  boolean?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A date-time attribute (sent to Jiguang as `yyyy-MM-dd HH:mm:ss` in UTC+8). */
+  dateTime?: InputMaybe<Scalars['DateTime']['input']>;
+  /** A number attribute. */
+  number?: InputMaybe<Scalars['Float']['input']>;
+  /** A string attribute, at most 256 characters. */
+  string?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of a chunked write: one entry per input item, in input order. */
+export type GrowthBatchPayload = {
+  __typename?: 'GrowthBatchPayload';
+  /** How many items failed (their chunk failed). */
+  failed: Scalars['Int']['output'];
+  /** Every item's outcome, in input order. */
+  items: Array<GrowthItemResult>;
+  /** How many items Jiguang accepted. */
+  succeeded: Scalars['Int']['output'];
+  /** How many items were sent. */
+  total: Scalars['Int']['output'];
+};
+
+/** One contact channel of a user. */
+export type GrowthChannelInput = {
+  /** The channel id, e.g. 300 app notification, 301 SMS, 302 email. */
+  id: Scalars['Int']['input'];
+  /** The channel's values by label, e.g. `{"phone": "13800000000"}`; every value a string of at most 256 characters. */
+  values: Scalars['JSONObject']['input'];
+};
+
+/** One user event. */
+export type GrowthEventInput = {
+  /** The user's CUID (a decimal number). */
+  cuid: Scalars['ID']['input'];
+  /** The event's name, 1 to 128 characters. */
+  name: Scalars['String']['input'];
+  /** The event's properties, if any. */
+  properties?: InputMaybe<Scalars['JSONObject']['input']>;
+  /**
+   * The event's unique id (1 to 128 characters) that Jiguang deduplicates on. When absent, the gateway
+   * derives one from the app key, CUID, name, time and properties, so the same event sent again is
+   * deduplicated; two identical events that should both count need distinct ids.
+   */
+  randomId?: InputMaybe<Scalars['String']['input']>;
+  /** When the event happened (sent to Jiguang as epoch milliseconds). */
+  time: Scalars['DateTime']['input'];
+};
+
+/** The outcome of one reported event. */
+export type GrowthEventResult = {
+  __typename?: 'GrowthEventResult';
+  /** Why it failed; null when `ok`. */
+  error?: Maybe<GrowthItemError>;
+  /** The event's position in the input list (0-based). */
+  index: Scalars['Int']['output'];
+  /** Whether Jiguang accepted the chunk holding this event. */
+  ok: Scalars['Boolean']['output'];
+  /** The event's random id, given or derived; send it again when retrying a failed event. */
+  randomId: Scalars['String']['output'];
+};
+
+/** Why one item of a chunked write failed: the error its chunk got from Jiguang. */
+export type GrowthItemError = {
+  __typename?: 'GrowthItemError';
+  /** Jiguang's business code, when it answered one. */
+  businessCode?: Maybe<Scalars['Int']['output']>;
+  /** The gateway's error code, as in `errors[].extensions.code`. */
+  code: ErrorCode;
+  /** A short description. */
+  message: Scalars['String']['output'];
+};
+
+/** The outcome of one item of a chunked write. */
+export type GrowthItemResult = {
+  __typename?: 'GrowthItemResult';
+  /** Why it failed; null when `ok`. */
+  error?: Maybe<GrowthItemError>;
+  /** The item's position in the input list (0-based). */
+  index: Scalars['Int']['output'];
+  /** Whether Jiguang accepted the chunk holding this item. */
+  ok: Scalars['Boolean']['output'];
+};
+
+/** An Operation Growth user. */
+export type GrowthUser = {
+  __typename?: 'GrowthUser';
+  /** The user's CUID, Jiguang's numeric user id, as a decimal string. */
+  cuid: Scalars['ID']['output'];
+};
+
+/** One user's contact channels. */
+export type GrowthUserChannelsInput = {
+  /** The channels to set, at least one. */
+  channels: Array<GrowthChannelInput>;
+  /** The user's CUID (a decimal number). */
+  cuid: Scalars['ID']['input'];
+};
+
 /** The platform a link statistic counts. */
 export type LinkPlatform =
   /** Android and iOS together. */
@@ -289,6 +447,40 @@ export type Mutation = {
    * asynchronous: the status is `PENDING` until Jiguang posts the result to the gateway's callback.
    */
   enableOneTapLogin: VerificationStatus;
+  /**
+   * Operation Growth: reports user events of an app, in chunks of 100 events; every event's outcome is
+   * reported, a failed chunk failing only its own events. Events are immutable once reported; Jiguang
+   * drops an event whose `randomId` it has seen, so sending the same events again (a retry) does not
+   * count them twice. Not retried by the gateway. At most 10 000 events; input errors are
+   * `BAD_USER_INPUT` naming the event, before any call.
+   */
+  reportGrowthEvents: ReportGrowthEventsPayload;
+  /**
+   * Operation Growth: resolves identity values to CUIDs (Jiguang's user ids). Sent in chunks of 100
+   * values; every value's outcome is reported, a failed chunk failing only its own values. At most
+   * 10 000 values; input errors are `BAD_USER_INPUT` naming the value, before any call.
+   */
+  resolveGrowthUsers: ResolveGrowthUsersPayload;
+  /**
+   * Operation Growth: sets attributes of one user. The attributes must already be defined in the project. Booleans are
+   * sent to Jiguang as 0/1 and date-times as `yyyy-MM-dd HH:mm:ss` in UTC+8 (Jiguang's time zone).
+   * One Jiguang call; a failure is an error of the whole mutation.
+   */
+  setGrowthUserAttributes: SetGrowthUserAttributesPayload;
+  /**
+   * Operation Growth: sets users' contact channels (e.g. 300 app notification, 301 SMS), in chunks of
+   * 100 users; every user's outcome is reported, a failed chunk failing only its own users. A channel id
+   * given again replaces that channel's values. Not retried by the gateway. At most 10 000 users;
+   * input errors are `BAD_USER_INPUT` naming the user, before any call.
+   */
+  setGrowthUserChannels: GrowthBatchPayload;
+  /**
+   * Uploads the app's iOS push certificates (`.p12` with its password) to JPush Admin: development,
+   * production, or both. Each file is opened with its password first; a wrong password, a file that is
+   * not PKCS#12, a missing key or an expired certificate is `BAD_USER_INPUT` naming it, and nothing is
+   * sent. A certificate of an environment uploaded before is a `CONFLICT` (Jiguang code 1010).
+   */
+  uploadCertificate: UploadCertificatePayload;
 };
 
 
@@ -319,6 +511,61 @@ export type MutationDeleteAppArgs = {
  */
 export type MutationEnableOneTapLoginArgs = {
   input: EnableOneTapLoginInput;
+};
+
+
+/**
+ * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
+ * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
+ * makes idempotent on the Android package.
+ */
+export type MutationReportGrowthEventsArgs = {
+  appKey: Scalars['ID']['input'];
+  events: Array<GrowthEventInput>;
+};
+
+
+/**
+ * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
+ * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
+ * makes idempotent on the Android package.
+ */
+export type MutationResolveGrowthUsersArgs = {
+  identityName: Scalars['String']['input'];
+  values: Array<Scalars['String']['input']>;
+};
+
+
+/**
+ * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
+ * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
+ * makes idempotent on the Android package.
+ */
+export type MutationSetGrowthUserAttributesArgs = {
+  attributes: Array<GrowthAttributeInput>;
+  cuid: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
+ * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
+ * makes idempotent on the Android package.
+ */
+export type MutationSetGrowthUserChannelsArgs = {
+  users: Array<GrowthUserChannelsInput>;
+};
+
+
+/**
+ * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
+ * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
+ * makes idempotent on the Android package.
+ */
+export type MutationUploadCertificateArgs = {
+  appKey: Scalars['ID']['input'];
+  development?: InputMaybe<CertificateFileInput>;
+  production?: InputMaybe<CertificateFileInput>;
 };
 
 /** Information about a page of a connection (Relay cursor connections specification). */
@@ -410,6 +657,12 @@ export type Query = {
   app?: Maybe<App>;
   /** Every app the gateway knows that the caller may use, sorted by name. Apps come from configuration and from app creation. */
   apps: Array<App>;
+  /**
+   * The Operation Growth user (CUID) of one identity value, or null when Jiguang returns no CUID for
+   * it. All `growthUser` fields of one request are batched: one Jiguang call per identity name per 100
+   * values. Needs the Operation Growth credentials (`SERVICE_NOT_CONFIGURED` otherwise).
+   */
+  growthUser?: Maybe<GrowthUser>;
 };
 
 
@@ -422,6 +675,58 @@ export type QueryAppArgs = {
   appKey: Scalars['ID']['input'];
 };
 
+
+/**
+ * The entry points of the gateway. Fields answered by a Jiguang call are nullable: when the call fails
+ * the field is null with an error in `errors`, and the rest of the query still returns its data. Everything app-level (short links, audience tags, …) is reached
+ * through an `App`, so one query can walk from an app to its data.
+ */
+export type QueryGrowthUserArgs = {
+  identityName: Scalars['String']['input'];
+  value: Scalars['String']['input'];
+};
+
+/** The result of `reportGrowthEvents`. */
+export type ReportGrowthEventsPayload = {
+  __typename?: 'ReportGrowthEventsPayload';
+  /** How many events failed (their chunk failed). */
+  failed: Scalars['Int']['output'];
+  /** Every event's outcome, in input order. */
+  items: Array<GrowthEventResult>;
+  /** How many events Jiguang accepted (including ones it already had). */
+  succeeded: Scalars['Int']['output'];
+  /** How many events were sent. */
+  total: Scalars['Int']['output'];
+};
+
+/** The result of `resolveGrowthUsers`. */
+export type ResolveGrowthUsersPayload = {
+  __typename?: 'ResolveGrowthUsersPayload';
+  /** How many values failed (their chunk failed). */
+  failed: Scalars['Int']['output'];
+  /** Every value's outcome, in input order. */
+  items: Array<ResolvedGrowthUser>;
+  /** How many values Jiguang answered. */
+  succeeded: Scalars['Int']['output'];
+  /** How many values were sent. */
+  total: Scalars['Int']['output'];
+};
+
+/** The outcome of one identity value of `resolveGrowthUsers`. */
+export type ResolvedGrowthUser = {
+  __typename?: 'ResolvedGrowthUser';
+  /** The value's CUID; null when the chunk failed or Jiguang returned none for it. */
+  cuid?: Maybe<Scalars['ID']['output']>;
+  /** Why it failed; null when `ok`. */
+  error?: Maybe<GrowthItemError>;
+  /** The value's position in the input list (0-based). */
+  index: Scalars['Int']['output'];
+  /** Whether Jiguang answered the chunk holding this value. */
+  ok: Scalars['Boolean']['output'];
+  /** The identity value. */
+  value: Scalars['String']['output'];
+};
+
 /** A review result Jiguang posted to the gateway's callback. */
 export type ReviewCallback = {
   __typename?: 'ReviewCallback';
@@ -429,6 +734,15 @@ export type ReviewCallback = {
   code: Scalars['Int']['output'];
   /** When the gateway received it. */
   receivedAt: Scalars['DateTime']['output'];
+};
+
+/** The result of `setGrowthUserAttributes`. */
+export type SetGrowthUserAttributesPayload = {
+  __typename?: 'SetGrowthUserAttributesPayload';
+  /** The user's CUID. */
+  cuid: Scalars['ID']['output'];
+  /** The names of the attributes set, in input order. */
+  names: Array<Scalars['String']['output']>;
 };
 
 /** A JMLink short link: a short URL that opens the app (or its download page) on Android and iOS. */
@@ -497,6 +811,15 @@ export type ShortLinkEdge = {
   cursor: Scalars['String']['output'];
   /** The link. */
   node: ShortLink;
+};
+
+/** The result of `uploadCertificate`. */
+export type UploadCertificatePayload = {
+  __typename?: 'UploadCertificatePayload';
+  /** The app, with all its certificates. */
+  app: App;
+  /** The certificates uploaded by this call. */
+  uploaded: Array<Certificate>;
 };
 
 /** Where an app's one-tap login review stands. */
@@ -602,6 +925,9 @@ export type ResolversTypes = {
   AppCategory: AppCategory;
   AppPlatform: AppPlatform;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Certificate: ResolverTypeWrapper<Certificate>;
+  CertificateEnvironment: CertificateEnvironment;
+  CertificateFileInput: CertificateFileInput;
   CreateAppInput: CreateAppInput;
   CreateAppPayload: ResolverTypeWrapper<Omit<CreateAppPayload, 'app'> & { app: ResolversTypes['App'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -609,8 +935,19 @@ export type ResolversTypes = {
   EnableOneTapLoginInput: EnableOneTapLoginInput;
   ErrorCode: ErrorCode;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  GrowthAttributeInput: GrowthAttributeInput;
+  GrowthAttributeValueInput: GrowthAttributeValueInput;
+  GrowthBatchPayload: ResolverTypeWrapper<GrowthBatchPayload>;
+  GrowthChannelInput: GrowthChannelInput;
+  GrowthEventInput: GrowthEventInput;
+  GrowthEventResult: ResolverTypeWrapper<GrowthEventResult>;
+  GrowthItemError: ResolverTypeWrapper<GrowthItemError>;
+  GrowthItemResult: ResolverTypeWrapper<GrowthItemResult>;
+  GrowthUser: ResolverTypeWrapper<GrowthUser>;
+  GrowthUserChannelsInput: GrowthUserChannelsInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   LinkPlatform: LinkPlatform;
   LinkStat: ResolverTypeWrapper<JmlinkDayStat>;
   LinkStatTotals: ResolverTypeWrapper<LinkStatTotalsModel>;
@@ -624,12 +961,18 @@ export type ResolversTypes = {
   PortraitTag: ResolverTypeWrapper<PortraitTag>;
   PortraitTags: ResolverTypeWrapper<PortraitTagsModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReportGrowthEventsPayload: ResolverTypeWrapper<ReportGrowthEventsPayload>;
+  ResolveGrowthUsersPayload: ResolverTypeWrapper<ResolveGrowthUsersPayload>;
+  ResolvedGrowthUser: ResolverTypeWrapper<ResolvedGrowthUser>;
   ReviewCallback: ResolverTypeWrapper<ReviewCallback>;
+  SetGrowthUserAttributesPayload: ResolverTypeWrapper<SetGrowthUserAttributesPayload>;
   ShortLink: ResolverTypeWrapper<JmlinkLink>;
   ShortLinkConnection: ResolverTypeWrapper<ShortLinkConnectionModel>;
   ShortLinkEdge: ResolverTypeWrapper<ShortLinkEdgeModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   URL: ResolverTypeWrapper<Scalars['URL']['output']>;
+  Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
+  UploadCertificatePayload: ResolverTypeWrapper<Omit<UploadCertificatePayload, 'app'> & { app: ResolversTypes['App'] }>;
   VerificationState: VerificationState;
   VerificationStatus: ResolverTypeWrapper<VerificationStatus>;
 };
@@ -638,14 +981,27 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   App: AppRecord;
   Boolean: Scalars['Boolean']['output'];
+  Certificate: Certificate;
+  CertificateFileInput: CertificateFileInput;
   CreateAppInput: CreateAppInput;
   CreateAppPayload: Omit<CreateAppPayload, 'app'> & { app: ResolversParentTypes['App'] };
   DateTime: Scalars['DateTime']['output'];
   DeleteAppPayload: DeleteAppPayload;
   EnableOneTapLoginInput: EnableOneTapLoginInput;
   Float: Scalars['Float']['output'];
+  GrowthAttributeInput: GrowthAttributeInput;
+  GrowthAttributeValueInput: GrowthAttributeValueInput;
+  GrowthBatchPayload: GrowthBatchPayload;
+  GrowthChannelInput: GrowthChannelInput;
+  GrowthEventInput: GrowthEventInput;
+  GrowthEventResult: GrowthEventResult;
+  GrowthItemError: GrowthItemError;
+  GrowthItemResult: GrowthItemResult;
+  GrowthUser: GrowthUser;
+  GrowthUserChannelsInput: GrowthUserChannelsInput;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  JSONObject: Scalars['JSONObject']['output'];
   LinkStat: JmlinkDayStat;
   LinkStatTotals: LinkStatTotalsModel;
   LinkStats: LinkStatsModel;
@@ -657,24 +1013,42 @@ export type ResolversParentTypes = {
   PortraitTag: PortraitTag;
   PortraitTags: PortraitTagsModel;
   Query: Record<PropertyKey, never>;
+  ReportGrowthEventsPayload: ReportGrowthEventsPayload;
+  ResolveGrowthUsersPayload: ResolveGrowthUsersPayload;
+  ResolvedGrowthUser: ResolvedGrowthUser;
   ReviewCallback: ReviewCallback;
+  SetGrowthUserAttributesPayload: SetGrowthUserAttributesPayload;
   ShortLink: JmlinkLink;
   ShortLinkConnection: ShortLinkConnectionModel;
   ShortLinkEdge: ShortLinkEdgeModel;
   String: Scalars['String']['output'];
   URL: Scalars['URL']['output'];
+  Upload: Scalars['Upload']['output'];
+  UploadCertificatePayload: Omit<UploadCertificatePayload, 'app'> & { app: ResolversParentTypes['App'] };
   VerificationStatus: VerificationStatus;
 };
 
 export type AppResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['App'] = ResolversParentTypes['App']> = {
   androidPackage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   appKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  certificates?: Resolver<Array<ResolversTypes['Certificate']>, ParentType, ContextType>;
   groupName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   oneTapLogin?: Resolver<Maybe<ResolversTypes['VerificationStatus']>, ParentType, ContextType, RequireFields<AppOneTapLoginArgs, 'platform'>>;
   portraitTags?: Resolver<Maybe<ResolversTypes['PortraitTags']>, ParentType, ContextType, RequireFields<AppPortraitTagsArgs, 'subject'>>;
   shortLink?: Resolver<Maybe<ResolversTypes['ShortLink']>, ParentType, ContextType, RequireFields<AppShortLinkArgs, 'key'>>;
   shortLinks?: Resolver<Maybe<ResolversTypes['ShortLinkConnection']>, ParentType, ContextType, RequireFields<AppShortLinksArgs, 'first'>>;
+};
+
+export type CertificateResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Certificate'] = ResolversParentTypes['Certificate']> = {
+  bundleId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  environment?: Resolver<ResolversTypes['CertificateEnvironment'], ParentType, ContextType>;
+  notAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  notBefore?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  topics?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  uploadedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type CreateAppPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateAppPayload'] = ResolversParentTypes['CreateAppPayload']> = {
@@ -693,6 +1067,40 @@ export type DeleteAppPayloadResolvers<ContextType = GatewayContext, ParentType e
   appKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
+
+export type GrowthBatchPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['GrowthBatchPayload'] = ResolversParentTypes['GrowthBatchPayload']> = {
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['GrowthItemResult']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type GrowthEventResultResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['GrowthEventResult'] = ResolversParentTypes['GrowthEventResult']> = {
+  error?: Resolver<Maybe<ResolversTypes['GrowthItemError']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  randomId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type GrowthItemErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['GrowthItemError'] = ResolversParentTypes['GrowthItemError']> = {
+  businessCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['ErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type GrowthItemResultResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['GrowthItemResult'] = ResolversParentTypes['GrowthItemResult']> = {
+  error?: Resolver<Maybe<ResolversTypes['GrowthItemError']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type GrowthUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['GrowthUser'] = ResolversParentTypes['GrowthUser']> = {
+  cuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSONObject'], any> {
+  name: 'JSONObject';
+}
 
 export type LinkStatResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['LinkStat'] = ResolversParentTypes['LinkStat']> = {
   clicks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -725,6 +1133,11 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
   createApp?: Resolver<ResolversTypes['CreateAppPayload'], ParentType, ContextType, RequireFields<MutationCreateAppArgs, 'input'>>;
   deleteApp?: Resolver<ResolversTypes['DeleteAppPayload'], ParentType, ContextType, RequireFields<MutationDeleteAppArgs, 'appKey'>>;
   enableOneTapLogin?: Resolver<ResolversTypes['VerificationStatus'], ParentType, ContextType, RequireFields<MutationEnableOneTapLoginArgs, 'input'>>;
+  reportGrowthEvents?: Resolver<ResolversTypes['ReportGrowthEventsPayload'], ParentType, ContextType, RequireFields<MutationReportGrowthEventsArgs, 'appKey' | 'events'>>;
+  resolveGrowthUsers?: Resolver<ResolversTypes['ResolveGrowthUsersPayload'], ParentType, ContextType, RequireFields<MutationResolveGrowthUsersArgs, 'identityName' | 'values'>>;
+  setGrowthUserAttributes?: Resolver<ResolversTypes['SetGrowthUserAttributesPayload'], ParentType, ContextType, RequireFields<MutationSetGrowthUserAttributesArgs, 'attributes' | 'cuid'>>;
+  setGrowthUserChannels?: Resolver<ResolversTypes['GrowthBatchPayload'], ParentType, ContextType, RequireFields<MutationSetGrowthUserChannelsArgs, 'users'>>;
+  uploadCertificate?: Resolver<ResolversTypes['UploadCertificatePayload'], ParentType, ContextType, RequireFields<MutationUploadCertificateArgs, 'appKey'>>;
 };
 
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -754,11 +1167,39 @@ export type PortraitTagsResolvers<ContextType = GatewayContext, ParentType exten
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   app?: Resolver<Maybe<ResolversTypes['App']>, ParentType, ContextType, RequireFields<QueryAppArgs, 'appKey'>>;
   apps?: Resolver<Array<ResolversTypes['App']>, ParentType, ContextType>;
+  growthUser?: Resolver<Maybe<ResolversTypes['GrowthUser']>, ParentType, ContextType, RequireFields<QueryGrowthUserArgs, 'identityName' | 'value'>>;
+};
+
+export type ReportGrowthEventsPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ReportGrowthEventsPayload'] = ResolversParentTypes['ReportGrowthEventsPayload']> = {
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['GrowthEventResult']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ResolveGrowthUsersPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ResolveGrowthUsersPayload'] = ResolversParentTypes['ResolveGrowthUsersPayload']> = {
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['ResolvedGrowthUser']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ResolvedGrowthUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ResolvedGrowthUser'] = ResolversParentTypes['ResolvedGrowthUser']> = {
+  cuid?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['GrowthItemError']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ReviewCallbackResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ReviewCallback'] = ResolversParentTypes['ReviewCallback']> = {
   code?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type SetGrowthUserAttributesPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SetGrowthUserAttributesPayload'] = ResolversParentTypes['SetGrowthUserAttributesPayload']> = {
+  cuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  names?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type ShortLinkResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ShortLink'] = ResolversParentTypes['ShortLink']> = {
@@ -795,6 +1236,15 @@ export interface UrlScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes[
   name: 'URL';
 }
 
+export interface UploadScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Upload'], any> {
+  name: 'Upload';
+}
+
+export type UploadCertificatePayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UploadCertificatePayload'] = ResolversParentTypes['UploadCertificatePayload']> = {
+  app?: Resolver<ResolversTypes['App'], ParentType, ContextType>;
+  uploaded?: Resolver<Array<ResolversTypes['Certificate']>, ParentType, ContextType>;
+};
+
 export type VerificationStatusResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['VerificationStatus'] = ResolversParentTypes['VerificationStatus']> = {
   appKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastCallback?: Resolver<Maybe<ResolversTypes['ReviewCallback']>, ParentType, ContextType>;
@@ -805,9 +1255,16 @@ export type VerificationStatusResolvers<ContextType = GatewayContext, ParentType
 
 export type Resolvers<ContextType = GatewayContext> = {
   App?: AppResolvers<ContextType>;
+  Certificate?: CertificateResolvers<ContextType>;
   CreateAppPayload?: CreateAppPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteAppPayload?: DeleteAppPayloadResolvers<ContextType>;
+  GrowthBatchPayload?: GrowthBatchPayloadResolvers<ContextType>;
+  GrowthEventResult?: GrowthEventResultResolvers<ContextType>;
+  GrowthItemError?: GrowthItemErrorResolvers<ContextType>;
+  GrowthItemResult?: GrowthItemResultResolvers<ContextType>;
+  GrowthUser?: GrowthUserResolvers<ContextType>;
+  JSONObject?: GraphQLScalarType;
   LinkStat?: LinkStatResolvers<ContextType>;
   LinkStatTotals?: LinkStatTotalsResolvers<ContextType>;
   LinkStats?: LinkStatsResolvers<ContextType>;
@@ -818,11 +1275,17 @@ export type Resolvers<ContextType = GatewayContext> = {
   PortraitTag?: PortraitTagResolvers<ContextType>;
   PortraitTags?: PortraitTagsResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReportGrowthEventsPayload?: ReportGrowthEventsPayloadResolvers<ContextType>;
+  ResolveGrowthUsersPayload?: ResolveGrowthUsersPayloadResolvers<ContextType>;
+  ResolvedGrowthUser?: ResolvedGrowthUserResolvers<ContextType>;
   ReviewCallback?: ReviewCallbackResolvers<ContextType>;
+  SetGrowthUserAttributesPayload?: SetGrowthUserAttributesPayloadResolvers<ContextType>;
   ShortLink?: ShortLinkResolvers<ContextType>;
   ShortLinkConnection?: ShortLinkConnectionResolvers<ContextType>;
   ShortLinkEdge?: ShortLinkEdgeResolvers<ContextType>;
   URL?: GraphQLScalarType;
+  Upload?: GraphQLScalarType;
+  UploadCertificatePayload?: UploadCertificatePayloadResolvers<ContextType>;
   VerificationStatus?: VerificationStatusResolvers<ContextType>;
 };
 

@@ -1,7 +1,7 @@
 // The one HTTP layer every Jiguang data source uses: a keep-alive pool per origin (undici Agent),
 // Basic auth, a deadline plus the caller's cancellation on every call, tolerant JSON decoding,
 // request-id forwarding, logging and metrics. Services decode their own envelopes on top of it.
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors, type Dispatcher, type FormData } from 'undici';
 import type { Credentials } from '../config.js';
 import { RequestCancelledError, upstreamError, type JiguangErrorInfo, type ServiceName } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -13,6 +13,8 @@ export interface UpstreamRequest {
   query?: Record<string, string | number | undefined>;
   /** A JSON body; serialised with content-type application/json. */
   json?: unknown;
+  /** A multipart/form-data body (undici sets the content type and boundary). */
+  form?: FormData;
   credentials: Credentials;
   /** The GraphQL request's signal: when it aborts, the call ends. */
   signal?: AbortSignal;
@@ -76,10 +78,12 @@ export class UpstreamHttp {
       accept: 'application/json',
       'x-request-id': req.requestId,
     };
-    let body: string | undefined;
+    let body: string | FormData | undefined;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);
       headers['content-type'] = 'application/json;charset=utf-8';
+    } else if (req.form) {
+      body = req.form;
     }
 
     const started = performance.now();

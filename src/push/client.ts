@@ -5,6 +5,7 @@ import { upstreamError } from '../errors.js';
 import { businessError, isRecord, type BusinessCodeTable } from '../http/decode.js';
 import type { UpstreamHttp, UpstreamResponse } from '../http/upstream.js';
 import type { CallContext } from '../jmlink/client.js';
+import { FormData } from 'undici';
 
 /** JPush Admin codes (docs: jpush/server/push/rest_api_admin_api_v1) → gateway codes. */
 export const PUSH_ADMIN_CODES: BusinessCodeTable = {
@@ -31,6 +32,13 @@ export interface CreatedApp {
   masterSecret: string | null;
 }
 
+export interface CertificateFile {
+  environment: 'development' | 'production';
+  file: Buffer;
+  filename: string;
+  password: string;
+}
+
 export class PushAdminClient {
   constructor(
     private readonly http: UpstreamHttp,
@@ -54,6 +62,25 @@ export class PushAdminClient {
       newlyCreated: body.is_new_created !== false,
       masterSecret: typeof body.master_secret === 'string' && body.master_secret !== '' ? body.master_secret : null,
     };
+  }
+
+  /** Sends the certificates as JPush Admin's multipart form: dev/pro CertificateFile and CertificatePassword. */
+  async uploadCertificates(credentials: Credentials, appKey: string, files: CertificateFile[], ctx: CallContext): Promise<void> {
+    const form = new FormData();
+    for (const { environment, file, filename, password } of files) {
+      const prefix = environment === 'development' ? 'dev' : 'pro';
+      form.append(`${prefix}CertificateFile`, new Blob([file], { type: 'application/x-pkcs12' }), filename);
+      form.append(`${prefix}CertificatePassword`, password);
+    }
+    const res = await this.http.request('push-admin', this.baseUrl, {
+      method: 'POST',
+      path: `/v1/app/${encodeURIComponent(appKey)}/certificate`,
+      form,
+      credentials,
+      idempotent: false,
+      ...ctx,
+    });
+    decode(res);
   }
 
   async deleteApp(credentials: Credentials, appKey: string, ctx: CallContext): Promise<void> {

@@ -1,6 +1,9 @@
 // App lifecycle through JPush Admin. The master secret Jiguang returns on creation is stored in the
 // registry before the answer leaves; if storing fails, the answer carries it so it is never lost.
-import type { MutationResolvers } from '../generated/graphql.js';
+import type { AppResolvers, MutationResolvers } from '../generated/graphql.js';
+import type { CertificateFile } from '../push/client.js';
+import { inspectP12, type CertificateInfo } from '../push/certificate.js';
+import { certificatesOf, forgetCertificates, readUpload, saveCertificates } from '../push/certificates.js';
 import { BadUserInputError } from '../errors.js';
 
 const ANDROID_PACKAGE = /^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$/;
@@ -44,7 +47,33 @@ export const Mutation: MutationResolvers = {
     ctx.requireApp(appKey);
     await ctx.pushAdmin.deleteApp(ctx.requireDevCredentials(), appKey, ctx.call);
     // Only after Jiguang confirmed. Nothing else is cached across requests.
+    await forgetCertificates(ctx.registry, appKey);
     await ctx.registry.remove(appKey);
     return { appKey, deleted: true };
   },
+
+  uploadCertificate: async (_root, { appKey, development, production }, ctx) => {
+    const app = ctx.requireApp(appKey);
+    const given = [
+      ['development', development],
+      ['production', production],
+    ] as const;
+    if (!development && !production) throw new BadUserInputError('Give `development`, `production` or both.', 'development');
+    const files: CertificateFile[] = [];
+    const infos: CertificateInfo[] = [];
+    // Every file is read and opened before anything is sent: one bad file sends none.
+    for (const [environment, input] of given) {
+      if (!input) continue;
+      const { file, filename } = await readUpload(input.file, `${environment}.file`);
+      infos.push(inspectP12(file, input.password, environment));
+      files.push({ environment, file, filename, password: input.password });
+    }
+    await ctx.pushAdmin.uploadCertificates(ctx.requireDevCredentials(), appKey, files, ctx.call);
+    const uploaded = await saveCertificates(ctx.registry, appKey, infos, new Date());
+    return { app, uploaded };
+  },
+};
+
+export const App: AppResolvers = {
+  certificates: (app, _args, ctx) => certificatesOf(ctx.registry, app.appKey),
 };

@@ -1,7 +1,7 @@
 // The graphql-scalars scalars the schema uses, made to refuse bad input with BadUserInputError so a
 // wrong value is BAD_USER_INPUT whether it comes in a variable or is written in the document.
 import { GraphQLScalarType } from 'graphql';
-import { DateTimeResolver, LocalDateResolver, URLResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONObjectResolver, LocalDateResolver, URLResolver } from 'graphql-scalars';
 import { BadUserInputError } from '../errors.js';
 
 function refusingAsUserInput(base: GraphQLScalarType): GraphQLScalarType {
@@ -22,3 +22,4 @@ function refusingAsUserInput(base: GraphQLScalarType): GraphQLScalarType {
 export const DateTime = refusingAsUserInput(DateTimeResolver);
 export const LocalDate = refusingAsUserInput(LocalDateResolver);
 export const URL = refusingAsUserInput(URLResolver);
+export const JSONObject = refusingAsUserInput(JSONObjectResolver);

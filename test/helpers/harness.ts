@@ -47,6 +47,8 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
     GATEWAY_TOKENS: JSON.stringify(callers),
     JIGUANG_DEV_KEY: emulator.developer.devKey,
     JIGUANG_DEV_SECRET: emulator.developer.devSecret,
+    JIGUANG_GROWTH_PROJECT_ID: emulator.growthProject.projectId,
+    JIGUANG_GROWTH_PROJECT_SECRET: emulator.growthProject.projectSecret,
     GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
     PORT: '0',
     HOST: '127.0.0.1',

@@ -100,7 +100,7 @@ describe('request media types', () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/graphql', 'text/x-json', 'application/json; charset=iso-8859-1', '']) {
       const r = await send(type ? { 'content-type': type, 'apollo-require-preflight': 'true' } : {}, query);
       expect(r.status, type).toBe(415);
-      expect(r.headers.get('accept-post')).toBe('application/json');
+      expect(r.headers.get('accept-post')).toBe('application/json, multipart/form-data');
       expect((await json(r)).errors[0].extensions.code).toBe('BAD_REQUEST');
     }
   });

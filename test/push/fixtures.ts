@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import forge from 'node-forge';
 
 export const OPENSSL = process.env.OPENSSL ?? '/usr/bin/openssl';
 export const SUBJECT = '/UID=com.example.demo/CN=Apple Development IOS Push Services: com.example.demo/O=Example';
@@ -33,7 +34,24 @@ export interface Fixtures {
   shortLivedP12: Buffer;
   /** The certificate as PEM text, not a .p12. */
   pem: Buffer;
+  /** A certificate that expired in 2021 (validity set with node-forge: OpenSSL 3.0 cannot backdate). */
+  expiredP12: Buffer;
   cleanup(): void;
+}
+
+function expiredP12(keyPem: string, password: string): Buffer {
+  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date('2020-01-01T00:00:00Z');
+  cert.validity.notAfter = new Date('2021-01-01T00:00:00Z');
+  const subject = [{ type: '0.9.2342.19200300.100.1.1', value: 'com.example.demo' }, { name: 'commonName', value: 'Apple Development IOS Push Services: com.example.demo' }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.sign(key, forge.md.sha256.create());
+  const asn1 = forge.pkcs12.toPkcs12Asn1(key, cert, password, { algorithm: '3des' });
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }
 
 export function buildFixtures(password = 'p12-test-secret'): Fixtures {
@@ -63,6 +81,7 @@ export function buildFixtures(password = 'p12-test-secret'): Fixtures {
     noCertP12: readFileSync(path('nocert.p12')),
     shortLivedP12: readFileSync(path('short.p12')),
     pem: readFileSync(path('cert.pem')),
+    expiredP12: expiredP12(readFileSync(path('key.pem'), 'utf8'), password),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -1,0 +1,68 @@
+// The certificates the gateway uploaded, kept in the registry per app (Jiguang has no call that
+// lists them), and the reading of an uploaded file with its size limit.
+import type { FileUpload } from 'graphql-upload/processRequest.mjs';
+import { BadUserInputError } from '../errors.js';
+import type { AppRegistry } from '../registry/index.js';
+import { MAX_CERTIFICATE_BYTES, type CertificateInfo } from './certificate.js';
+
+export interface StoredCertificate {
+  environment: 'DEVELOPMENT' | 'PRODUCTION';
+  subject: string;
+  bundleId: string | null;
+  topics: string[];
+  notBefore: string;
+  notAfter: string;
+  sha256: string;
+  uploadedAt: string;
+}
+
+const COLLECTION = 'certificates';
+
+export function certificatesOf(registry: AppRegistry, appKey: string): StoredCertificate[] {
+  const stored = registry.getRecord<Partial<Record<'development' | 'production', StoredCertificate>>>(COLLECTION, appKey) ?? {};
+  return [stored.development, stored.production].filter((c): c is StoredCertificate => c !== undefined);
+}
+
+export async function saveCertificates(registry: AppRegistry, appKey: string, infos: CertificateInfo[], uploadedAt: Date): Promise<StoredCertificate[]> {
+  const stored = { ...(registry.getRecord<Record<string, StoredCertificate>>(COLLECTION, appKey) ?? {}) };
+  const saved = infos.map((info) => {
+    const record: StoredCertificate = {
+      environment: info.environment === 'development' ? 'DEVELOPMENT' : 'PRODUCTION',
+      subject: info.subject,
+      bundleId: info.bundleId,
+      topics: info.topics,
+      notBefore: info.notBefore.toISOString(),
+      notAfter: info.notAfter.toISOString(),
+      sha256: info.sha256,
+      uploadedAt: uploadedAt.toISOString(),
+    };
+    stored[info.environment] = record;
+    return record;
+  });
+  await registry.putRecord(COLLECTION, appKey, stored);
+  return saved;
+}
+
+export async function forgetCertificates(registry: AppRegistry, appKey: string): Promise<void> {
+  if (registry.getRecord(COLLECTION, appKey) !== undefined) await registry.putRecord(COLLECTION, appKey, {});
+}
+
+/** Reads an uploaded file into memory, refusing one over MAX_CERTIFICATE_BYTES as it streams in. */
+export async function readUpload(upload: Promise<FileUpload>, argument: string): Promise<{ file: Buffer; filename: string }> {
+  const { filename, createReadStream } = await upload;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream()) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_CERTIFICATE_BYTES) throw new BadUserInputError(`\`${argument}\` is larger than ${MAX_CERTIFICATE_BYTES / 1024} KiB.`, argument);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof BadUserInputError) throw error;
+    // graphql-upload ends the stream with a 413 error once the file passes the request's file limit.
+    if ((error as { status?: number }).status === 413) throw new BadUserInputError(`\`${argument}\` is larger than ${MAX_CERTIFICATE_BYTES / 1024} KiB.`, argument);
+    throw error;
+  }
+  return { file: Buffer.concat(chunks), filename: filename.replace(/[^\w.-]/g, '_').slice(0, 100) || 'certificate.p12' };
+}

@@ -1,0 +1,102 @@
+// Operation Growth: CUIDs, user attributes, events and contact channels of the configured project.
+// Everything the gateway can check is checked before any call (BAD_USER_INPUT naming the item), then
+// lists go out in chunks of 100 and every item's outcome is reported (src/growth/batch.ts).
+import type { MutationResolvers, QueryResolvers } from '../generated/graphql.js';
+import { BadUserInputError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { inChunks, summarize } from '../growth/batch.js';
+import type { GrowthWireEvent, GrowthWireUserChannels } from '../growth/client.js';
+import {
+  GROWTH_MAX_ATTRIBUTES,
+  GROWTH_MAX_NAME_LENGTH,
+  attributeWireValue,
+  channelValues,
+  checkCount,
+  checkName,
+  derivedRandomId,
+  parseCuid,
+} from '../growth/input.js';
+
+export const Query: QueryResolvers = {
+  growthUser: async (_root, { identityName, value }, ctx) => {
+    checkName(identityName, 'identityName');
+    checkName(value, 'value');
+    ctx.growth.credentials();
+    const cuid = await ctx.growth.user(identityName, value);
+    return cuid === null ? null : { cuid };
+  },
+};
+
+export const Mutation: MutationResolvers = {
+  resolveGrowthUsers: async (_root, { identityName, values }, ctx) => {
+    checkName(identityName, 'identityName');
+    checkCount(values, 'values');
+    values.forEach((value, i) => checkName(value, `values[${i}]`));
+    const { client, call } = ctx.growth;
+    const credentials = ctx.growth.credentials();
+    const cuids: (string | null)[] = values.map(() => null);
+    const outcomes = await inChunks(values, async (chunk, offset) => {
+      const found = await client.register(credentials, identityName, chunk, call);
+      chunk.forEach((value, i) => (cuids[offset + i] = found.get(value) ?? null));
+    });
+    logFailures(ctx, 'resolveGrowthUsers', outcomes);
+    return summarize(outcomes, (index) => ({ value: values[index]!, cuid: cuids[index] ?? null }));
+  },
+
+  setGrowthUserAttributes: async (_root, { cuid, attributes }, ctx) => {
+    const id = parseCuid(cuid, 'cuid');
+    checkCount(attributes, 'attributes', GROWTH_MAX_ATTRIBUTES);
+    const data: Record<string, string | number> = {};
+    attributes.forEach((attribute, i) => {
+      const name = checkName(attribute.name, `attributes[${i}].name`);
+      if (Object.hasOwn(data, name)) throw new BadUserInputError(`\`attributes[${i}].name\` "${name.slice(0, 40)}" is given twice.`, `attributes[${i}].name`);
+      data[name] = attributeWireValue(attribute.value, `attributes[${i}].value`);
+    });
+    await ctx.growth.client.setAttributes(ctx.growth.credentials(), id, data, ctx.growth.call);
+    return { cuid: String(id), names: Object.keys(data) };
+  },
+
+  reportGrowthEvents: async (_root, { appKey, events }, ctx) => {
+    checkName(appKey, 'appKey');
+    checkCount(events, 'events');
+    const wire: GrowthWireEvent[] = events.map((event, i) => {
+      const at = `events[${i}]`;
+      const cuid = parseCuid(event.cuid, `${at}.cuid`);
+      const eventName = checkName(event.name, `${at}.name`, GROWTH_MAX_NAME_LENGTH);
+      const itime = event.time.getTime();
+      if (!(itime > 0)) throw new BadUserInputError(`\`${at}.time\` must be after 1970-01-01T00:00:00Z.`, `${at}.time`);
+      const properties = event.properties ?? {};
+      const randomId = event.randomId == null ? derivedRandomId(appKey, cuid, eventName, itime, properties) : checkName(event.randomId, `${at}.randomId`, GROWTH_MAX_NAME_LENGTH);
+      return { cuid, eventName, itime, randomId, properties };
+    });
+    const { client, call } = ctx.growth;
+    const credentials = ctx.growth.credentials();
+    const outcomes = await inChunks(wire, (chunk) => client.reportEvents(credentials, appKey, chunk, call));
+    logFailures(ctx, 'reportGrowthEvents', outcomes);
+    return summarize(outcomes, (index) => ({ randomId: wire[index]!.randomId }));
+  },
+
+  setGrowthUserChannels: async (_root, { users }, ctx) => {
+    checkCount(users, 'users');
+    const wire: GrowthWireUserChannels[] = users.map((user, i) => {
+      const at = `users[${i}]`;
+      const cuid = parseCuid(user.cuid, `${at}.cuid`);
+      if (user.channels.length === 0) throw new BadUserInputError(`\`${at}.channels\` must hold at least one channel.`, `${at}.channels`);
+      const channels = user.channels.map((channel, j) => {
+        if (channel.id <= 0) throw new BadUserInputError(`\`${at}.channels[${j}].id\` must be a positive channel id.`, `${at}.channels[${j}].id`);
+        return { id: channel.id, channelValues: channelValues(channel.values, `${at}.channels[${j}].values`) };
+      });
+      return { cuid, channels };
+    });
+    const { client, call } = ctx.growth;
+    const credentials = ctx.growth.credentials();
+    const outcomes = await inChunks(wire, (chunk) => client.setChannels(credentials, chunk, call));
+    logFailures(ctx, 'setGrowthUserChannels', outcomes);
+    return summarize(outcomes, () => ({}));
+  },
+};
+
+function logFailures(ctx: { logger: Logger }, operation: string, outcomes: ({ code: string } | null)[]): void {
+  const failed = outcomes.filter((o) => o !== null);
+  if (failed.length > 0) ctx.logger.warn('growth items failed', { operation, failed: failed.length, total: outcomes.length, codes: [...new Set(failed.map((o) => o.code))] });
+}
