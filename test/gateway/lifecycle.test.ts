@@ -16,6 +16,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
 import { openFileRegistry, type AppRegistry } from '../../src/registry/index.js';
 import { startGateway, type RunningGateway } from '../../src/server.js';
+import { buildFixtures } from '../push/fixtures.js';
 
 /** How long Jiguang "reviews": long enough that the result is posted after the restart. */
 const REVIEW_DELAY_MS = 2_500;
@@ -125,7 +126,7 @@ async function oneTap(run: Running, appKey: string) {
   return r.data.app.oneTapLogin as { state: string; requestedAt: string | null; lastCallback: { code: number; receivedAt: string } | null };
 }
 
-it('create → links → one-tap login → restart → review arrives → restart → delete → restart', { timeout: 30_000 }, async () => {
+it('create → links → certificate → one-tap login → restart → review arrives → restart → delete → restart', { timeout: 30_000 }, async () => {
   const port = new URL(current!.gateway.url).port;
 
   // 1. Create the app: stored in the registry file, with its secret, before the answer.
@@ -140,6 +141,24 @@ it('create → links → one-tap login → restart → review arrives → restar
 
   // 2. Its links query against Jiguang at once.
   const linksBefore = await links(current!, appKey);
+
+  // 2b. Upload its iOS development certificate (a real .p12, GraphQL multipart request).
+  const fx = buildFixtures();
+  try {
+    const form = new FormData();
+    form.append('operations', JSON.stringify({
+      query: 'mutation($appKey: ID!, $file: Upload!, $password: String!) { uploadCertificate(appKey: $appKey, development: { file: $file, password: $password }) { uploaded { environment sha256 } } }',
+      variables: { appKey, file: null, password: fx.password },
+    }));
+    form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.append('0', new Blob([fx.p12]), 'dev.p12');
+    const res = await fetch(current!.gateway.graphqlUrl, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'apollo-require-preflight': 'true' }, body: form });
+    const uploaded = ((await res.json()) as any).data.uploadCertificate.uploaded;
+    expect(uploaded).toEqual([{ environment: 'DEVELOPMENT', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(emulator.certificates(appKey)).toHaveLength(1);
+  } finally {
+    fx.cleanup();
+  }
 
   // 3. Ask for one-tap login: pending, with the gateway's callback URL handed to Jiguang.
   const rsaPublicKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
@@ -168,6 +187,8 @@ it('create → links → one-tap login → restart → review arrives → restar
   expect(run.registry.secretOf(appKey)).toBe(masterSecret);
   expect(await links(run, appKey)).toEqual(linksBefore);
   expect(await oneTap(run, appKey)).toEqual({ state: 'PENDING', requestedAt, lastCallback: null });
+  const certificates = await run.reader.executeText(`{ app(appKey: "${appKey}") { certificates { environment bundleId } } }`);
+  expect(certificates.data.app.certificates).toEqual([{ environment: 'DEVELOPMENT', bundleId: 'com.example.demo' }]);
 
   // 5. The review result reaches the new process, at the URL handed out before the restart.
   const deadline = Date.now() + REVIEW_DELAY_MS + 5_000;

@@ -193,3 +193,24 @@ describe('JPush Admin codes', () => {
     expect(h.registry.list()).toHaveLength(before);
   });
 });
+
+describe('createApp when the registry cannot be written', () => {
+  it('still answers with the master secret and says it was not stored', async () => {
+    const original = h.registry.upsert.bind(h.registry);
+    h.registry.upsert = async () => {
+      throw new Error('disk full');
+    };
+    try {
+      const r = await admin.executeText(`mutation { createApp(input: { name: "Unstored", androidPackage: "com.example.unstored" }) { app { appKey } newlyCreated masterSecret secretStored notice } }`);
+      expect(r.errors).toBeUndefined();
+      const payload = r.data.createApp;
+      expect(payload.masterSecret).toMatch(/^[0-9a-f]{24}$/);
+      expect(payload.secretStored).toBe(false);
+      expect(payload.notice).toMatch(/could not store it: keep this master secret/);
+      expect(h.registry.get(payload.app.appKey)).toBeUndefined();
+      expect(h.logs.some((l) => l.includes('registry write failed after app creation'))).toBe(true);
+    } finally {
+      h.registry.upsert = original;
+    }
+  });
+});
