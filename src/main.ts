@@ -21,7 +21,13 @@ let registry: AppRegistry;
 if (config.demo) {
   emulator = await startEmulator();
   const u = emulator.url;
-  config = { ...config, upstreams: { jmlink: u, portrait: u, pushAdmin: u, verificationAdmin: u, growth: u } };
+  config = {
+    ...config,
+    upstreams: { jmlink: u, portrait: u, pushAdmin: u, verificationAdmin: u, growth: u },
+    // The emulator's own developer account and Growth project, so every mutation works in the demo.
+    devCredentials: { username: emulator.developer.devKey, password: emulator.developer.devSecret },
+    growthCredentials: { username: emulator.growthProject.projectId, password: emulator.growthProject.projectSecret },
+  };
   registry = openMemoryRegistry();
   for (const app of emulator.apps) await registry.upsert({ ...app, source: 'config' }, app.masterSecret);
   console.log(`jiguang-gateway: DEMO MODE — no Jiguang credentials are configured, so the built-in Jiguang emulator answers at ${u}`);
