@@ -74,6 +74,8 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     typeDefs: loadTypeDefs(),
     resolvers: resolvers as never,
     introspection: config.introspection,
+    // main.ts owns SIGINT/SIGTERM and closes everything in order; Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: maskError(logger),
     validationRules: [limitsRule(config.limits.maxDepth, config.limits.maxCost)],
