@@ -18,20 +18,30 @@ export interface AppRecord {
 /** What callers pass to `upsert`: the record minus the timestamps the registry maintains. */
 export type AppInput = Omit<AppRecord, 'createdAt' | 'updatedAt'>;
 
+/**
+ * The registry's contract, shared by every backend (memory, file, PostgreSQL). Reads are async so a
+ * backend may answer from another process's writes; every write resolves only once it is durable.
+ */
 export interface AppRegistry {
-  /** Sorted by name then appKey; an in-memory copy, no I/O. */
-  list(): AppRecord[];
-  /** No I/O. */
-  get(appKey: string): AppRecord | undefined;
-  /** The decrypted master secret (decrypted once on load, kept in memory), no I/O. */
-  secretOf(appKey: string): string | undefined;
-  /** Inserts or updates an app. masterSecret undefined keeps the stored one. Resolves only once durably written. */
+  /** Sorted by name then appKey; copies. */
+  list(): Promise<AppRecord[]>;
+  get(appKey: string): Promise<AppRecord | undefined>;
+  /** The decrypted master secret. */
+  secretOf(appKey: string): Promise<string | undefined>;
+  /** Inserts or updates an app. masterSecret undefined keeps the stored one. */
   upsert(app: AppInput, masterSecret?: string): Promise<AppRecord>;
-  /** Removes an app; resolves true if it existed, once durably written. */
+  /** Removes an app and every side-record keyed by it; true if it existed. */
   remove(appKey: string): Promise<boolean>;
-  /** Generic durable side-records for later features (e.g. review callbacks): keyed JSON values, not encrypted. */
-  getRecord<T = unknown>(collection: string, key: string): T | undefined;
+  /** Durable side-records (review requests and callbacks, certificates, settings): keyed JSON values, not encrypted. */
+  getRecord<T = unknown>(collection: string, key: string): Promise<T | undefined>;
   putRecord(collection: string, key: string, value: unknown): Promise<void>;
+  /**
+   * Read-modify-write of one record, atomic against every other writer (other processes included):
+   * `update` gets the current value and returns the new one (undefined deletes it).
+   */
+  updateRecord<T>(collection: string, key: string, update: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+  /** Throws when the backend cannot serve (readiness). */
+  ping(): Promise<void>;
   /** Waits for pending writes; later writes reject. */
   close(): Promise<void>;
 }

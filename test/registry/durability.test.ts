@@ -134,10 +134,10 @@ describe('write failures', () => {
     expect((err as Error).message).toContain(path);
     expect((err as Error).message).toContain('EIO');
     expect(inspect(err, { depth: 10 })).not.toContain('NEW-SECRET-NOT-APPLIED');
-    expect(r.secretOf('k1')).toBe('old');
+    expect(await r.secretOf('k1')).toBe('old');
     expect(await readdir(join(dir, 'data'))).toEqual(['registry.json']);
     const again = await openFileRegistry({ path, key });
-    expect(again.secretOf('k1')).toBe('old');
+    expect(await again.secretOf('k1')).toBe('old');
   });
 
   it('a failure in the middle of concurrent writes fails only that write; later ones build on the last good state', async () => {
@@ -145,11 +145,11 @@ describe('write failures', () => {
     const r = await openFileRegistry({ path, key, fs: faultyFs({ rename: () => ++renames === 3 }) });
     const results = await Promise.allSettled(['a', 'b', 'c', 'd', 'e'].map((k) => r.upsert(app(k), `s-${k}`)));
     expect(results.map((x) => x.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    expect(r.list().map((a) => a.appKey)).toEqual(['a', 'b', 'd', 'e']);
+    expect((await r.list()).map((a) => a.appKey)).toEqual(['a', 'b', 'd', 'e']);
     await r.close();
     const again = await openFileRegistry({ path, key });
-    expect(again.list().map((a) => a.appKey)).toEqual(['a', 'b', 'd', 'e']);
-    expect(again.secretOf('c')).toBeUndefined();
+    expect((await again.list()).map((a) => a.appKey)).toEqual(['a', 'b', 'd', 'e']);
+    expect(await again.secretOf('c')).toBeUndefined();
   });
 
   it('a failed remove keeps the app', async () => {
@@ -158,7 +158,7 @@ describe('write failures', () => {
     await r.upsert(app('k1'), 's1');
     failing = true;
     expect(await codeOf(r.remove('k1'))).toBe('REGISTRY_WRITE_FAILED');
-    expect(r.secretOf('k1')).toBe('s1');
+    expect(await r.secretOf('k1')).toBe('s1');
   });
 });
 
@@ -174,15 +174,15 @@ describe('file handling', () => {
     expect((await readDoc()).apps.a.secret.iv).not.toBe(first.iv);
     await r.close();
     const again = await openFileRegistry({ path, key });
-    expect(again.secretOf('a')).toBe('sa2');
-    expect(again.secretOf('b')).toBe('sb');
+    expect(await again.secretOf('a')).toBe('sa2');
+    expect(await again.secretOf('b')).toBe('sb');
   });
 
   it('ignores a temp file left by a crash mid-write', async () => {
     await seed({ k1: 's1' });
     await writeFile(join(dir, 'data', '.registry.json.999.abcdef.tmp'), '{"half');
     const r = await openFileRegistry({ path, key });
-    expect(r.secretOf('k1')).toBe('s1');
+    expect(await r.secretOf('k1')).toBe('s1');
   });
 
   it('an unreadable registry path fails to open (does not start empty)', async () => {
