@@ -5,3 +5,4 @@ export { RegistryError, type RegistryErrorCode } from './errors.js';
 export { parseRegistryKey } from './crypto.js';
 export { openFileRegistry, type FileRegistryOptions, type RegistryFs, type RegistryFileHandle } from './file.js';
 export { openMemoryRegistry } from './memory.js';
+export { databaseLabel, openPostgresRegistry, type PostgresRegistryOptions } from './postgres.js';
