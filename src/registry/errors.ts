@@ -5,6 +5,8 @@ export type RegistryErrorCode =
   | 'REGISTRY_CORRUPT'
   | 'REGISTRY_KEY_MISMATCH'
   | 'REGISTRY_WRITE_FAILED'
+  /** The registry file is locked by another gateway process. */
+  | 'REGISTRY_IN_USE'
   /** The database cannot be reached or refused a query. */
   | 'REGISTRY_UNAVAILABLE';
 

@@ -1,10 +1,12 @@
 // The durable registry: one JSON file with master secrets encrypted under the registry key,
-// replaced atomically (temp file, fsync, rename, fsync directory) on every change.
+// replaced atomically (temp file, fsync, rename, fsync directory) on every change, and locked
+// (lock.ts) so that only one process uses it.
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { assertKey, isSealed, makeKeyCheck, sealSecret, unsealSecret, verifyKeyCheck, type Sealed } from './crypto.js';
 import { RegistryError } from './errors.js';
+import { lockFile } from './lock.js';
 import { isIdentifier, Registry, type AppEntry, type CoreOptions, type RegistryState } from './registry.js';
 import type { AppRecord, AppRegistry } from './types.js';
 
@@ -53,6 +55,18 @@ export async function openFileRegistry(options: FileRegistryOptions): Promise<Ap
   const path = resolve(options.path);
   const fs = options.fs ?? (nodeFs satisfies RegistryFs);
 
+  await ensureDirectory(fs, dirname(path));
+  const lock = await lockFile(path);
+  try {
+    await removeTempFiles(path);
+    return await openLocked(fs, path, key, options, () => lock.release());
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function openLocked(fs: RegistryFs, path: string, key: Buffer, options: CoreOptions, release: () => Promise<void>): Promise<AppRegistry> {
   const loaded = await load(fs, path, key);
   // Sealed secrets by appKey, reused while the secret is unchanged so each write doesn't re-encrypt.
   const sealedCache = loaded.sealed;
@@ -82,9 +96,24 @@ export async function openFileRegistry(options: FileRegistryOptions): Promise<Ap
           );
         }
       },
+      close: release,
     },
     options,
   );
+}
+
+/** The name writeAtomically gives its temp files: `.<basename>.<pid>.<random hex>.tmp` beside the file. */
+const tempName = (path: string, random: string) => join(dirname(path), `.${basename(path)}.${process.pid}.${random}.tmp`);
+function isTempOf(path: string, name: string): boolean {
+  const prefix = `.${basename(path)}.`;
+  return name.startsWith(prefix) && /^\d+\.[0-9a-f]+\.tmp$/.test(name.slice(prefix.length));
+}
+
+/** Deletes temp files a crash left mid-write. Only safe with the lock held: nobody else is writing one. */
+async function removeTempFiles(path: string): Promise<void> {
+  for (const name of await nodeFs.readdir(dirname(path))) {
+    if (isTempOf(path, name)) await nodeFs.unlink(join(dirname(path), name)).catch(() => {});
+  }
 }
 
 interface Loaded {
@@ -206,8 +235,8 @@ function encode(state: RegistryState, keyCheck: Sealed, seal: (appKey: string, s
  */
 async function writeAtomically(fs: RegistryFs, path: string, text: string): Promise<void> {
   const dir = dirname(path);
-  const created = await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  await ensureDirectory(fs, dir);
+  const temp = tempName(path, randomBytes(6).toString('hex'));
   let handle: RegistryFileHandle | undefined;
   try {
     handle = await fs.open(temp, 'wx', FILE_MODE);
@@ -223,12 +252,16 @@ async function writeAtomically(fs: RegistryFs, path: string, text: string): Prom
     throw error;
   }
   await syncDirectory(fs, dir);
-  if (created !== undefined) {
-    // New directories: make their own entries durable too, up to the first one that existed.
-    for (let d = dir; ; d = dirname(d)) {
-      await syncDirectory(fs, dirname(d));
-      if (d === created || dirname(d) === d) break;
-    }
+}
+
+/** Creates `dir` if needed, and makes the entries of the directories it created durable. */
+async function ensureDirectory(fs: RegistryFs, dir: string): Promise<void> {
+  const created = await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
+  if (created === undefined) return;
+  // New directories: make their own entries durable too, up to the first one that existed.
+  for (let d = dir; ; d = dirname(d)) {
+    await syncDirectory(fs, dirname(d));
+    if (d === created || dirname(d) === d) break;
   }
 }
 

@@ -135,9 +135,11 @@ describe('write failures', () => {
     expect((err as Error).message).toContain('EIO');
     expect(inspect(err, { depth: 10 })).not.toContain('NEW-SECRET-NOT-APPLIED');
     expect(await r.secretOf('k1')).toBe('old');
-    expect(await readdir(join(dir, 'data'))).toEqual(['registry.json']);
+    expect((await readdir(join(dir, 'data'))).sort()).toEqual(['registry.json', 'registry.json.lock']);
+    await r.close();
     const again = await openFileRegistry({ path, key });
     expect(await again.secretOf('k1')).toBe('old');
+    await again.close();
   });
 
   it('a failure in the middle of concurrent writes fails only that write; later ones build on the last good state', async () => {
@@ -150,6 +152,7 @@ describe('write failures', () => {
     const again = await openFileRegistry({ path, key });
     expect((await again.list()).map((a) => a.appKey)).toEqual(['a', 'b', 'd', 'e']);
     expect(await again.secretOf('c')).toBeUndefined();
+    await again.close();
   });
 
   it('a failed remove keeps the app', async () => {
@@ -159,6 +162,7 @@ describe('write failures', () => {
     failing = true;
     expect(await codeOf(r.remove('k1'))).toBe('REGISTRY_WRITE_FAILED');
     expect(await r.secretOf('k1')).toBe('s1');
+    await r.close();
   });
 });
 
@@ -176,13 +180,19 @@ describe('file handling', () => {
     const again = await openFileRegistry({ path, key });
     expect(await again.secretOf('a')).toBe('sa2');
     expect(await again.secretOf('b')).toBe('sb');
+    await again.close();
   });
 
-  it('ignores a temp file left by a crash mid-write', async () => {
+  it('removes the temp files a crash left mid-write (and only those) when it opens', async () => {
     await seed({ k1: 's1' });
-    await writeFile(join(dir, 'data', '.registry.json.999.abcdef.tmp'), '{"half');
+    const others = ['.registry.json.tmp', '.other.json.999.abcdef.tmp', 'registry.json.999.abcdef.tmp', '.registry.json.999.abcdef.tmp.keep'];
+    for (const name of [...others, '.registry.json.999.abcdef.tmp', `.registry.json.${process.pid}.0123456789ab.tmp`]) {
+      await writeFile(join(dir, 'data', name), '{"half');
+    }
     const r = await openFileRegistry({ path, key });
     expect(await r.secretOf('k1')).toBe('s1');
+    expect((await readdir(join(dir, 'data'))).sort()).toEqual([...others, 'registry.json', 'registry.json.lock'].sort());
+    await r.close();
   });
 
   it('an unreadable registry path fails to open (does not start empty)', async () => {
@@ -194,5 +204,6 @@ describe('file handling', () => {
     const r = await openFileRegistry({ path: join(dir, 'data', '..', 'data', 'registry.json'), key });
     await r.upsert(app('k1'), 's1');
     expect(JSON.parse(JSON.stringify(r))).toEqual({ backend: 'file', path, apps: 1, closed: false });
+    await r.close();
   });
 });
