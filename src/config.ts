@@ -4,6 +4,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CallerConfig } from './auth/callers.js';
+import type { CacheSettings } from './http/cache/policy.js';
+import type { FairnessSettings } from './http/fairness.js';
+import { marginQuotas, type QuotaSettings } from './http/quota.js';
+import type { CostLimits } from './limits/cost.js';
+import type { DocumentLimits } from './limits/document.js';
+import type { RuleLimits } from './limits/rules.js';
 import { parseRegistryKey } from './registry/index.js';
 
 export const DEFAULT_UPSTREAMS = {
@@ -57,9 +63,38 @@ const envSchema = z.object({
     GATEWAY_REGISTRY_FILE: z.string().min(1).default('data/registry.json'),
     GATEWAY_REGISTRY_KEY: z.string().min(1).optional(),
     UPSTREAM_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    GATEWAY_REQUEST_DEADLINE_MS: int(1_000, 300_000).default(20_000),
     GATEWAY_MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
-    GATEWAY_MAX_DEPTH: int(2, 100).default(12),
-    GATEWAY_MAX_COST: int(10, 1_000_000).default(20_000),
+    GATEWAY_MAX_TOKENS: int(100, 1_000_000).default(5_000),
+    GATEWAY_MAX_NESTING: int(4, 1_000).default(64),
+    GATEWAY_MAX_DEPTH: int(2, 100).default(15),
+    GATEWAY_MAX_ALIASES: int(0, 10_000).default(30),
+    GATEWAY_MAX_DIRECTIVES: int(0, 10_000).default(50),
+    GATEWAY_MAX_COST: int(10, 10_000_000).default(100_000),
+    GATEWAY_MAX_UPSTREAM_CALLS: int(1, 100_000).default(100),
+    GATEWAY_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
+    GATEWAY_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(30_000),
+    GATEWAY_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 600_000).default(65_000),
+    GATEWAY_MAX_CONNECTIONS: int(1, 1_000_000).default(1_024),
+    GATEWAY_CACHE_MAX_MB: int(1, 65_536).default(64),
+    GATEWAY_CACHE_GRACE_SECONDS: int(0, 86_400).default(30),
+    GATEWAY_CACHE_STALE_IF_ERROR_SECONDS: int(0, 30 * 86_400).default(3_600),
+    GATEWAY_CACHE_LINK_PAGES_SECONDS: int(0, 86_400).default(60),
+    GATEWAY_CACHE_STATS_RECENT_SECONDS: int(0, 86_400).default(60),
+    GATEWAY_CACHE_STATS_CLOSED_SECONDS: int(0, 365 * 86_400).default(7 * 86_400),
+    GATEWAY_CACHE_PORTRAIT_SECONDS: int(0, 30 * 86_400).default(600),
+    GATEWAY_CACHE_REVIEW_STATUS_SECONDS: int(0, 86_400).default(30),
+    GATEWAY_CACHE_GROWTH_USERS_SECONDS: int(0, 30 * 86_400).default(3_600),
+    GATEWAY_QUOTA_MARGIN: z.coerce.number({ error: 'must be a number' }).gt(0, 'must be above 0').max(1, 'must be at most 1').default(0.9),
+    GATEWAY_QUOTA_JMLINK_LINKS_PER_MINUTE: int(1, 1_000_000).optional(),
+    GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE: int(1, 1_000_000).optional(),
+    GATEWAY_QUOTA_GROWTH_PER_SECOND: int(1, 1_000_000).optional(),
+    GATEWAY_QUOTA_MAX_WAIT_MS: int(0, 300_000).default(10_000),
+    GATEWAY_TOKEN_REQUESTS_PER_MINUTE: int(1, 10_000_000).default(1_200),
+    GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: int(1, 10_000_000).default(600),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    GATEWAY_SHUTDOWN_GRACE_MS: int(0, 600_000).default(15_000),
     GATEWAY_INTROSPECTION: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     GATEWAY_GRAPHIQL: z.enum(['true', 'false']).optional(),
     GATEWAY_TRUSTED_DOCUMENTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
@@ -90,7 +125,19 @@ export interface GatewayConfig {
   apps: ConfiguredApp[];
   registry: { file: string; key: string | null };
   upstreamTimeoutMs: number;
-  limits: { maxBodyBytes: number; maxDepth: number; maxCost: number };
+  /** How long one GraphQL request may take, waiting for quota slots included. */
+  requestDeadlineMs: number;
+  limits: DocumentLimits & RuleLimits & CostLimits & { maxBodyBytes: number };
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
+  cache: CacheSettings;
+  quota: QuotaSettings;
+  fairness: FairnessSettings;
+  /** PostgreSQL for the registry (several replicas); the file registry when null. */
+  databaseUrl: string | null;
+  /** Redis for the shared cache, coalescing and quotas (several replicas); in-process when null. */
+  redisUrl: string | null;
+  /** How long in-flight requests get to finish after SIGTERM. */
+  shutdownGraceMs: number;
   introspection: boolean;
   /** Serve GraphiQL to browsers at the GraphQL path; defaults to the introspection setting. */
   graphiql: boolean;
@@ -140,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     e.JIGUANG_GROWTH_PROJECT_ID && e.JIGUANG_GROWTH_PROJECT_SECRET
       ? { username: e.JIGUANG_GROWTH_PROJECT_ID, password: e.JIGUANG_GROWTH_PROJECT_SECRET }
       : null;
+  if (e.GATEWAY_REQUEST_TIMEOUT_MS <= e.GATEWAY_HEADERS_TIMEOUT_MS) problems.push('GATEWAY_REQUEST_TIMEOUT_MS: must be longer than GATEWAY_HEADERS_TIMEOUT_MS');
   if (e.GATEWAY_GRAPHIQL === 'true' && !e.GATEWAY_INTROSPECTION) problems.push('GATEWAY_GRAPHIQL: GraphiQL needs introspection; set GATEWAY_INTROSPECTION=true or GATEWAY_GRAPHIQL=false');
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -163,7 +211,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       apps,
       registry: { file: e.GATEWAY_REGISTRY_FILE, key: e.GATEWAY_REGISTRY_KEY ?? null },
       upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
-      limits: { maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES, maxDepth: e.GATEWAY_MAX_DEPTH, maxCost: e.GATEWAY_MAX_COST },
+      requestDeadlineMs: e.GATEWAY_REQUEST_DEADLINE_MS,
+      limits: {
+        maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES,
+        maxTokens: e.GATEWAY_MAX_TOKENS,
+        maxNesting: e.GATEWAY_MAX_NESTING,
+        maxDepth: e.GATEWAY_MAX_DEPTH,
+        maxAliases: e.GATEWAY_MAX_ALIASES,
+        maxDirectives: e.GATEWAY_MAX_DIRECTIVES,
+        maxCost: e.GATEWAY_MAX_COST,
+        maxUpstreamCalls: e.GATEWAY_MAX_UPSTREAM_CALLS,
+      },
+      http: { headersTimeoutMs: e.GATEWAY_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.GATEWAY_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.GATEWAY_KEEP_ALIVE_TIMEOUT_MS, maxConnections: e.GATEWAY_MAX_CONNECTIONS },
+      cache: {
+        maxBytes: e.GATEWAY_CACHE_MAX_MB * 1024 * 1024,
+        graceMs: e.GATEWAY_CACHE_GRACE_SECONDS * 1000,
+        staleIfErrorMs: e.GATEWAY_CACHE_STALE_IF_ERROR_SECONDS * 1000,
+        freshMs: {
+          linkPages: e.GATEWAY_CACHE_LINK_PAGES_SECONDS * 1000,
+          linkStatsRecent: e.GATEWAY_CACHE_STATS_RECENT_SECONDS * 1000,
+          linkStatsClosed: e.GATEWAY_CACHE_STATS_CLOSED_SECONDS * 1000,
+          portraitTags: e.GATEWAY_CACHE_PORTRAIT_SECONDS * 1000,
+          reviewStatus: e.GATEWAY_CACHE_REVIEW_STATUS_SECONDS * 1000,
+          growthUsers: e.GATEWAY_CACHE_GROWTH_USERS_SECONDS * 1000,
+        },
+      },
+      quota: {
+        limits: marginQuotas(e.GATEWAY_QUOTA_MARGIN, {
+          ...(e.GATEWAY_QUOTA_JMLINK_LINKS_PER_MINUTE ? { 'jmlink.links': e.GATEWAY_QUOTA_JMLINK_LINKS_PER_MINUTE } : {}),
+          ...(e.GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE ? { 'jmlink.stats': e.GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE } : {}),
+          ...(e.GATEWAY_QUOTA_GROWTH_PER_SECOND ? { growth: e.GATEWAY_QUOTA_GROWTH_PER_SECOND } : {}),
+        }),
+        maxWaitMs: e.GATEWAY_QUOTA_MAX_WAIT_MS,
+      },
+      fairness: { requestsPerMinute: e.GATEWAY_TOKEN_REQUESTS_PER_MINUTE, upstreamCallsPerMinute: e.GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE },
+      databaseUrl: e.DATABASE_URL ?? null,
+      redisUrl: e.REDIS_URL ?? null,
+      shutdownGraceMs: e.GATEWAY_SHUTDOWN_GRACE_MS,
       introspection: e.GATEWAY_INTROSPECTION,
       graphiql: e.GATEWAY_GRAPHIQL === undefined ? e.GATEWAY_INTROSPECTION : e.GATEWAY_GRAPHIQL === 'true',
       documents: { manifest: e.GATEWAY_PERSISTED_DOCUMENTS_FILE, trusted: e.GATEWAY_TRUSTED_DOCUMENTS },

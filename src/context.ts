@@ -1,110 +1,150 @@
-// The per-request context: who is asking (request id, cancellation signal, logger) and fresh
-// DataLoaders, so that batching and de-duplication never leak from one request into another.
-import type { Credentials } from './config.js';
-import type { GrowthClient } from './growth/client.js';
-import { createGrowthLoaders, type GrowthLoaders } from './growth/loaders.js';
-import { ForbiddenError, GatewayError, NotFoundError } from './errors.js';
-import type { CallContext } from './jmlink/client.js';
-import type { PushAdminClient } from './push/client.js';
-import type { UpstreamReviewStatus, VerificationAdminClient } from './verification/client.js';
-import { WIRE_PLATFORM, type PlatformName } from './verification/reviews.js';
-import DataLoader from 'dataloader';
+// The per-request context: who is asking, the request's upstream call context (deadline, budget,
+// counters), the registry, and one entry per upstream service — each made by its folder's
+// `create…(upstream, call)` and built only when a resolver first asks for it — so batching and
+// de-duplication never leak from one request into another.
+import type { GraphQLResolveInfo } from 'graphql';
+import { responsePathAsArray } from 'graphql';
 import type { Caller } from './auth/callers.js';
-import type { JmlinkClient } from './jmlink/client.js';
+import { ForbiddenError, NotFoundError } from './errors.js';
+import { RequestStats, UpstreamBudget, type CallContext } from './http/call.js';
+import { checkAccess } from './http/credentials.js';
+import type { Served, Upstream } from './http/upstream.js';
+import { createGrowth, type GrowthService } from './growth/service.js';
 import { createJmlinkLoaders, type JmlinkLoaders } from './jmlink/loaders.js';
 import type { Logger } from './logger.js';
-import type { PortraitClient } from './portrait/client.js';
 import { createPortraitLoader, type PortraitLoader } from './portrait/loaders.js';
+import { createPushAdmin, type PushAdminService } from './push/service.js';
 import type { AppRecord, AppRegistry } from './registry/index.js';
+import { createVerification, type VerificationService } from './verification/service.js';
 
-/** What lives for the whole process: clients, credentials and the registry. */
+/** What lives for the whole process. */
 export interface GatewayServices {
   registry: AppRegistry;
-  jmlink: JmlinkClient;
-  portrait: PortraitClient;
-  pushAdmin: PushAdminClient;
-  verificationAdmin: VerificationAdminClient;
-  growth: GrowthClient;
-  /** projectId:projectSecret for Operation Growth, when configured. */
-  growthCredentials: Credentials | null;
-  /** dev_key:dev_secret for JPush Admin and JVerification Admin, when configured. */
-  devCredentials: Credentials | null;
+  upstream: Upstream;
   /** The URL handed to Jiguang for review results (it carries the secret callback token). */
   reviewCallbackUrl: string;
+  /** Most upstream calls one request may make (GATEWAY_MAX_UPSTREAM_CALLS). */
+  maxUpstreamCalls: number;
+  /** How long one request may take, waiting for quota slots included. */
+  requestDeadlineMs: number;
 }
 
-export interface GatewayContext {
+/** A path of the response served from data kept past its freshness because Jiguang failed. */
+export interface StalePath {
+  path: (string | number)[];
+  ageSeconds: number;
+  /** When the data was fetched from Jiguang (ISO 8601). */
+  asOf: string;
+}
+
+export interface RequestInfo {
   requestId: string;
-  /** Who is asking (checked by the server before any GraphQL work). */
-  caller: Caller;
-  /** The apps this caller may see. */
-  visibleApps(): AppRecord[];
   signal: AbortSignal;
   logger: Logger;
-  registry: AppRegistry;
-  /** The app, or NOT_FOUND / FORBIDDEN before any upstream call. */
-  requireApp(appKey: string): AppRecord;
-  jmlink: JmlinkLoaders;
-  portrait: PortraitLoader;
-  pushAdmin: PushAdminClient;
-  verificationAdmin: VerificationAdminClient;
-  reviewCallbackUrl: string;
-  /** Jiguang's review status of an app on a platform, one call per app and platform per request. */
-  reviewStatus(appKey: string, platform: PlatformName): Promise<UpstreamReviewStatus>;
-  /** The upstream call context (request id, cancellation) for direct client calls. */
-  call: CallContext;
-  /** The developer credentials, or SERVICE_NOT_CONFIGURED before any upstream call. */
-  requireDevCredentials(): Credentials;
-  /** Operation Growth: the client, per-request CUID batching and the project credentials (SERVICE_NOT_CONFIGURED when absent). */
-  growth: GrowthLoaders;
+  caller: Caller;
 }
 
-export function createContext(services: GatewayServices, request: { requestId: string; signal: AbortSignal; logger: Logger; caller: Caller }): GatewayContext {
-  const { registry } = services;
-  const call = { requestId: request.requestId, signal: request.signal };
-  const appCredentials = (appKey: string): Credentials => {
-    const secret = registry.secretOf(appKey);
-    if (secret === undefined) {
-      throw new NotFoundError(`The gateway holds no master secret for app ${appKey}; add it to the configuration (JIGUANG_APPS) to query its services.`);
+export class GatewayContext {
+  readonly requestId: string;
+  readonly caller: Caller;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  readonly registry: AppRegistry;
+  readonly upstream: Upstream;
+  readonly reviewCallbackUrl: string;
+  /** The upstream call context of this request. */
+  readonly call: CallContext;
+  readonly stalePaths: StalePath[] = [];
+  /**
+   * What the access log learns during execution. An object, not fields: Apollo copies the context
+   * (a shallow clone), so only what is shared by reference reaches the server afterwards.
+   */
+  readonly outcome: { operation: { name: string | null; type: string; outcome: string } | null } = { operation: null };
+  private jmlinkLoaders?: JmlinkLoaders;
+  private portraitLoader?: PortraitLoader;
+  private pushAdminService?: PushAdminService;
+  private verificationService?: VerificationService;
+  private growthService?: GrowthService;
+
+  constructor(services: GatewayServices, request: RequestInfo) {
+    this.requestId = request.requestId;
+    this.caller = request.caller;
+    this.signal = request.signal;
+    this.logger = request.logger;
+    this.registry = services.registry;
+    this.upstream = services.upstream;
+    this.reviewCallbackUrl = services.reviewCallbackUrl;
+    this.call = {
+      requestId: request.requestId,
+      signal: request.signal,
+      deadline: Date.now() + services.requestDeadlineMs,
+      caller: request.caller,
+      budget: new UpstreamBudget(services.maxUpstreamCalls),
+      stats: new RequestStats(),
+    };
+  }
+
+  get jmlink(): JmlinkLoaders {
+    return (this.jmlinkLoaders ??= createJmlinkLoaders(this.upstream, this.call));
+  }
+
+  get portrait(): PortraitLoader {
+    return (this.portraitLoader ??= createPortraitLoader(this.upstream, this.call));
+  }
+
+  get pushAdmin(): PushAdminService {
+    return (this.pushAdminService ??= createPushAdmin(this.upstream, this.call));
+  }
+
+  get verification(): VerificationService {
+    return (this.verificationService ??= createVerification(this.upstream, this.call));
+  }
+
+  get growth(): GrowthService {
+    return (this.growthService ??= createGrowth(this.upstream, this.call));
+  }
+
+  /** The apps this caller may see. */
+  async visibleApps(): Promise<AppRecord[]> {
+    const allowed = this.caller.appKeys;
+    const apps = await this.registry.list();
+    return allowed ? apps.filter((app) => allowed.has(app.appKey)) : apps;
+  }
+
+  /** The app, or FORBIDDEN / NOT_FOUND before any upstream call. */
+  async requireApp(appKey: string): Promise<AppRecord> {
+    checkAccess(this.caller, 'app', appKey);
+    const app = await this.registry.get(appKey);
+    if (!app) throw new NotFoundError(`No app with key "${appKey}" is known to the gateway.`);
+    return app;
+  }
+
+  /** FORBIDDEN for a token limited to some apps: account-level (`developer`) and project-level (`growth`) work. */
+  requireUnscoped(scope: 'developer' | 'growth'): void {
+    checkAccess(this.caller, scope, null);
+  }
+
+  /** SERVICE_NOT_CONFIGURED, before any call, unless the credentials a service needs are configured. */
+  requireService(scope: 'developer' | 'growth'): void {
+    this.upstream.deps.credentials.requireConfigured(scope);
+  }
+
+  /** FORBIDDEN unless this caller may see `app` (every field of an App checks it: an App can reach a resolver through payloads too). */
+  checkApp(app: AppRecord): void {
+    if (this.caller.appKeys && !this.caller.appKeys.has(app.appKey)) throw new ForbiddenError(`The token "${this.caller.name}" may not use app ${app.appKey}.`);
+  }
+
+  /** The value of a served answer, noting the field's path when it was stale. */
+  served<T>(info: GraphQLResolveInfo, served: Served<T>): T {
+    if (served.stale) {
+      const ageMs = Date.now() - served.stale.storedAt;
+      this.stalePaths.push({ path: responsePathAsArray(info.path), ageSeconds: Math.round(ageMs / 1000), asOf: new Date(served.stale.storedAt).toISOString() });
     }
-    return { username: appKey, password: secret };
-  };
-  const reviewStatuses = new DataLoader<string, UpstreamReviewStatus>((keys) =>
-    Promise.all(
-      keys.map((key) => {
-        const [appKey, platform] = key.split(':') as [string, PlatformName];
-        return services.verificationAdmin.status(requireDev(), appKey, WIRE_PLATFORM[platform], call).catch((error: Error) => error);
-      }),
-    ),
-  );
-  const requireDev = (): Credentials => {
-    if (!services.devCredentials) {
-      throw new GatewayError('SERVICE_NOT_CONFIGURED', 'JPush Admin and JVerification Admin need the developer credentials: set JIGUANG_DEV_KEY and JIGUANG_DEV_SECRET.');
-    }
-    return services.devCredentials;
-  };
-  return {
-    ...request,
-    registry,
-    visibleApps() {
-      const allowed = request.caller.appKeys;
-      return allowed ? registry.list().filter((app) => allowed.has(app.appKey)) : registry.list();
-    },
-    requireApp(appKey) {
-      const allowed = request.caller.appKeys;
-      if (allowed && !allowed.has(appKey)) throw new ForbiddenError(`The token "${request.caller.name}" may not use app ${appKey}.`);
-      const app = registry.get(appKey);
-      if (!app) throw new NotFoundError(`No app with key "${appKey}" is known to the gateway.`);
-      return app;
-    },
-    pushAdmin: services.pushAdmin,
-    verificationAdmin: services.verificationAdmin,
-    reviewCallbackUrl: services.reviewCallbackUrl,
-    reviewStatus: (appKey, platform) => reviewStatuses.load(`${appKey}:${platform}`),
-    call,
-    requireDevCredentials: requireDev,
-    jmlink: createJmlinkLoaders(services.jmlink, appCredentials, call),
-    portrait: createPortraitLoader(services.portrait, appCredentials, call),
-    growth: createGrowthLoaders(services.growth, services.growthCredentials, call),
-  };
+    return served.value;
+  }
+}
+
+/** Builds the context of one request (Apollo's `context` function). */
+export function createContext(services: GatewayServices, request: RequestInfo): GatewayContext {
+  return new GatewayContext(services, request);
 }

@@ -110,8 +110,17 @@ export function codeForHttpStatus(status: number): ErrorCode {
   return 'UPSTREAM_ERROR';
 }
 
-/** Codes graphql-js / Apollo Server produce themselves and that are safe to pass through. */
-const PASS_THROUGH_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+/** Codes graphql-js / Apollo Server produce themselves, and the schema's ErrorCode each becomes. */
+const APOLLO_CODES: Readonly<Record<string, ErrorCode>> = {
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  BAD_REQUEST: 'BAD_REQUEST',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_DOCUMENT_NOT_FOUND',
+  // An operation name the document does not define, or several operations and no name.
+  OPERATION_RESOLUTION_FAILURE: 'GRAPHQL_VALIDATION_FAILED',
+};
 
 /**
  * Apollo's formatError hook: keeps deliberate errors, masks everything else (GraphQL Yoga's rule).
@@ -123,11 +132,11 @@ export function maskError(logger: Logger) {
   return (formatted: import('graphql').GraphQLFormattedError, error: unknown): import('graphql').GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof GatewayError) return formatted;
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && PASS_THROUGH_CODES.has(code)) {
+    const apolloCode = formatted.extensions?.code;
+    const code = typeof apolloCode === 'string' ? APOLLO_CODES[apolloCode] : undefined;
+    if (code) {
       const scalarRefused = code === 'GRAPHQL_VALIDATION_FAILED' && error instanceof GraphQLError && error.originalError instanceof BadUserInputError;
-      if (scalarRefused) return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
-      return formatted;
+      return { ...formatted, extensions: { ...formatted.extensions, code: scalarRefused ? 'BAD_USER_INPUT' : code } };
     }
     logger.error('unexpected error', { error: describeError(original), path: formatted.path });
     return {

@@ -45,11 +45,15 @@ if (config.demo) {
   }
 }
 
-const knownSecrets = () => {
-  const secrets = registry.list().map((a) => registry.secretOf(a.appKey) ?? '');
-  for (const c of [config.devCredentials, config.growthCredentials]) if (c) secrets.push(c.password);
-  return secrets;
-};
+// Secrets known at start-up are scrubbed from every log line (those of apps created later are
+// scrubbed by shape: src/http/scrub.ts).
+const secrets: string[] = [];
+for (const app of await registry.list()) {
+  const secret = await registry.secretOf(app.appKey);
+  if (secret) secrets.push(secret);
+}
+for (const c of [config.devCredentials, config.growthCredentials]) if (c) secrets.push(c.password);
+const knownSecrets = () => secrets;
 // Demo mode with no configured token: one admin token for this run, printed once and never stored.
 const demoToken = config.demo && config.callers.length === 0 ? newToken() : undefined;
 const extraCallers = demoToken ? [{ name: 'demo-admin', sha256: hashToken(demoToken), role: 'admin' as const }] : [];
@@ -60,7 +64,7 @@ if (demoToken) {
   console.log(`jiguang-gateway: demo admin token (this run only; GraphiQL in a browser has it already): ${demoToken}`);
   console.log(`jiguang-gateway: try  curl -s ${gateway.graphqlUrl} -H 'authorization: Bearer ${demoToken}' -H 'content-type: application/json' -d '{"query":"{ apps { appKey name } }"}'`);
 }
-logger.info('gateway started', { url: gateway.graphqlUrl, demo: config.demo, apps: registry.list().length });
+logger.info('gateway started', { url: gateway.graphqlUrl, demo: config.demo, apps: (await registry.list()).length });
 
 let stopping = false;
 async function stop(signal: string) {

@@ -1,34 +1,38 @@
-// The gateway's HTTP server: node:http in front of Apollo Server's executeHTTPGraphQLRequest, so that
-// the body-size limit, request ids, cancellation on client disconnect, GraphiQL, /health and /metrics
-// are ours.
+// The gateway's HTTP server: node:http in front of Apollo Server's executeHTTPGraphQLRequest, so
+// that every transport concern is ours and lives in a small module of its own (src/transport/):
+// request targets, refusals that read nothing, body limits and uploads, persisted documents,
+// GraphiQL, the review callback, /health, /metrics.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLError } from 'graphql';
+import { Callers, type CallerConfig } from './auth/callers.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
-import { maskError } from './errors.js';
-import { GRAPHIQL_ASSET_PATH, sendGraphiQLAsset, sendGraphiQLPage, wantsGraphiQL } from './graphiql.js';
-import { UpstreamMetrics } from './http/metrics.js';
-import { UpstreamHttp } from './http/upstream.js';
-import { isRecord } from './http/decode.js';
-import processRequest from 'graphql-upload/processRequest.mjs';
-import { MAX_CERTIFICATE_BYTES } from './push/certificate.js';
-import { GrowthClient } from './growth/client.js';
-import { JmlinkClient } from './jmlink/client.js';
-import { limitsRule } from './limits.js';
+import { GatewayError, maskError } from './errors.js';
+import { isRecord } from './http/envelope.js';
+import type { Upstream } from './http/upstream.js';
+import { DocumentGuard } from './limits/document.js';
+import { costLimitPlugin } from './limits/plugin.js';
+import { limitRules } from './limits/rules.js';
 import type { Logger } from './logger.js';
-import { PortraitClient } from './portrait/client.js';
-import { PushAdminClient } from './push/client.js';
-import { VerificationAdminClient } from './verification/client.js';
-import { CALLBACK_PATH, handleReviewCallback } from './verification/callback.js';
-import { TrustedDocuments } from './trusted-documents.js';
-import { Callers, type CallerConfig } from './auth/callers.js';
-import { mutationsNeedAdmin } from './auth/mutations-need-admin.js';
+import { Metrics } from './observability/metrics.js';
+import { mutationsNeedAdmin } from './plugins/mutations-need-admin.js';
+import { operationMetrics } from './plugins/operation-metrics.js';
+import { staleExtension } from './plugins/stale-extension.js';
 import type { AppRegistry } from './registry/index.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
+import { createUpstream, type TrafficState } from './traffic.js';
+import { readGraphQLBody } from './transport/body.js';
+import { resolveDocuments, TrustedDocuments } from './transport/documents.js';
+import { GRAPHIQL_ASSET_PATH, sendGraphiQLAsset, sendGraphiQLPage, wantsGraphiQL } from './transport/graphiql.js';
+import { graphqlError, refuse, sendJson } from './transport/respond.js';
+import { parseTarget } from './transport/target.js';
+import { CALLBACK_PATH, handleReviewCallback } from './verification/callback.js';
+import { reviewStatus } from './verification/endpoints.js';
 
 export const GRAPHQL_PATH = '/graphql';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -41,95 +45,127 @@ export interface GatewayOptions {
   extraCallers?: CallerConfig[];
   /** A token GraphiQL starts with in its Headers editor (demo mode and tests only). */
   graphiqlToken?: string;
+  /** Where the cache, quotas and fairness limits live (default: this process). */
+  traffic?: TrafficState;
 }
 
 export interface RunningGateway {
   /** e.g. http://127.0.0.1:4000 */
   url: string;
   graphqlUrl: string;
-  metrics: UpstreamMetrics;
+  metrics: Metrics;
+  upstream: Upstream;
+  server: Server;
   close(): Promise<void>;
 }
 
-export async function startGateway({ config, registry, logger, extraCallers = [], graphiqlToken }: GatewayOptions): Promise<RunningGateway> {
+export async function startGateway({ config, registry, logger, extraCallers = [], graphiqlToken, traffic }: GatewayOptions): Promise<RunningGateway> {
   const callers = new Callers([...config.callers, ...extraCallers]);
-  const metrics = new UpstreamMetrics();
-  const http = new UpstreamHttp({ timeoutMs: config.upstreamTimeoutMs, logger, metrics });
+  const metrics = new Metrics();
+  const upstream = createUpstream(config, registry, metrics, logger, traffic);
   const services: GatewayServices = {
     registry,
-    jmlink: new JmlinkClient(http, config.upstreams.jmlink),
-    portrait: new PortraitClient(http, config.upstreams.portrait),
-    pushAdmin: new PushAdminClient(http, config.upstreams.pushAdmin),
-    verificationAdmin: new VerificationAdminClient(http, config.upstreams.verificationAdmin),
-    devCredentials: config.devCredentials,
-    growth: new GrowthClient(http, config.upstreams.growth),
-    growthCredentials: config.growthCredentials,
+    upstream,
     reviewCallbackUrl: '', // set once the server listens and its address is known
+    maxUpstreamCalls: config.limits.maxUpstreamCalls,
+    requestDeadlineMs: config.requestDeadlineMs,
   };
   const callbackToken = await reviewCallbackToken(config, registry);
-
   const documents = TrustedDocuments.load(config.documents);
+  const guard = new DocumentGuard(config.limits);
 
   const apollo = new ApolloServer<GatewayContext>({
     typeDefs: loadTypeDefs(),
     resolvers: resolvers as never,
     introspection: config.introspection,
+    // With introspection off, validation errors do not suggest field names ("Did you mean …?").
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    parseOptions: { maxTokens: config.limits.maxTokens },
     // main.ts owns SIGINT/SIGTERM and closes everything in order; Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: maskError(logger),
-    validationRules: [limitsRule(config.limits.maxDepth, config.limits.maxCost)],
-    plugins: [ApolloServerPluginLandingPageDisabled(), mutationsNeedAdmin],
+    validationRules: limitRules(config.limits),
+    plugins: [ApolloServerPluginLandingPageDisabled(), mutationsNeedAdmin, costLimitPlugin(config.limits), staleExtension, operationMetrics(metrics)],
     logger: { debug: () => {}, info: () => {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
   await apollo.start();
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      else res.destroy();
-    });
+  const server = createServer({ headersTimeout: config.http.headersTimeoutMs, requestTimeout: config.http.requestTimeoutMs, keepAliveTimeout: config.http.keepAliveTimeoutMs }, (req, res) => {
+    const started = performance.now();
+    handle(req, res)
+      .catch((error: unknown) => {
+        logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
+        if (!res.headersSent) sendJson(res, 500, graphqlError('Internal server error.', 'INTERNAL_SERVER_ERROR'));
+        else res.destroy();
+      })
+      .finally(() => {
+        const route = routeOf(req);
+        const record = () => {
+          metrics.httpRequests.inc({ route, method: req.method ?? 'OTHER', status: String(res.statusCode) });
+          metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
+        };
+        if (res.writableFinished) record();
+        else res.once('finish', record);
+      });
   });
-  server.keepAliveTimeout = 65_000;
+  server.maxConnections = config.http.maxConnections;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    const target = parseTarget(req.url);
+    if (!target) return refuse(req, res, 400, graphqlError('The request target is malformed: send a path such as /graphql.', 'BAD_REQUEST'));
+    (req as RoutedRequest).route = target.pathname;
+    const { pathname } = target;
 
-    if (url.pathname === '/health' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
-    if (url.pathname === '/metrics' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      return void res.end(metrics.toPrometheus());
+    if (pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': metrics.contentType });
+      return void res.end(await metrics.text());
     }
-    if (config.graphiql && url.pathname.startsWith(GRAPHIQL_ASSET_PATH) && req.method === 'GET') {
-      if (await sendGraphiQLAsset(res, url.pathname.slice(GRAPHIQL_ASSET_PATH.length))) return;
+    if (config.graphiql && pathname.startsWith(GRAPHIQL_ASSET_PATH) && req.method === 'GET') {
+      if (await sendGraphiQLAsset(res, pathname.slice(GRAPHIQL_ASSET_PATH.length))) return;
     }
-    if (config.graphiql && url.pathname === GRAPHQL_PATH && wantsGraphiQL(req)) return sendGraphiQLPage(res, GRAPHQL_PATH, registry.list()[0]?.appKey, graphiqlToken);
-    if (url.pathname.startsWith(CALLBACK_PATH)) return handleReviewCallback(req, res, url.pathname, { token: callbackToken, registry, logger: logger.child({ requestId }) });
-    if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: `Not found. The GraphQL endpoint is ${GRAPHQL_PATH}.` });
+    if (config.graphiql && pathname === GRAPHQL_PATH && wantsGraphiQL(req, target)) {
+      return sendGraphiQLPage(res, GRAPHQL_PATH, (await registry.list())[0]?.appKey, graphiqlToken);
+    }
+    if (pathname.startsWith(CALLBACK_PATH)) {
+      return handleReviewCallback(req, res, pathname, {
+        token: callbackToken,
+        registry,
+        logger: logger.child({ requestId }),
+        forgetStatus: (appKey, platform) => upstream.invalidate(reviewStatus, { appKey, platform }),
+      });
+    }
+    if (pathname !== GRAPHQL_PATH) return refuse(req, res, 404, { error: `Not found. The GraphQL endpoint is ${GRAPHQL_PATH}.` });
 
-    // No anonymous caller gets past this point; the body of a refused request is never parsed.
+    // No anonymous caller gets past this point; the body of a refused request is never read.
     const caller = callers.identify(req.headers.authorization);
     if (!caller) {
-      req.resume();
-      res.setHeader('www-authenticate', 'Bearer realm="jiguang-gateway"');
-      return sendJson(res, 401, graphqlError('A valid bearer token is required: send `Authorization: Bearer <token>`.', 'UNAUTHENTICATED'));
+      return refuse(req, res, 401, graphqlError('A valid bearer token is required: send `Authorization: Bearer <token>`.', 'UNAUTHENTICATED'), {
+        'www-authenticate': 'Bearer realm="jiguang-gateway"',
+      });
+    }
+    try {
+      await upstream.deps.fairness.admitRequest(caller);
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      const retryAfter = String(error.extensions.retryAfterSeconds ?? 60);
+      return refuse(req, res, 429, graphqlError(error.message, error.code, { retryAfterSeconds: Number(retryAfter) }), { 'retry-after': retryAfter });
     }
 
     const read = await readGraphQLBody(req, res, config.limits.maxBodyBytes);
     if (!read.ok) {
-      if (read.headers) for (const [k, v] of Object.entries(read.headers)) res.setHeader(k, v);
-      return sendJson(res, read.status, graphqlError(read.message, 'BAD_REQUEST'));
+      return sendJson(res, read.status, graphqlError(read.message, 'BAD_REQUEST'), { ...read.headers, ...(read.close ? { connection: 'close' } : {}) });
     }
-    let body = read.body;
 
     // Persisted documents: a document id becomes its document; trusted mode refuses everything else.
-    const resolved = resolveDocuments(documents, req.method === 'POST' ? body : undefined, url);
+    const resolved = resolveDocuments(documents, req.method === 'POST' ? read.body : undefined, target.searchParams, target.search);
     if (!resolved.ok) return sendJson(res, resolved.status, graphqlError(resolved.message, resolved.code));
-    body = resolved.body;
+    const refusal = checkDocuments(guard, resolved.body, target.searchParams);
+    if (refusal) return sendJson(res, 400, graphqlError(refusal.message, 'GRAPHQL_VALIDATION_FAILED', { limit: refusal.extensions.limit }));
 
     // The caller going away cancels the request, and with it every upstream call it started.
     const abort = new AbortController();
@@ -142,24 +178,27 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     // A multipart request arrives here already turned into its JSON operations.
     if (read.multipart) headers.set('content-type', 'application/json');
     const requestLogger = logger.child({ requestId, caller: caller.name });
+    const context = createContext(services, { requestId, signal: abort.signal, logger: requestLogger, caller });
     const started = performance.now();
-    const operationName = isRecord(body) && typeof body.operationName === 'string' ? body.operationName.slice(0, 100) : undefined;
-    res.on('finish', () => requestLogger.info('request', { method: req.method, status: res.statusCode, operationName, ms: Math.round(performance.now() - started) }));
+    res.once('finish', () => {
+      const { stats } = context.call;
+      requestLogger.info('request', {
+        method: req.method,
+        status: res.statusCode,
+        operationName: context.outcome.operation?.name ?? (isRecord(resolved.body) && typeof resolved.body.operationName === 'string' ? resolved.body.operationName.slice(0, 100) : undefined),
+        outcome: context.outcome.operation?.outcome,
+        ms: Math.round(performance.now() - started),
+        upstreamCalls: stats.upstreamCalls,
+        cacheHits: stats.cacheHits,
+        ...(stats.stale.length > 0 ? { stale: stats.stale.length } : {}),
+      });
+    });
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: resolved.search, body },
-      context: async () => createContext(services, { requestId, signal: abort.signal, logger: requestLogger, caller }),
+      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: resolved.search, body: resolved.body },
+      context: async () => context,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
-    if (read.multipart && !req.complete) {
-      // The answer came before the whole upload was read (a file refused mid-way): stop parsing,
-      // let the rest of the body drain, and close the connection after answering.
-      res.setHeader('connection', 'close');
-      res.once('finish', () => {
-        req.unpipe();
-        req.resume();
-      });
-    }
     if (response.body.kind === 'complete') return void res.end(response.body.string);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
@@ -167,7 +206,10 @@ export async function startGateway({ config, registry, logger, extraCallers = []
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -178,6 +220,8 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     url: base,
     graphqlUrl: base + GRAPHQL_PATH,
     metrics,
+    upstream,
+    server,
     async close() {
       // In-flight requests get a short grace period, then their connections are closed.
       await new Promise<void>((resolve) => {
@@ -189,127 +233,40 @@ export async function startGateway({ config, registry, logger, extraCallers = []
         server.closeIdleConnections();
       });
       await apollo.stop();
-      await http.close();
+      await upstream.close();
     },
   };
+}
+
+interface RoutedRequest extends IncomingMessage {
+  route?: string;
+}
+
+/** A bounded route label for metrics: the known paths, else "other". */
+function routeOf(req: IncomingMessage): string {
+  const path = (req as RoutedRequest).route;
+  if (path === GRAPHQL_PATH || path === '/health' || path === '/ready' || path === '/metrics') return path;
+  if (path?.startsWith(GRAPHIQL_ASSET_PATH)) return GRAPHIQL_ASSET_PATH;
+  if (path?.startsWith(CALLBACK_PATH)) return CALLBACK_PATH;
+  return path === undefined ? 'malformed' : 'other';
+}
+
+/** The document limits checked before parsing, for every document of the request. */
+function checkDocuments(guard: DocumentGuard, body: unknown, params: URLSearchParams): GraphQLError | null {
+  const requests = body === undefined ? [{ query: params.get('query') }] : Array.isArray(body) ? body : [body];
+  for (const request of requests) {
+    const query = isRecord(request) ? request.query : undefined;
+    if (typeof query === 'string') {
+      const refusal = guard.check(query);
+      if (refusal) return refusal;
+    }
+  }
+  return null;
 }
 
 /** The review callback's secret: configured, or made once and kept in the registry across restarts. */
 async function reviewCallbackToken(config: GatewayConfig, registry: AppRegistry): Promise<string> {
   if (config.callbackToken) return config.callbackToken;
-  const stored = registry.getRecord<string>('settings', 'reviewCallbackToken');
-  if (stored) return stored;
-  const token = randomBytes(24).toString('base64url');
-  await registry.putRecord('settings', 'reviewCallbackToken', token);
-  return token;
-}
-
-type DocumentResolution = { ok: true; body: unknown; search: string } | { ok: false; status: number; code: string; message: string };
-
-/** Applies the persisted-documents rules to a POST body (one request or a batch) or a GET's parameters. */
-function resolveDocuments(documents: TrustedDocuments, body: unknown, url: URL): DocumentResolution {
-  if (body !== undefined) {
-    const requests = Array.isArray(body) ? body : [body];
-    const out: unknown[] = [];
-    for (const request of requests) {
-      if (typeof request !== 'object' || request === null) {
-        out.push(request);
-        continue;
-      }
-      const r = documents.resolve(request as Record<string, unknown>);
-      if (!r.ok) return r;
-      out.push(r.params);
-    }
-    return { ok: true, body: Array.isArray(body) ? out : out[0], search: url.search };
-  }
-  const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
-  if (typeof params.extensions === 'string') {
-    try {
-      params.extensions = JSON.parse(params.extensions);
-    } catch {
-      // Left as it is: Apollo reports a malformed `extensions` parameter itself.
-    }
-  }
-  const r = documents.resolve(params);
-  if (!r.ok) return r;
-  if (r.params === params) return { ok: true, body: undefined, search: url.search };
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(r.params)) search.set(k, typeof v === 'string' ? v : JSON.stringify(v));
-  return { ok: true, body: undefined, search: `?${search}` };
-}
-
-function graphqlError(message: string, code: string) {
-  return { errors: [{ message, extensions: { code } }] };
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(value));
-}
-
-type BodyRead = { ok: true; body: unknown; multipart: boolean } | { ok: false; status: number; message: string; headers?: Record<string, string> };
-
-/**
- * Reads a GraphQL request body. GraphQL over HTTP: a POST carries `application/json` in UTF-8;
- * the GraphQL multipart request spec adds `multipart/form-data` for file uploads. Anything else is
- * refused with 415 before Apollo sees it.
- */
-async function readGraphQLBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<BodyRead> {
-  if (req.method !== 'POST') {
-    const rest = await readBody(req, maxBytes);
-    return rest === 'too-large' ? { ok: false, status: 413, message: `The request body is larger than ${maxBytes} bytes.`, headers: { connection: 'close' } } : { ok: true, body: undefined, multipart: false };
-  }
-  if (/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')) {
-    // A form is a "simple" request any web page can make a browser send: without a header a page
-    // cannot set cross-site, it could be a forged upload (the rule Apollo applies to GETs).
-    if (!req.headers['apollo-require-preflight'] && !req.headers['x-apollo-operation-name']) {
-      req.resume();
-      return { ok: false, status: 400, message: 'A multipart request needs the header `apollo-require-preflight: true` (CSRF protection).' };
-    }
-    try {
-      const body = await processRequest(req, res, { maxFieldSize: maxBytes, maxFileSize: MAX_CERTIFICATE_BYTES + 1, maxFiles: 2 });
-      return { ok: true, body, multipart: true };
-    } catch (error) {
-      const status = (error as { status?: number }).status;
-      return { ok: false, status: status === 413 ? 413 : 400, message: error instanceof Error ? error.message : 'Invalid multipart request.' };
-    }
-  }
-  const read = await readBody(req, maxBytes);
-  if (read === 'too-large') return { ok: false, status: 413, message: `The request body is larger than ${maxBytes} bytes.`, headers: { connection: 'close' } };
-  if (!isUtf8Json(req.headers['content-type'])) {
-    return { ok: false, status: 415, message: 'Unsupported content type: send the GraphQL request as "content-type: application/json" (UTF-8), or multipart/form-data for uploads.', headers: { 'accept-post': 'application/json, multipart/form-data' } };
-  }
-  if (read.length === 0) return { ok: true, body: undefined, multipart: false };
-  try {
-    return { ok: true, body: JSON.parse(read.toString('utf8')), multipart: false };
-  } catch {
-    return { ok: false, status: 400, message: 'The request body is not valid JSON.' };
-  }
-}
-
-/** Whether a content-type header is `application/json`, with no charset or a UTF-8 one (RFC 8259). */
-function isUtf8Json(header: string | undefined): boolean {
-  const [type, ...params] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
-  if (type !== 'application/json') return false;
-  return params.every((param) => !param.startsWith('charset=') || /^charset="?utf-8"?$/.test(param));
-}
-
-/** Reads the whole body, stopping (without buffering more) once it exceeds `limit`. */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return 'too-large';
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      return 'too-large';
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  const token = await registry.updateRecord<string>('settings', 'reviewCallbackToken', (stored) => stored ?? randomBytes(24).toString('base64url'));
+  return token!;
 }

@@ -220,7 +220,7 @@ export type EnableOneTapLoginInput = {
  * HTTP status, request id) for diagnosis.
  */
 export type ErrorCode =
-  /** The HTTP request itself is unusable: a body that is not JSON, or larger than the limit (HTTP 413). */
+  /** The HTTP request itself is unusable: a malformed target, a body that is not JSON, or larger than the limit (HTTP 413). */
   | 'BAD_REQUEST'
   /** The query's input is invalid: a malformed value, an out-of-range argument, a date range that ends before it starts. */
   | 'BAD_USER_INPUT'
@@ -230,7 +230,11 @@ export type ErrorCode =
   | 'FORBIDDEN'
   /** The GraphQL document could not be parsed. */
   | 'GRAPHQL_PARSE_FAILED'
-  /** The GraphQL document is not valid against the schema (unknown field, missing argument) or exceeds the depth or cost limit. */
+  /**
+   * The GraphQL document is not valid against the schema (unknown field, missing argument, unknown
+   * operation name) or exceeds a limit (tokens, nesting, depth, aliases, directives, cost, upstream
+   * calls); `extensions.limit` names the limit.
+   */
   | 'GRAPHQL_VALIDATION_FAILED'
   /** An unexpected failure inside the gateway. Details are logged, never returned. */
   | 'INTERNAL_SERVER_ERROR'
@@ -240,7 +244,15 @@ export type ErrorCode =
   | 'PERSISTED_DOCUMENT_NOT_FOUND'
   /** The gateway runs in trusted-documents mode and the request sent a document that is not in its manifest. */
   | 'PERSISTED_DOCUMENT_REQUIRED'
-  /** A Jiguang frequency limit was hit. `extensions.retryAfterSeconds` says when to try again when known. */
+  /**
+   * Automatic persisted queries: the gateway does not know this hash yet. Send the request again with
+   * the document and the hash (Apollo Client's persisted-query link does so by itself).
+   */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /**
+   * A frequency limit was hit: Jiguang's quota for the app (and no cached data could stand in), or the
+   * token's own share (HTTP 429 with `Retry-After`). `extensions.retryAfterSeconds` says when to try again when known.
+   */
   | 'RATE_LIMITED'
   /** The request was cancelled by the caller before it finished. */
   | 'REQUEST_CANCELLED'
@@ -252,6 +264,11 @@ export type ErrorCode =
   | 'UPSTREAM_ACCESS_DENIED'
   /** The gateway's credentials for a Jiguang service were refused (wrong key or secret). An operator must fix the configuration. */
   | 'UPSTREAM_AUTH_FAILED'
+  /**
+   * The request reached its budget of calls to Jiguang (`GATEWAY_MAX_UPSTREAM_CALLS`): the fields that
+   * needed more calls are null. Ask for fewer items, apps or statistics ranges per request.
+   */
+  | 'UPSTREAM_BUDGET_EXCEEDED'
   /** Jiguang answered with something the gateway did not expect (unknown business code, malformed body). */
   | 'UPSTREAM_ERROR'
   /** Jiguang did not answer in time. Safe to retry for queries. */

@@ -2,7 +2,7 @@
 // chunks of 100, one after the other (Jiguang allows 100 calls per second per project, and a fault
 // stays attributable to its chunk). A chunk's failure marks only its own items; the others still go.
 import { GatewayError, RequestCancelledError, UpstreamError, type ErrorCode } from '../errors.js';
-import { GROWTH_MAX_ITEMS } from './client.js';
+import { GROWTH_MAX_ITEMS } from './endpoints.js';
 
 /** Most items one mutation takes (the gateway's own bound: 100 calls to Jiguang). */
 export const GROWTH_MAX_TOTAL = 10_000;

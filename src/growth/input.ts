@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { BadUserInputError } from '../errors.js';
 import { GROWTH_MAX_TOTAL } from './batch.js';
+import { isCuid } from './endpoints.js';
 
 /** Longest identity value, attribute string and channel value Jiguang takes (documented for identity values). */
 export const GROWTH_MAX_VALUE_LENGTH = 256;
@@ -14,11 +15,10 @@ export const GROWTH_MAX_ATTRIBUTES = 500;
 
 const CHINA_OFFSET_MS = 8 * 3600_000;
 
-/** A CUID argument (decimal string of a positive safe integer) as the number Jiguang takes. */
-export function parseCuid(value: string, argument: string): number {
-  const n = /^[1-9]\d{0,15}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n)) throw new BadUserInputError(`\`${argument}\` "${value.slice(0, 40)}" is not a CUID (a positive whole number below 2^53).`, argument);
-  return n;
+/** A CUID argument (decimal string of a positive 64-bit integer) as the exact number Jiguang takes. */
+export function parseCuid(value: string, argument: string): bigint {
+  if (!isCuid(value)) throw new BadUserInputError(`\`${argument}\` "${value.slice(0, 40)}" is not a CUID (a positive whole number of at most 2^63 - 1).`, argument);
+  return BigInt(value);
 }
 
 /** A required name: 1 to `max` characters. */
@@ -76,8 +76,8 @@ export function channelValues(values: Record<string, unknown>, argument: string)
  * The random id of an event the caller gave none: derived from its content, so sending the same
  * event again (a retry of the mutation) is deduplicated by Jiguang.
  */
-export function derivedRandomId(appKey: string, cuid: number, name: string, itime: number, properties: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify([appKey, cuid, name, itime, canonical(properties)])).digest('hex').slice(0, 32);
+export function derivedRandomId(appKey: string, cuid: bigint, name: string, itime: number, properties: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify([appKey, Number(cuid) <= Number.MAX_SAFE_INTEGER ? Number(cuid) : String(cuid), name, itime, canonical(properties)])).digest('hex').slice(0, 32);
 }
 
 function canonical(value: unknown): unknown {

@@ -1,57 +1,67 @@
-// Per-request batching for Operation Growth (never shared across requests): every `growthUser` of a
-// request becomes one register call per identity name per 100 distinct values.
+// Per-request batching for Operation Growth's identity lookups, on the cross-request cache: every
+// `growthUser` of a request is answered from the CUIDs already known, and the values missing become
+// one register call per identity name per 100 values. A chunk's failure fails only its own values.
 import DataLoader from 'dataloader';
-import type { Credentials } from '../config.js';
-import { GatewayError } from '../errors.js';
-import type { CallContext } from '../jmlink/client.js';
-import { GROWTH_MAX_ITEMS, type GrowthClient } from './client.js';
+import type { CallContext } from '../http/call.js';
+import type { CacheEntry } from '../http/cache/store.js';
+import type { Served, Upstream } from '../http/upstream.js';
+import { GROWTH_MAX_ITEMS, registerUsers } from './endpoints.js';
 
-export interface GrowthLoaders {
-  client: GrowthClient;
-  /** The upstream call context of this request. */
-  call: CallContext;
-  /** The project credentials, or SERVICE_NOT_CONFIGURED before any upstream call. */
-  credentials(): Credentials;
-  /** The CUID (decimal string) of an identity value, or null when Jiguang returns none. */
-  user(identityName: string, value: string): Promise<string | null>;
-}
+/** The CUID (decimal string) of an identity value, or null when Jiguang returns none. */
+export type GrowthUserLoader = (identityName: string, value: string) => Promise<Served<string | null>>;
 
-export function createGrowthLoaders(client: GrowthClient, configured: Credentials | null, call: CallContext): GrowthLoaders {
-  const credentials = (): Credentials => {
-    if (!configured) {
-      throw new GatewayError('SERVICE_NOT_CONFIGURED', 'Operation Growth needs the project credentials: set JIGUANG_GROWTH_PROJECT_ID and JIGUANG_GROWTH_PROJECT_SECRET.');
-    }
-    return configured;
-  };
-  const users = new DataLoader<string, string | null>(async (keys) => {
+const SEP = '\u0000';
+
+export function createGrowthUserLoader(upstream: Upstream, ctx: CallContext): GrowthUserLoader {
+  const keyOf = (name: string, value: string) => upstream.cacheKey(registerUsers, { identityName: name, identityValues: [] }, `${name}${SEP}${value}`);
+  const users = new DataLoader<string, Served<string | null>>(async (keys) => {
     const byName = new Map<string, string[]>();
     for (const key of keys) {
-      const [name, value] = splitKey(key);
+      const [name, value] = key.split(SEP) as [string, string];
       let values = byName.get(name);
       if (!values) byName.set(name, (values = []));
       values.push(value);
     }
-    const found = new Map<string, string | null | Error>();
-    await Promise.all(
-      [...byName].map(async ([name, values]) => {
-        for (let offset = 0; offset < values.length; offset += GROWTH_MAX_ITEMS) {
-          const chunk = values.slice(offset, offset + GROWTH_MAX_ITEMS);
-          try {
-            const cuids = await client.register(credentials(), name, chunk, call);
-            for (const value of chunk) found.set(joinKey(name, value), cuids.get(value) ?? null);
-          } catch (error) {
-            for (const value of chunk) found.set(joinKey(name, value), error as Error);
-          }
-        }
-      }),
-    );
-    return keys.map((key) => found.get(key) ?? null);
+    const found = new Map<string, Served<string | null> | Error>();
+    await Promise.all([...byName].map(([name, values]) => lookUp(name, values, found)));
+    return keys.map((key) => found.get(key) ?? { value: null, stale: null });
   });
-  return { client, call, credentials, user: (identityName, value) => users.load(joinKey(identityName, value)) };
-}
 
-const joinKey = (name: string, value: string) => `${name}\u0000${value}`;
-function splitKey(key: string): [string, string] {
-  const at = key.indexOf('\u0000');
-  return [key.slice(0, at), key.slice(at + 1)];
+  async function lookUp(name: string, values: string[], found: Map<string, Served<string | null> | Error>): Promise<void> {
+    const entries = await upstream.cache.getMany<string | null>(values.map((v) => keyOf(name, v)));
+    const now = Date.now();
+    const missing: string[] = [];
+    values.forEach((value, i) => {
+      const entry = entries[i];
+      if (entry && entry.freshUntil > now) found.set(`${name}${SEP}${value}`, upstream.hit(registerUsers, ctx, entry.value));
+      else missing.push(value);
+    });
+    for (let offset = 0; offset < missing.length; offset += GROWTH_MAX_ITEMS) {
+      const chunk = missing.slice(offset, offset + GROWTH_MAX_ITEMS);
+      try {
+        const cuids = await upstream.fetch(registerUsers, { identityName: name, identityValues: chunk }, ctx, keyOf(name, chunk.join('\u0001')), (fetched) => store(name, chunk, fetched));
+        for (const value of chunk) found.set(`${name}${SEP}${value}`, { value: cuids.get(value) ?? null, stale: null });
+      } catch (error) {
+        for (const value of chunk) {
+          const i = values.indexOf(value);
+          found.set(`${name}${SEP}${value}`, upstream.staleFor(registerUsers, ctx, keyOf(name, value), entries[i], error) ?? (error as Error));
+        }
+      }
+    }
+  }
+
+  async function store(name: string, chunk: string[], cuids: Map<string, string>): Promise<void> {
+    const settings = upstream.cacheSettings;
+    const now = Date.now();
+    const fresh = settings.freshMs.growthUsers;
+    await upstream.cache.setMany(
+      chunk.map((value) => ({
+        key: keyOf(name, value),
+        entry: { value: cuids.get(value) ?? null, storedAt: now, freshUntil: now + fresh, staleUntil: now + fresh + settings.staleIfErrorMs } satisfies CacheEntry<string | null>,
+        size: 64 + 2 * value.length,
+      })),
+    );
+  }
+
+  return (identityName, value) => users.load(`${identityName}${SEP}${value}`);
 }

@@ -1,11 +1,15 @@
-// Per-request batching for JMLink (never shared across requests). Identical page calls are made
-// once; key lookups walk pages of the largest size JMLink allows and stop as soon as every key asked
-// for is found; statistics for one link are fetched once over the union
-// of the date ranges asked for in the request and sliced per field.
+// Per-request batching for JMLink on top of the cross-request pipeline. Identical page calls are
+// made once; key lookups are answered from links already seen in cached pages, else walk pages of
+// the largest size JMLink allows and stop once every key asked for is found; statistics for one
+// link are fetched once over the union of the date ranges asked for, from the per-day cache.
+// A failure belongs to the keys that asked for it: one app's missing secret fails only its fields.
 import DataLoader from 'dataloader';
-import type { Credentials } from '../config.js';
-import { dateOfDay, dayNumber } from '../dates.js';
-import { JMLINK_MAX_PAGE_SIZE, type CallContext, type JmlinkClient } from './client.js';
+import { dateOfDay } from '../dates.js';
+import type { CallContext } from '../http/call.js';
+import type { CacheEntry } from '../http/cache/store.js';
+import type { Served, Upstream } from '../http/upstream.js';
+import { JMLINK_MAX_PAGE_SIZE, linkPage } from './endpoints.js';
+import { statsOfRange } from './stats.js';
 import type { JmlinkDayStat, JmlinkLink, JmlinkPage, LinkPlatform } from './types.js';
 
 /** The longest range one statistics call covers (the gateway's own bound; JMLink's docs give none). */
@@ -15,75 +19,109 @@ export interface StatsQuery {
   appKey: string;
   linkKey: string;
   platform: LinkPlatform;
-  from: string;
-  to: string;
+  /** Day numbers (src/dates.ts), inclusive. */
+  from: number;
+  to: number;
 }
 
 export interface JmlinkLoaders {
   /** Page `pageIndex` (1-based) of an app's links, `pageSize` per page (default JMLINK_MAX_PAGE_SIZE). */
-  page(appKey: string, pageIndex: number, pageSize?: number): Promise<JmlinkPage>;
+  page(appKey: string, pageIndex: number, pageSize?: number): Promise<Served<JmlinkPage>>;
   /** A link by key, or null when the app has no such link. */
-  link(appKey: string, linkKey: string): Promise<JmlinkLink | null>;
-  stats(query: StatsQuery): Promise<JmlinkDayStat[]>;
+  link(appKey: string, linkKey: string): Promise<Served<JmlinkLink | null>>;
+  stats(query: StatsQuery): Promise<Served<JmlinkDayStat[]>>;
 }
 
-export function createJmlinkLoaders(client: JmlinkClient, credentialsOf: (appKey: string) => Credentials, ctx: CallContext): JmlinkLoaders {
-  const pages = new DataLoader<string, JmlinkPage>(
-    async (keys) =>
-      settle(
-        keys.map((key) => {
-          const [appKey, rest] = splitKey(key);
-          const [size, index] = splitKey(rest);
-          return client.listPage(appKey, credentialsOf(appKey), Number(index), Number(size), ctx);
-        }),
-      ),
-  );
-  const page = (appKey: string, pageIndex: number, pageSize = JMLINK_MAX_PAGE_SIZE) => pages.load(`${appKey}\u0000${pageSize}\u0000${pageIndex}`);
+const SEP = '\u0000';
 
-  const links = new DataLoader<string, JmlinkLink | null>(async (keys) => {
+export function createJmlinkLoaders(upstream: Upstream, ctx: CallContext): JmlinkLoaders {
+  const indexKey = (appKey: string, linkKey: string) => upstream.cacheKey(linkPage, { appKey, pageIndex: 0, pageSize: 0 }, `key:${linkKey}`);
+
+  const pages = new DataLoader<string, Served<JmlinkPage>>((keys) =>
+    settle(
+      keys.map(async (key) => {
+        const [appKey, size, index] = key.split(SEP) as [string, string, string];
+        return upstream.request(linkPage, { appKey, pageIndex: Number(index), pageSize: Number(size) }, ctx, indexLinks);
+      }),
+    ),
+  );
+  const page = (appKey: string, pageIndex: number, pageSize = JMLINK_MAX_PAGE_SIZE) => pages.load(`${appKey}${SEP}${pageSize}${SEP}${pageIndex}`);
+
+  /** Remembers the links of a page just fetched by key, as long as the page itself, for later lookups by key. */
+  async function indexLinks(fetched: JmlinkPage): Promise<void> {
+    const now = Date.now();
+    const fresh = upstream.cacheSettings.freshMs.linkPages;
+    const writes = fetched.records.map((link) => ({
+      key: indexKey(link.appKey, link.link_key),
+      entry: { value: link, storedAt: now, freshUntil: now + fresh, staleUntil: now + fresh + upstream.cacheSettings.staleIfErrorMs } satisfies CacheEntry<JmlinkLink>,
+      size: 400,
+    }));
+    await upstream.cache.setMany(writes);
+  }
+
+  const links = new DataLoader<string, Served<JmlinkLink | null>>(async (keys) => {
     const wantedByApp = new Map<string, Set<string>>();
     for (const key of keys) {
-      const [appKey, linkKey] = splitKey(key);
+      const [appKey, linkKey] = key.split(SEP) as [string, string];
       let wanted = wantedByApp.get(appKey);
       if (!wanted) wantedByApp.set(appKey, (wanted = new Set()));
       wanted.add(linkKey);
     }
-    const found = new Map<string, JmlinkLink | Error>();
-    await Promise.all(
-      [...wantedByApp].map(async ([appKey, wanted]) => {
-        try {
-          const missing = new Set(wanted);
-          for (let index = 1, pageCount = 1; index <= pageCount && missing.size > 0; index++) {
-            const { total, records } = await page(appKey, index);
-            pageCount = Math.ceil(total / JMLINK_MAX_PAGE_SIZE);
-            for (const record of records) {
-              if (missing.delete(record.link_key)) found.set(`${appKey}\u0000${record.link_key}`, record);
-            }
-          }
-        } catch (error) {
-          for (const linkKey of wanted) found.set(`${appKey}\u0000${linkKey}`, error as Error);
-        }
-      }),
-    );
-    return keys.map((key) => found.get(key) ?? null);
+    const found = new Map<string, Served<JmlinkLink | null> | Error>();
+    await Promise.all([...wantedByApp].map(([appKey, wanted]) => lookUp(appKey, wanted, found)));
+    return keys.map((key) => found.get(key) ?? { value: null, stale: null });
   });
 
-  const stats = new DataLoader<StatsQuery, JmlinkDayStat[], string>(
+  async function lookUp(appKey: string, wanted: Set<string>, found: Map<string, Served<JmlinkLink | null> | Error>): Promise<void> {
+    const keyOf = (linkKey: string) => `${appKey}${SEP}${linkKey}`;
+    const wantedKeys = [...wanted];
+    const indexed = await upstream.cache.getMany<JmlinkLink>(wantedKeys.map((k) => indexKey(appKey, k)));
+    const now = Date.now();
+    const missing = new Set<string>();
+    wantedKeys.forEach((linkKey, i) => {
+      const entry = indexed[i];
+      if (entry && entry.freshUntil > now) found.set(keyOf(linkKey), upstream.hit(linkPage, ctx, entry.value));
+      else missing.add(linkKey);
+    });
+    if (missing.size === 0) return;
+    try {
+      let stale: Served<unknown>['stale'] = null;
+      for (let index = 1, pageCount = 1; index <= pageCount && missing.size > 0; index++) {
+        const served = await page(appKey, index);
+        stale ??= served.stale;
+        pageCount = Math.ceil(served.value.total / JMLINK_MAX_PAGE_SIZE);
+        for (const record of served.value.records) {
+          if (missing.delete(record.link_key)) found.set(keyOf(record.link_key), { value: record, stale: served.stale });
+        }
+      }
+      for (const linkKey of missing) found.set(keyOf(linkKey), { value: null, stale });
+    } catch (error) {
+      wantedKeys.forEach((linkKey, i) => {
+        if (!missing.has(linkKey)) return;
+        const served = upstream.staleFor(linkPage, ctx, indexKey(appKey, linkKey), indexed[i], error);
+        found.set(keyOf(linkKey), served ?? (error as Error));
+      });
+    }
+  }
+
+  const stats = new DataLoader<StatsQuery, Served<JmlinkDayStat[]>, string>(
     async (queries) => {
       const groups = new Map<string, StatsQuery[]>();
       for (const q of queries) {
-        const id = `${q.appKey}\u0000${q.linkKey}\u0000${q.platform}`;
-        groups.set(id, [...(groups.get(id) ?? []), q]);
+        const id = `${q.appKey}${SEP}${q.linkKey}${SEP}${q.platform}`;
+        let group = groups.get(id);
+        if (!group) groups.set(id, (group = []));
+        group.push(q);
       }
-      const results = new Map<StatsQuery, JmlinkDayStat[] | Error>();
+      const results = new Map<StatsQuery, Served<JmlinkDayStat[]> | Error>();
       await Promise.all(
         [...groups.values()].map(async (group) => {
           const { appKey, linkKey, platform } = group[0]!;
           await Promise.all(
             coveringRanges(group).map(async ({ from, to, members }) => {
               try {
-                const rows = await client.stats(credentialsOf(appKey), linkKey, dateOfDay(from), dateOfDay(to), platform, ctx);
-                for (const q of members) results.set(q, rows.filter((r) => r.day >= q.from && r.day <= q.to));
+                const served = await statsOfRange(upstream, { appKey, linkKey, platform, from, to }, ctx);
+                for (const q of members) results.set(q, { value: slice(served.value, from, q.from, q.to), stale: served.stale });
               } catch (error) {
                 for (const q of members) results.set(q, error as Error);
               }
@@ -93,10 +131,10 @@ export function createJmlinkLoaders(client: JmlinkClient, credentialsOf: (appKey
       );
       return queries.map((q) => results.get(q)!);
     },
-    { cacheKeyFn: (q) => [q.appKey, q.linkKey, q.platform, q.from, q.to].join('\u0000') },
+    { cacheKeyFn: (q) => `${q.appKey}${SEP}${q.linkKey}${SEP}${q.platform}${SEP}${q.from}${SEP}${q.to}` },
   );
 
-  return { page, link: (appKey, linkKey) => links.load(`${appKey}\u0000${linkKey}`), stats: (q) => stats.load(q) };
+  return { page, link: (appKey, linkKey) => links.load(`${appKey}${SEP}${linkKey}`), stats: (q) => stats.load(q) };
 }
 
 /**
@@ -104,20 +142,45 @@ export function createJmlinkLoaders(client: JmlinkClient, credentialsOf: (appKey
  * span stays within MAX_STATS_RANGE_DAYS (disjoint ranges close together share one call too).
  */
 export function coveringRanges(queries: StatsQuery[]): { from: number; to: number; members: StatsQuery[] }[] {
-  const sorted = [...queries].sort((a, b) => dayNumber(a.from) - dayNumber(b.from));
+  const sorted = [...queries].sort((a, b) => a.from - b.from);
   const ranges: { from: number; to: number; members: StatsQuery[] }[] = [];
   for (const q of sorted) {
-    const from = dayNumber(q.from);
-    const to = dayNumber(q.to);
     const last = ranges.at(-1);
-    if (last && Math.max(last.to, to) - last.from + 1 <= MAX_STATS_RANGE_DAYS) {
-      last.to = Math.max(last.to, to);
+    if (last && Math.max(last.to, q.to) - last.from + 1 <= MAX_STATS_RANGE_DAYS) {
+      last.to = Math.max(last.to, q.to);
       last.members.push(q);
     } else {
-      ranges.push({ from, to, members: [q] });
+      ranges.push({ from: q.from, to: q.to, members: [q] });
     }
   }
   return ranges;
+}
+
+/**
+ * The rows of [from, to] out of rows of a covering range starting at `rangeFrom`, in date order.
+ * Rows are one per day with data, so the search starts where the day would be with every day present.
+ */
+function slice(rows: JmlinkDayStat[], rangeFrom: number, from: number, to: number): JmlinkDayStat[] {
+  if (rows.length === 0) return rows;
+  const fromDate = dateKey(from);
+  const toDate = dateKey(to);
+  let start = Math.min(rows.length, Math.max(0, from - rangeFrom));
+  while (start > 0 && rows[start - 1]!.day >= fromDate) start--;
+  while (start < rows.length && rows[start]!.day < fromDate) start++;
+  let end = start;
+  while (end < rows.length && rows[end]!.day <= toDate) end++;
+  return start === 0 && end === rows.length ? rows : rows.slice(start, end);
+}
+
+const dayKeys = new Map<number, string>();
+/** `yyyy-MM-dd` of a day number, memoised (dashboards ask for the same days again and again). */
+function dateKey(day: number): string {
+  let key = dayKeys.get(day);
+  if (key === undefined) {
+    if (dayKeys.size > 10_000) dayKeys.clear();
+    dayKeys.set(day, (key = dateOfDay(day)));
+  }
+  return key;
 }
 
 /**
@@ -133,13 +196,8 @@ export function pageHolding(offset: number, count: number): { pageIndex: number;
   return null;
 }
 
-function splitKey(key: string): [string, string] {
-  const at = key.indexOf('\u0000');
-  return [key.slice(0, at), key.slice(at + 1)];
-}
-
 /** DataLoader wants one value or Error per key rather than a rejected batch. */
-async function settle<T>(promises: Promise<T>[]): Promise<(T | Error)[]> {
+export async function settle<T>(promises: Promise<T>[]): Promise<(T | Error)[]> {
   const settled = await Promise.allSettled(promises);
   return settled.map((s) => (s.status === 'fulfilled' ? s.value : s.reason instanceof Error ? s.reason : new Error(String(s.reason))));
 }

@@ -55,7 +55,9 @@ export interface ShortLinkEdgeModel {
 }
 
 export interface ShortLinkConnectionModel {
-  edges: ShortLinkEdgeModel[];
+  /** The links of the page; edges and cursors are made only when asked for. */
+  nodes: JmlinkLink[];
   totalCount: number;
+  /** Position of the first node in the app's whole list. */
   offset: number;
 }

@@ -16,17 +16,18 @@ export interface StoredCertificate {
   uploadedAt: string;
 }
 
+type StoredCertificates = Partial<Record<'development' | 'production', StoredCertificate>>;
+
 const COLLECTION = 'certificates';
 
-export function certificatesOf(registry: AppRegistry, appKey: string): StoredCertificate[] {
-  const stored = registry.getRecord<Partial<Record<'development' | 'production', StoredCertificate>>>(COLLECTION, appKey) ?? {};
+export async function certificatesOf(registry: AppRegistry, appKey: string): Promise<StoredCertificate[]> {
+  const stored = (await registry.getRecord<StoredCertificates>(COLLECTION, appKey)) ?? {};
   return [stored.development, stored.production].filter((c): c is StoredCertificate => c !== undefined);
 }
 
 export async function saveCertificates(registry: AppRegistry, appKey: string, infos: CertificateInfo[], uploadedAt: Date): Promise<StoredCertificate[]> {
-  const stored = { ...(registry.getRecord<Record<string, StoredCertificate>>(COLLECTION, appKey) ?? {}) };
-  const saved = infos.map((info) => {
-    const record: StoredCertificate = {
+  const saved = infos.map(
+    (info): StoredCertificate => ({
       environment: info.environment === 'development' ? 'DEVELOPMENT' : 'PRODUCTION',
       subject: info.subject,
       bundleId: info.bundleId,
@@ -35,16 +36,14 @@ export async function saveCertificates(registry: AppRegistry, appKey: string, in
       notAfter: info.notAfter.toISOString(),
       sha256: info.sha256,
       uploadedAt: uploadedAt.toISOString(),
-    };
-    stored[info.environment] = record;
-    return record;
+    }),
+  );
+  await registry.updateRecord<StoredCertificates>(COLLECTION, appKey, (current) => {
+    const next = { ...current };
+    infos.forEach((info, i) => (next[info.environment] = saved[i]));
+    return next;
   });
-  await registry.putRecord(COLLECTION, appKey, stored);
   return saved;
-}
-
-export async function forgetCertificates(registry: AppRegistry, appKey: string): Promise<void> {
-  if (registry.getRecord(COLLECTION, appKey) !== undefined) await registry.putRecord(COLLECTION, appKey, {});
 }
 
 /** Reads an uploaded file into memory, refusing one over MAX_CERTIFICATE_BYTES as it streams in. */

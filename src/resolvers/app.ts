@@ -1,4 +1,5 @@
-// Query root and the App type: apps come from the registry, with no upstream call.
+// Query root and the App type: apps come from the registry, with no upstream call, and only those
+// the caller's token may see.
 import type { AppResolvers, QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {

@@ -5,7 +5,7 @@ import type { MutationResolvers, QueryResolvers } from '../generated/graphql.js'
 import { BadUserInputError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { inChunks, summarize } from '../growth/batch.js';
-import type { GrowthWireEvent, GrowthWireUserChannels } from '../growth/client.js';
+import type { GrowthWireEvent, GrowthWireUserChannels } from '../growth/endpoints.js';
 import {
   GROWTH_MAX_ATTRIBUTES,
   GROWTH_MAX_NAME_LENGTH,
@@ -18,25 +18,26 @@ import {
 } from '../growth/input.js';
 
 export const Query: QueryResolvers = {
-  growthUser: async (_root, { identityName, value }, ctx) => {
+  growthUser: async (_root, { identityName, value }, ctx, info) => {
+    ctx.requireUnscoped('growth');
     checkName(identityName, 'identityName');
     checkName(value, 'value');
-    ctx.growth.credentials();
-    const cuid = await ctx.growth.user(identityName, value);
+    ctx.requireService('growth');
+    const cuid = ctx.served(info, await ctx.growth.user(identityName, value));
     return cuid === null ? null : { cuid };
   },
 };
 
 export const Mutation: MutationResolvers = {
   resolveGrowthUsers: async (_root, { identityName, values }, ctx) => {
+    ctx.requireUnscoped('growth');
     checkName(identityName, 'identityName');
     checkCount(values, 'values');
     values.forEach((value, i) => checkName(value, `values[${i}]`));
-    const { client, call } = ctx.growth;
-    const credentials = ctx.growth.credentials();
+    ctx.requireService('growth');
     const cuids: (string | null)[] = values.map(() => null);
     const outcomes = await inChunks(values, async (chunk, offset) => {
-      const found = await client.register(credentials, identityName, chunk, call);
+      const found = await ctx.growth.register(identityName, chunk);
       chunk.forEach((value, i) => (cuids[offset + i] = found.get(value) ?? null));
     });
     logFailures(ctx, 'resolveGrowthUsers', outcomes);
@@ -44,6 +45,7 @@ export const Mutation: MutationResolvers = {
   },
 
   setGrowthUserAttributes: async (_root, { cuid, attributes }, ctx) => {
+    ctx.requireUnscoped('growth');
     const id = parseCuid(cuid, 'cuid');
     checkCount(attributes, 'attributes', GROWTH_MAX_ATTRIBUTES);
     const data: Record<string, string | number> = {};
@@ -52,11 +54,14 @@ export const Mutation: MutationResolvers = {
       if (Object.hasOwn(data, name)) throw new BadUserInputError(`\`attributes[${i}].name\` "${name.slice(0, 40)}" is given twice.`, `attributes[${i}].name`);
       data[name] = attributeWireValue(attribute.value, `attributes[${i}].value`);
     });
-    await ctx.growth.client.setAttributes(ctx.growth.credentials(), id, data, ctx.growth.call);
+    ctx.requireService('growth');
+    await ctx.growth.setAttributes(id, data);
     return { cuid: String(id), names: Object.keys(data) };
   },
 
   reportGrowthEvents: async (_root, { appKey, events }, ctx) => {
+    // Events belong to the Growth project, whatever app they name: a token limited to apps may not write them.
+    ctx.requireUnscoped('growth');
     checkName(appKey, 'appKey');
     checkCount(events, 'events');
     const wire: GrowthWireEvent[] = events.map((event, i) => {
@@ -69,14 +74,14 @@ export const Mutation: MutationResolvers = {
       const randomId = event.randomId == null ? derivedRandomId(appKey, cuid, eventName, itime, properties) : checkName(event.randomId, `${at}.randomId`, GROWTH_MAX_NAME_LENGTH);
       return { cuid, eventName, itime, randomId, properties };
     });
-    const { client, call } = ctx.growth;
-    const credentials = ctx.growth.credentials();
-    const outcomes = await inChunks(wire, (chunk) => client.reportEvents(credentials, appKey, chunk, call));
+    ctx.requireService('growth');
+    const outcomes = await inChunks(wire, (chunk) => ctx.growth.reportEvents(appKey, chunk));
     logFailures(ctx, 'reportGrowthEvents', outcomes);
     return summarize(outcomes, (index) => ({ randomId: wire[index]!.randomId }));
   },
 
   setGrowthUserChannels: async (_root, { users }, ctx) => {
+    ctx.requireUnscoped('growth');
     checkCount(users, 'users');
     const wire: GrowthWireUserChannels[] = users.map((user, i) => {
       const at = `users[${i}]`;
@@ -88,9 +93,8 @@ export const Mutation: MutationResolvers = {
       });
       return { cuid, channels };
     });
-    const { client, call } = ctx.growth;
-    const credentials = ctx.growth.credentials();
-    const outcomes = await inChunks(wire, (chunk) => client.setChannels(credentials, chunk, call));
+    ctx.requireService('growth');
+    const outcomes = await inChunks(wire, (chunk) => ctx.growth.setChannels(chunk));
     logFailures(ctx, 'setGrowthUserChannels', outcomes);
     return summarize(outcomes, () => ({}));
   },

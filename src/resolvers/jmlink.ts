@@ -3,7 +3,7 @@
 import type { AppResolvers, LinkStatsResolvers, ShortLinkConnectionResolvers, ShortLinkResolvers } from '../generated/graphql.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { dayNumber } from '../dates.js';
-import { JMLINK_MAX_PAGE_SIZE } from '../jmlink/client.js';
+import { JMLINK_MAX_PAGE_SIZE } from '../jmlink/endpoints.js';
 import { MAX_STATS_RANGE_DAYS, pageHolding } from '../jmlink/loaders.js';
 import type { JmlinkLink } from '../jmlink/types.js';
 
@@ -24,51 +24,49 @@ export function decodeCursor(cursor: string): number {
 }
 
 export const App: AppResolvers = {
-  shortLinks: async (app, { first, after }, ctx) => {
+  shortLinks: async (app, { first, after }, ctx, info) => {
+    ctx.checkApp(app);
     if (!Number.isInteger(first) || first < 1 || first > JMLINK_MAX_PAGE_SIZE) {
       throw new BadUserInputError(`\`first\` must be between 1 and ${JMLINK_MAX_PAGE_SIZE}; got ${first}.`, 'first');
     }
     const offset = after == null ? 0 : decodeCursor(after) + 1;
-    const nodes: JmlinkLink[] = [];
+    let nodes: JmlinkLink[];
     let total: number;
     const single = pageHolding(offset, first);
     if (single) {
-      const page = await ctx.jmlink.page(app.appKey, single.pageIndex, single.pageSize);
+      const page = ctx.served(info, await ctx.jmlink.page(app.appKey, single.pageIndex, single.pageSize));
       total = page.total;
       const start = offset - (single.pageIndex - 1) * single.pageSize;
-      nodes.push(...page.records.slice(start, start + first));
+      nodes = start === 0 && page.records.length <= first ? page.records : page.records.slice(start, start + first);
     } else {
       // The window crosses a boundary of every page size: read the two pages of 500 around it.
       const index = Math.floor(offset / JMLINK_MAX_PAGE_SIZE) + 1;
-      const head = await ctx.jmlink.page(app.appKey, index);
+      const head = ctx.served(info, await ctx.jmlink.page(app.appKey, index));
       total = head.total;
-      const tail = index * JMLINK_MAX_PAGE_SIZE < total ? (await ctx.jmlink.page(app.appKey, index + 1)).records : [];
+      const tail = index * JMLINK_MAX_PAGE_SIZE < total ? ctx.served(info, await ctx.jmlink.page(app.appKey, index + 1)).records : [];
       const start = offset - (index - 1) * JMLINK_MAX_PAGE_SIZE;
-      nodes.push(...[...head.records, ...tail].slice(start, start + first));
+      nodes = [...head.records, ...tail].slice(start, start + first);
     }
-    return {
-      offset,
-      totalCount: total,
-      edges: nodes.map((node, i) => ({ cursor: encodeCursor(offset + i), node })),
-    };
+    return { offset, totalCount: total, nodes };
   },
-  shortLink: async (app, { key }, ctx) => {
+  shortLink: async (app, { key }, ctx, info) => {
+    ctx.checkApp(app);
     if (!LINK_KEY.test(key)) throw new BadUserInputError('A link key is 1 to 32 letters or digits, e.g. "AAAA".', 'key');
-    const link = await ctx.jmlink.link(app.appKey, key);
+    const link = ctx.served(info, await ctx.jmlink.link(app.appKey, key));
     if (!link) throw new NotFoundError(`App ${app.appKey} has no short link with key "${key}".`);
     return link;
   },
 };
 
 export const ShortLinkConnection: ShortLinkConnectionResolvers = {
-  edges: (c) => c.edges,
-  nodes: (c) => c.edges.map((e) => e.node),
+  edges: (c) => c.nodes.map((node, i) => ({ cursor: encodeCursor(c.offset + i), node })),
+  nodes: (c) => c.nodes,
   totalCount: (c) => c.totalCount,
   pageInfo: (c) => ({
     hasPreviousPage: c.offset > 0,
-    hasNextPage: c.offset + c.edges.length < c.totalCount,
-    startCursor: c.edges[0]?.cursor ?? null,
-    endCursor: c.edges.at(-1)?.cursor ?? null,
+    hasNextPage: c.offset + c.nodes.length < c.totalCount,
+    startCursor: c.nodes.length > 0 ? encodeCursor(c.offset) : null,
+    endCursor: c.nodes.length > 0 ? encodeCursor(c.offset + c.nodes.length - 1) : null,
   }),
 };
 
@@ -88,19 +86,28 @@ export const ShortLink: ShortLinkResolvers = {
   landingPage: (l) => (l.landing_page && URL.canParse(l.landing_page) ? l.landing_page : null),
   createdOn: (l) => l.create_time,
   updatedOn: (l) => l.update_time,
-  stats: async (link: JmlinkLink, { from, to, platform }, ctx) => {
-    const span = dayNumber(to) - dayNumber(from) + 1;
+  stats: async (link: JmlinkLink, { from, to, platform }, ctx, info) => {
+    const first = dayNumber(from);
+    const last = dayNumber(to);
+    if (Number.isNaN(first)) throw new BadUserInputError(`\`from\` (${from}) is not a calendar date between 0001-01-01 and 9999-12-31.`, 'from');
+    if (Number.isNaN(last)) throw new BadUserInputError(`\`to\` (${to}) is not a calendar date between 0001-01-01 and 9999-12-31.`, 'to');
+    const span = last - first + 1;
     if (span < 1) throw new BadUserInputError(`\`to\` (${to}) is before \`from\` (${from}).`, 'to');
     if (span > MAX_STATS_RANGE_DAYS) throw new BadUserInputError(`A statistics range covers at most ${MAX_STATS_RANGE_DAYS} days; ${from} to ${to} is ${span}.`, 'to');
-    const days = await ctx.jmlink.stats({ appKey: link.appKey, linkKey: link.link_key, platform, from, to });
+    const days = ctx.served(info, await ctx.jmlink.stats({ appKey: link.appKey, linkKey: link.link_key, platform, from: first, to: last }));
     return { from, to, platform, days };
   },
 };
 
 export const LinkStats: LinkStatsResolvers = {
-  totals: (s) =>
-    s.days.reduce(
-      (sum, d) => ({ exposures: sum.exposures + d.exposures, clicks: sum.clicks + d.clicks, opens: sum.opens + d.opens, installs: sum.installs + d.installs }),
-      { exposures: 0, clicks: 0, opens: 0, installs: 0 },
-    ),
+  totals: (s) => {
+    const totals = { exposures: 0, clicks: 0, opens: 0, installs: 0 };
+    for (const d of s.days) {
+      totals.exposures += d.exposures;
+      totals.clicks += d.clicks;
+      totals.opens += d.opens;
+      totals.installs += d.installs;
+    }
+    return totals;
+  },
 };

@@ -6,7 +6,8 @@ const MAX_TAGS = 100;
 const TAG_CODE = /^[A-Za-z0-9_]{1,64}$/;
 
 export const App: AppResolvers = {
-  portraitTags: (app, { subject, tags }, ctx) => {
+  portraitTags: async (app, { subject, tags }, ctx, info) => {
+    ctx.checkApp(app);
     const value = subject.value.trim();
     if (value.length < 1 || value.length > 128) throw new BadUserInputError('`subject.value` must be 1 to 128 characters.', 'subject');
     if (subject.idType === 'PHONE_MD5' && !/^[0-9a-f]{32}$/.test(value)) throw new BadUserInputError('A PHONE_MD5 subject is 32 lower-case hex characters.', 'subject');
@@ -16,7 +17,7 @@ export const App: AppResolvers = {
       const bad = tags.find((t) => !TAG_CODE.test(t));
       if (bad !== undefined) throw new BadUserInputError(`"${bad.slice(0, 64)}" is not a tag code (letters, digits and _).`, 'tags');
     }
-    return ctx.portrait({ appKey: app.appKey, subject: { idType: subject.idType, value }, tags: tags && tags.length > 0 ? tags : null });
+    return ctx.served(info, await ctx.portrait({ appKey: app.appKey, subject: { idType: subject.idType, value }, tags: tags && tags.length > 0 ? tags : null }));
   },
 };
 

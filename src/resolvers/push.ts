@@ -1,15 +1,19 @@
-// App lifecycle through JPush Admin. The master secret Jiguang returns on creation is stored in the
-// registry before the answer leaves; if storing fails, the answer carries it so it is never lost.
+// App lifecycle through JPush Admin. A master secret Jiguang returns for a new app is stored in the
+// registry before the answer leaves, and shown this once; if storing fails, the answer carries it so
+// it is never lost. An app that existed already never has its secret shown again.
 import type { AppResolvers, MutationResolvers } from '../generated/graphql.js';
-import type { CertificateFile } from '../push/client.js';
+import type { CertificateFile } from '../push/endpoints.js';
 import { inspectP12, type CertificateInfo } from '../push/certificate.js';
-import { certificatesOf, forgetCertificates, readUpload, saveCertificates } from '../push/certificates.js';
+import { certificatesOf, readUpload, saveCertificates } from '../push/certificates.js';
 import { BadUserInputError } from '../errors.js';
 
 const ANDROID_PACKAGE = /^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$/;
 
 export const Mutation: MutationResolvers = {
   createApp: async (_root, { input }, ctx) => {
+    // Account level: a token limited to some apps could otherwise reach any app by its package.
+    ctx.requireUnscoped('developer');
+    ctx.requireService('developer');
     const name = input.name.trim();
     const androidPackage = input.androidPackage.trim();
     const groupName = input.groupName?.trim() || null;
@@ -17,17 +21,20 @@ export const Mutation: MutationResolvers = {
     if (!ANDROID_PACKAGE.test(androidPackage) || androidPackage.length > 255) {
       throw new BadUserInputError(`\`input.androidPackage\` "${androidPackage.slice(0, 100)}" is not an Android package name (dot-separated identifiers, e.g. com.example.shop).`, 'input.androidPackage');
     }
-    const created = await ctx.pushAdmin.createApp(ctx.requireDevCredentials(), { name, androidPackage, groupName }, ctx.call);
-    const known = ctx.registry.get(created.appKey);
+    const created = await ctx.pushAdmin.createApp({ name, androidPackage, groupName });
+    const known = await ctx.registry.get(created.appKey);
     const record = { appKey: created.appKey, name: known?.name ?? name, androidPackage: created.androidPackage, groupName: known?.groupName ?? groupName, source: known?.source ?? ('created' as const) };
-    const hadSecret = ctx.registry.secretOf(created.appKey) !== undefined;
+    const hadSecret = (await ctx.registry.secretOf(created.appKey)) !== undefined;
+    // A secret of an existing app is stored when the gateway lacked it, never shown.
+    const shown = created.newlyCreated ? created.masterSecret : null;
+    const toStore = created.masterSecret !== null && (created.newlyCreated || !hadSecret) ? created.masterSecret : undefined;
     try {
-      const app = await ctx.registry.upsert(record, created.masterSecret ?? undefined);
-      const secretStored = created.masterSecret !== null || hadSecret;
+      const app = await ctx.registry.upsert(record, toStore);
+      const secretStored = toStore !== undefined || hadSecret;
       return {
         app,
         newlyCreated: created.newlyCreated,
-        masterSecret: created.masterSecret,
+        masterSecret: shown,
         secretStored,
         notice: secretStored ? null : `Jiguang did not return the master secret of existing app ${created.appKey}; add it to JIGUANG_APPS so the gateway can query the app's services.`,
       };
@@ -36,24 +43,28 @@ export const Mutation: MutationResolvers = {
       return {
         app: { ...record, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() },
         newlyCreated: created.newlyCreated,
-        masterSecret: created.masterSecret,
+        masterSecret: shown,
         secretStored: false,
-        notice: 'The app was created, but the gateway could not store it: keep this master secret and add the app to JIGUANG_APPS.',
+        notice: shown
+          ? 'The app was created, but the gateway could not store it: keep this master secret and add the app to JIGUANG_APPS.'
+          : 'The gateway could not store the app; add it to JIGUANG_APPS with its master secret.',
       };
     }
   },
 
   deleteApp: async (_root, { appKey }, ctx) => {
-    ctx.requireApp(appKey);
-    await ctx.pushAdmin.deleteApp(ctx.requireDevCredentials(), appKey, ctx.call);
-    // Only after Jiguang confirmed. Nothing else is cached across requests.
-    await forgetCertificates(ctx.registry, appKey);
+    await ctx.requireApp(appKey);
+    ctx.requireService('developer');
+    await ctx.pushAdmin.deleteApp(appKey);
+    // Only after Jiguang confirmed: the app, its side-records and everything cached about it.
     await ctx.registry.remove(appKey);
+    await ctx.upstream.invalidateApp(appKey);
     return { appKey, deleted: true };
   },
 
   uploadCertificate: async (_root, { appKey, development, production }, ctx) => {
-    const app = ctx.requireApp(appKey);
+    const app = await ctx.requireApp(appKey);
+    ctx.requireService('developer');
     const given = [
       ['development', development],
       ['production', production],
@@ -68,12 +79,15 @@ export const Mutation: MutationResolvers = {
       infos.push(inspectP12(file, input.password, environment));
       files.push({ environment, file, filename, password: input.password });
     }
-    await ctx.pushAdmin.uploadCertificates(ctx.requireDevCredentials(), appKey, files, ctx.call);
+    await ctx.pushAdmin.uploadCertificates(appKey, files);
     const uploaded = await saveCertificates(ctx.registry, appKey, infos, new Date());
     return { app, uploaded };
   },
 };
 
 export const App: AppResolvers = {
-  certificates: (app, _args, ctx) => certificatesOf(ctx.registry, app.appKey),
+  certificates: (app, _args, ctx) => {
+    ctx.checkApp(app);
+    return certificatesOf(ctx.registry, app.appKey);
+  },
 };

@@ -1,21 +1,23 @@
 // One-tap login (JVerification Admin): input is checked field by field before the upstream call; the
 // status joins Jiguang's answer with the gateway's record of its request and the last callback.
+import type { GraphQLResolveInfo } from 'graphql';
 import type { AppResolvers, MutationResolvers, VerificationStatus } from '../generated/graphql.js';
 import type { GatewayContext } from '../context.js';
 import { normalizeRsaPublicKey, validateOneTapLogin } from '../verification/validate.js';
-import { reviewOf, saveReview, WIRE_PLATFORM, type PlatformName } from '../verification/reviews.js';
+import { reviewOf, updateReview, WIRE_PLATFORM, type PlatformName } from '../verification/reviews.js';
 
-async function statusOf(ctx: GatewayContext, appKey: string, platform: PlatformName): Promise<VerificationStatus> {
-  const upstream = await ctx.reviewStatus(appKey, platform);
-  const review = reviewOf(ctx.registry, appKey, platform);
+async function statusOf(ctx: GatewayContext, info: GraphQLResolveInfo, appKey: string, platform: PlatformName): Promise<VerificationStatus> {
+  const [upstream, review] = await Promise.all([ctx.verification.status(appKey, platform), reviewOf(ctx.registry, appKey, platform)]);
+  const status = ctx.served(info, upstream);
   // Jiguang says NONE both before and during review; a request on record means it is under review.
-  const state = upstream === 'NONE' && review.requestedAt ? 'PENDING' : upstream;
+  const state = status === 'NONE' && review.requestedAt ? 'PENDING' : status;
   return { appKey, platform, state, requestedAt: review.requestedAt, lastCallback: review.lastCallback };
 }
 
 export const Mutation: MutationResolvers = {
-  enableOneTapLogin: async (_root, { input }, ctx) => {
-    ctx.requireApp(input.appKey);
+  enableOneTapLogin: async (_root, { input }, ctx, info) => {
+    await ctx.requireApp(input.appKey);
+    ctx.requireService('developer');
     validateOneTapLogin({
       appKey: input.appKey,
       platform: input.platform,
@@ -26,26 +28,25 @@ export const Mutation: MutationResolvers = {
       rsaPublicKey: input.rsaPublicKey,
       callbackUrl: ctx.reviewCallbackUrl,
     });
-    await ctx.verificationAdmin.open(
-      ctx.requireDevCredentials(),
-      {
-        app_key: input.appKey,
-        platform: WIRE_PLATFORM[input.platform],
-        package_name: input.packageName,
-        ...(input.platform === 'ANDROID' && input.appSign ? { app_sign: input.appSign } : {}),
-        app_type: input.category === 'GAME' ? 1 : 2,
-        app_intro: input.appIntro,
-        rsa_pubkey: normalizeRsaPublicKey(input.rsaPublicKey),
-        callback_url: ctx.reviewCallbackUrl,
-      },
-      ctx.call,
-    );
-    const review = reviewOf(ctx.registry, input.appKey, input.platform);
-    await saveReview(ctx.registry, input.appKey, input.platform, { ...review, requestedAt: new Date().toISOString() });
-    return statusOf(ctx, input.appKey, input.platform);
+    await ctx.verification.open({
+      app_key: input.appKey,
+      platform: WIRE_PLATFORM[input.platform],
+      package_name: input.packageName,
+      ...(input.platform === 'ANDROID' && input.appSign ? { app_sign: input.appSign } : {}),
+      app_type: input.category === 'GAME' ? 1 : 2,
+      app_intro: input.appIntro,
+      rsa_pubkey: normalizeRsaPublicKey(input.rsaPublicKey),
+      callback_url: ctx.reviewCallbackUrl,
+    });
+    await updateReview(ctx.registry, input.appKey, input.platform, (review) => ({ ...review, requestedAt: new Date().toISOString() }));
+    await ctx.verification.forgetStatus(input.appKey, input.platform);
+    return statusOf(ctx, info, input.appKey, input.platform);
   },
 };
 
 export const App: AppResolvers = {
-  oneTapLogin: (app, { platform }, ctx) => statusOf(ctx, app.appKey, platform),
+  oneTapLogin: (app, { platform }, ctx, info) => {
+    ctx.checkApp(app);
+    return statusOf(ctx, info, app.appKey, platform);
+  },
 };

@@ -5,12 +5,20 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { AppRegistry } from '../registry/index.js';
-import { reviewOf, saveReview, type PlatformName } from './reviews.js';
+import { updateReview, type PlatformName } from './reviews.js';
 
 export const CALLBACK_PATH = '/callbacks/jverification/';
 const MAX_BODY = 16 * 1024;
 
-export async function handleReviewCallback(req: IncomingMessage, res: ServerResponse, path: string, options: { token: string; registry: AppRegistry; logger: Logger }): Promise<void> {
+export interface ReviewCallbackOptions {
+  token: string;
+  registry: AppRegistry;
+  logger: Logger;
+  /** Drops the cached review status once a result is stored. */
+  forgetStatus(appKey: string, platform: PlatformName): Promise<void>;
+}
+
+export async function handleReviewCallback(req: IncomingMessage, res: ServerResponse, path: string, options: ReviewCallbackOptions): Promise<void> {
   const answer = (status: number, error?: string) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(error ? { ok: false, error } : { ok: true }));
@@ -39,11 +47,12 @@ export async function handleReviewCallback(req: IncomingMessage, res: ServerResp
   if (typeof appKey !== 'string' || !platformName || typeof code !== 'number' || !Number.isInteger(code)) {
     return answer(400, 'expected {app_key, platform: "a" | "i", code}');
   }
-  if (!options.registry.get(appKey)) return answer(404, 'unknown app');
-  const review = reviewOf(options.registry, appKey, platformName);
-  if (review.lastCallback?.code !== code) {
-    await saveReview(options.registry, appKey, platformName, { ...review, lastCallback: { receivedAt: new Date().toISOString(), code } });
-  }
+  if (!(await options.registry.get(appKey))) return answer(404, 'unknown app');
+  // A repeat of the same result keeps the first receipt.
+  await updateReview(options.registry, appKey, platformName, (review) =>
+    review.lastCallback?.code === code ? review : { ...review, lastCallback: { receivedAt: new Date().toISOString(), code } },
+  );
+  await options.forgetStatus(appKey, platformName);
   options.logger.info('review callback stored', { appKey, platform: platformName, code });
   return answer(200);
 }

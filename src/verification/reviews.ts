@@ -11,13 +11,16 @@ export interface ReviewRecord {
 }
 
 const COLLECTION = 'one-tap-login';
+const EMPTY: ReviewRecord = { requestedAt: null, lastCallback: null };
 
-export function reviewOf(registry: AppRegistry, appKey: string, platform: PlatformName): ReviewRecord {
-  return registry.getRecord<ReviewRecord>(COLLECTION, `${appKey}:${platform}`) ?? { requestedAt: null, lastCallback: null };
+export async function reviewOf(registry: AppRegistry, appKey: string, platform: PlatformName): Promise<ReviewRecord> {
+  return (await registry.getRecord<ReviewRecord>(COLLECTION, `${appKey}:${platform}`)) ?? EMPTY;
 }
 
-export async function saveReview(registry: AppRegistry, appKey: string, platform: PlatformName, record: ReviewRecord): Promise<void> {
-  await registry.putRecord(COLLECTION, `${appKey}:${platform}`, record);
+/** Changes the record atomically (several gateway processes may write it at once). */
+export async function updateReview(registry: AppRegistry, appKey: string, platform: PlatformName, change: (current: ReviewRecord) => ReviewRecord): Promise<ReviewRecord> {
+  const next = await registry.updateRecord<ReviewRecord>(COLLECTION, `${appKey}:${platform}`, (current) => change(current ?? EMPTY));
+  return next ?? EMPTY;
 }
 
 export const WIRE_PLATFORM: Record<PlatformName, 'a' | 'i'> = { ANDROID: 'a', IOS: 'i' };

@@ -68,7 +68,7 @@ it.skipIf(!hasChromium)(
       // The headers editor (where a bearer token goes) is one click away under the query editor.
       await page.locator('button[data-name="headers"]').waitFor({ state: 'visible' });
       // The domain tabs come with the known app key in their variables, and run as they are.
-      const appKey = h.registry.list()[0]!.appKey;
+      const appKey = (await h.registry.list())[0]!.appKey;
       const response = page.locator('.graphiql-response .result-window');
       for (const [title, expected] of [['ShortLinks', '"totalCount"'], ['AudienceTags', '"found": true']] as const) {
         await page.locator('.graphiql-tab', { hasText: title }).locator('.graphiql-tab-button').click();

@@ -10,7 +10,8 @@ beforeAll(async () => {
   appKey = h.emulator.apps[0]!.appKey;
 });
 afterAll(() => h.close());
-beforeEach(() => {
+beforeEach(async () => {
+  await h.resetTraffic();
   h.emulator.clearFaults();
   h.emulator.resetCalls();
 });
@@ -47,22 +48,23 @@ describe('JMLink business codes', () => {
     expect(r.body.errors![0]!.message).toMatch(/^JMLink /);
   });
 
-  it('hits the real per-minute frequency limit and reports RATE_LIMITED', async () => {
-    const limited = await startHarness({ emulator: { rateLimits: { jmlinkLinksPerMinute: 2 } } });
+  it("stops at Jiguang's real per-minute limit: RATE_LIMITED without sending a call it knows is refused", async () => {
+    const limited = await startHarness({ emulator: { rateLimits: { jmlinkLinksPerMinute: 2 } }, env: { GATEWAY_QUOTA_MAX_WAIT_MS: '0' } });
     try {
       const key = limited.emulator.apps[0]!.appKey;
       for (let i = 0; i < 2; i++) expect((await limited.gql(LINKS, { appKey: key })).body.errors).toBeUndefined();
+      // The second answer said X-Rate-Limit-Remaining: 0: the bucket waits for the window Jiguang named.
       const r = await limited.gql(LINKS, { appKey: key });
       expect(codes(r)).toEqual(['RATE_LIMITED']);
-      expect(r.body.errors![0]!.extensions!.jiguang.businessCode).toBe(3006);
       expect(r.body.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
+      expect(limited.emulator.countCalls({ service: 'jmlink' })).toBe(2);
     } finally {
       await limited.close();
     }
   });
 
   it('maps a wrong master secret to UPSTREAM_AUTH_FAILED', async () => {
-    await h.registry.upsert({ ...h.registry.get(appKey)!, appKey: 'ffffffffffffffffffffffff', name: 'Stranger' }, 'not-the-secret');
+    await h.registry.upsert({ ...(await h.registry.get(appKey))!, appKey: 'ffffffffffffffffffffffff', name: 'Stranger' }, 'not-the-secret');
     const r = await h.gql(LINKS, { appKey: 'ffffffffffffffffffffffff' });
     expect(codes(r)).toEqual(['UPSTREAM_AUTH_FAILED']);
     expect(r.body.errors![0]!.extensions!.jiguang).toMatchObject({ businessCode: 3002, httpStatus: 401 });
@@ -188,6 +190,6 @@ describe('cancellation', () => {
     controller.abort();
     expect(await pending).toBe('aborted');
     await new Promise((r) => setTimeout(r, 100));
-    expect(await (await fetch(h.gateway.url + '/metrics')).text()).toMatch(/jiguang_upstream_requests_total\{service="jmlink",outcome="cancelled"\} 1/);
+    expect(await (await fetch(h.gateway.url + '/metrics')).text()).toMatch(/jiguang_upstream_requests_total\{service="jmlink",endpoint="jmlink.links",outcome="REQUEST_CANCELLED"\} 1/);
   });
 });

@@ -3,17 +3,20 @@
 // error table, and a gateway without project credentials.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient } from '../../client/index.js';
-import { GROWTH_CODES } from '../../src/growth/client.js';
+import { GROWTH_ENVELOPE } from '../../src/growth/endpoints.js';
+const GROWTH_CODES = GROWTH_ENVELOPE.codes;
 import { startHarness, codes, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
 let admin: GatewayClient;
 beforeAll(async () => {
-  h = await startHarness();
+  // 150 aliased growthUser fields in one request show the batching: limits raised for that.
+  h = await startHarness({ env: { GATEWAY_MAX_ALIASES: '200', GATEWAY_MAX_UPSTREAM_CALLS: '200' } });
   admin = createGatewayClient({ url: h.gateway.graphqlUrl, token: h.tokens.admin });
 });
 afterAll(() => h.close());
-beforeEach(() => {
+beforeEach(async () => {
+  await h.resetTraffic();
   h.emulator.clearFaults();
   h.emulator.resetCalls();
 });

@@ -109,13 +109,14 @@ describe('limits on what one request may ask', () => {
 
   it('refuses a query deeper than the limit before running it, fragments included', async () => {
     const query = `query { apps { ...A } } fragment A on App { shortLinks(first: 1) { edges { node { stats(from: "2024-01-01", to: "2024-01-02") { days { day } } } } } }`;
-    expect((await h.gql(query)).body.errors).toBeUndefined(); // 7 levels: within the default 12
+    expect((await h.gql(query)).body.errors).toBeUndefined(); // 7 levels: within the default 15
     const strict = await startHarness({ env: { GATEWAY_MAX_DEPTH: '6' } });
     try {
       const r = await strict.gql(query);
       expect(r.status).toBe(400);
       expect(codes(r)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-      expect(r.body.errors![0]!.message).toBe('The query is 7 levels deep; at most 6 are allowed.');
+      expect(r.body.errors![0]!.message).toMatch(/depth limit of 6 exceeded, found 7/);
+      expect(r.body.errors![0]!.extensions!.limit).toBe('depth');
       expect(strict.emulator.countCalls()).toBe(0);
     } finally {
       await strict.close();
@@ -123,14 +124,15 @@ describe('limits on what one request may ask', () => {
   });
 
   it('refuses a query whose cost is over the limit, counting `first` as a multiplier', async () => {
-    const links = (i: number, first: number) => `l${i}: shortLinks(first: ${first}) { nodes { stats(from: "2024-01-01", to: "2024-01-02") { days { day clicks opens installs exposures } } } }`;
-    // 6 × 500 links × 9 fields is over 20000; the same shape with first: 2 is fine.
+    const links = (i: number, first: number) => `l${i}: shortLinks(first: ${first}) { nodes { id key url name channel domain shareTitle androidUri iosUri createdOn } }`;
+    // 3 apps × 8 × 500 links × 11 fields is over 100000 (and only 24 upstream calls); first: 2 is fine.
     const ok = await h.gql(`{ apps { ${[0, 1, 2, 3, 4, 5].map((i) => links(i, 2)).join(' ')} } }`);
     expect(ok.body.errors).toBeUndefined();
     h.emulator.resetCalls();
-    const r = await h.gql(`{ apps { ${[0, 1, 2, 3, 4, 5].map((i) => links(i, 500)).join(' ')} } }`);
+    const r = await h.gql(`{ apps { ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => links(i, 500)).join(' ')} } }`);
     expect(codes(r)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    expect(r.body.errors![0]!.message).toMatch(/cost is \d+; at most 20000/);
+    expect(r.body.errors![0]!.message).toMatch(/cost is \d+; at most 100000/);
+    expect(r.body.errors![0]!.extensions!.limit).toBe('cost');
     expect(h.emulator.countCalls()).toBe(0);
   });
 });

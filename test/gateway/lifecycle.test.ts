@@ -183,8 +183,8 @@ it('create → links → certificate → one-tap login → restart → review ar
   let run = await restart();
   expect(emulator.callbacks).toEqual([]); // the review is still running: the old process got nothing
   expect(new URL(run.gateway.url).port).toBe(port);
-  expect(run.registry.get(appKey)).toMatchObject({ name: 'Lifecycle Shop', androidPackage: 'com.example.lifecycle', source: 'created' });
-  expect(run.registry.secretOf(appKey)).toBe(masterSecret);
+  expect(await run.registry.get(appKey)).toMatchObject({ name: 'Lifecycle Shop', androidPackage: 'com.example.lifecycle', source: 'created' });
+  expect(await run.registry.secretOf(appKey)).toBe(masterSecret);
   expect(await links(run, appKey)).toEqual(linksBefore);
   expect(await oneTap(run, appKey)).toEqual({ state: 'PENDING', requestedAt, lastCallback: null });
   const certificates = await run.reader.executeText(`{ app(appKey: "${appKey}") { certificates { environment bundleId } } }`);
@@ -213,10 +213,10 @@ it('create → links → certificate → one-tap login → restart → review ar
   const deleted = await run.admin.executeText(`mutation($k: ID!) { deleteApp(appKey: $k) { appKey deleted } }`, { k: appKey });
   expect(deleted.errors).toBeUndefined();
   expect(deleted.data.deleteApp).toEqual({ appKey, deleted: true });
-  expect(run.registry.get(appKey)).toBeUndefined();
+  expect(await run.registry.get(appKey)).toBeUndefined();
   run = await restart();
-  expect(run.registry.get(appKey)).toBeUndefined();
-  expect(run.registry.secretOf(appKey)).toBeUndefined();
+  expect(await run.registry.get(appKey)).toBeUndefined();
+  expect(await run.registry.secretOf(appKey)).toBeUndefined();
   const apps = await run.reader.executeText('{ apps { appKey } }');
   expect(apps.data.apps.map((a: { appKey: string }) => a.appKey)).not.toContain(appKey);
   const gone = await run.reader.executeText(LINKS, { k: appKey });

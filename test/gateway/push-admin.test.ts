@@ -3,7 +3,8 @@
 // JPush Admin code becomes its gateway code; only the idempotent creation is retried after a reset.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient, type GatewayResult } from '../../client/index.js';
-import { PUSH_ADMIN_CODES } from '../../src/push/client.js';
+import { PUSH_ADMIN_ENVELOPE } from '../../src/push/endpoints.js';
+const PUSH_ADMIN_CODES = PUSH_ADMIN_ENVELOPE.codes;
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -13,7 +14,8 @@ beforeAll(async () => {
   admin = createGatewayClient({ url: h.gateway.graphqlUrl, token: h.tokens.admin });
 });
 afterAll(() => h.close());
-beforeEach(() => {
+beforeEach(async () => {
+  await h.resetTraffic();
   h.emulator.clearFaults();
   h.emulator.resetCalls();
 });
@@ -48,8 +50,8 @@ describe('createApp', () => {
     });
     expect(created.app.appKey).toMatch(/^[0-9a-f]{24}$/);
     expect(created.masterSecret).toMatch(/^[0-9a-f]{24}$/);
-    expect(h.registry.get(created.app.appKey)).toMatchObject({ name: 'New Shop', androidPackage: 'com.example.newshop', source: 'created' });
-    expect(h.registry.secretOf(created.app.appKey)).toBe(created.masterSecret);
+    expect(await h.registry.get(created.app.appKey)).toMatchObject({ name: 'New Shop', androidPackage: 'com.example.newshop', source: 'created' });
+    expect(await h.registry.secretOf(created.app.appKey)).toBe(created.masterSecret);
     const calls = h.emulator.calls.filter((c) => c.service === 'push-admin');
     expect(calls.map((c) => [c.method, c.path, c.status])).toEqual([['POST', '/v1/app', 200]]);
     expect(calls[0]!.body).toEqual({ app_name: 'New Shop', android_package: 'com.example.newshop', group_name: 'retail' });
@@ -78,8 +80,8 @@ describe('createApp', () => {
     const again = await admin.executeText(CREATE, { input: { name: 'Second Name', androidPackage } });
     expect(again.errors).toBeUndefined();
     expect(again.data.createApp).toMatchObject({ app: { appKey: first.app.appKey, name: 'First Name' }, newlyCreated: false, secretStored: true });
-    expect(h.registry.secretOf(first.app.appKey)).toBe(first.masterSecret);
-    expect(h.registry.list().filter((a) => a.androidPackage === androidPackage)).toHaveLength(1);
+    expect(await h.registry.secretOf(first.app.appKey)).toBe(first.masterSecret);
+    expect((await h.registry.list()).filter((a) => a.androidPackage === androidPackage)).toHaveLength(1);
   });
 
   it('is retried once after a connection reset (idempotent by contract) and succeeds', async () => {
@@ -89,17 +91,17 @@ describe('createApp', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data.createApp.newlyCreated).toBe(true);
     expect(h.emulator.countCalls({ service: 'push-admin', pathPattern: '^/v1/app$' })).toBe(2);
-    expect(h.registry.secretOf(r.data.createApp.app.appKey)).toBe(r.data.createApp.masterSecret);
+    expect(await h.registry.secretOf(r.data.createApp.app.appKey)).toBe(r.data.createApp.masterSecret);
   });
 
   it('a reset on both attempts is UPSTREAM_UNAVAILABLE and stores nothing', async () => {
     h.emulator.injectFault({ service: 'push-admin', kind: 'reset', times: 2 });
-    const before = h.registry.list().length;
+    const before = (await h.registry.list()).length;
     const r = await admin.executeText(CREATE, { input: { name: 'Unlucky', androidPackage: freshPackage() } });
     expect(errorCodes(r)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(r.data).toBeNull();
     expect(h.emulator.countCalls({ service: 'push-admin' })).toBe(2);
-    expect(h.registry.list()).toHaveLength(before);
+    expect(await h.registry.list()).toHaveLength(before);
   });
 });
 
@@ -111,8 +113,8 @@ describe('deleteApp', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data.deleteApp).toEqual({ appKey: app.appKey, deleted: true });
     expect(h.emulator.calls.map((c) => [c.service, c.path, c.status])).toEqual([['push-admin', `/v1/app/${app.appKey}/delete`, 200]]);
-    expect(h.registry.get(app.appKey)).toBeUndefined();
-    expect(h.registry.secretOf(app.appKey)).toBeUndefined();
+    expect(await h.registry.get(app.appKey)).toBeUndefined();
+    expect(await h.registry.secretOf(app.appKey)).toBeUndefined();
     const gone = await h.gql(LINKS, { appKey: app.appKey });
     expect(gone.body.errors!.map((e) => e.extensions!.code)).toEqual(['NOT_FOUND']);
   });
@@ -124,8 +126,8 @@ describe('deleteApp', () => {
     expect(r.data).toBeNull();
     expect(errorCodes(r)).toEqual(['UPSTREAM_ERROR']);
     expect(r.errors![0]!.extensions!.jiguang).toMatchObject({ service: 'push-admin', businessCode: 1015, httpStatus: 200, upstreamMessage: 'app delete failed' });
-    expect(h.registry.get(app.appKey)).toBeDefined();
-    expect(h.registry.secretOf(app.appKey)).toBe(masterSecret);
+    expect(await h.registry.get(app.appKey)).toBeDefined();
+    expect(await h.registry.secretOf(app.appKey)).toBe(masterSecret);
     expect((await h.gql(LINKS, { appKey: app.appKey })).body.errors).toBeUndefined();
   });
 
@@ -144,14 +146,14 @@ describe('deleteApp', () => {
     expect(errorCodes(r)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(h.emulator.countCalls({ service: 'push-admin', pathPattern: '/delete$' })).toBe(1);
     expect(h.emulator.countCalls()).toBe(1);
-    expect(h.registry.get(app.appKey)).toBeDefined();
+    expect(await h.registry.get(app.appKey)).toBeDefined();
   });
 
   it('a reader may not delete: FORBIDDEN before any upstream call', async () => {
     const r = await h.gql(DELETE, { appKey: h.emulator.apps[0]!.appKey });
     expect(r.body.errors!.map((e) => e.extensions!.code)).toEqual(['FORBIDDEN']);
     expect(h.emulator.countCalls()).toBe(0);
-    expect(h.registry.get(h.emulator.apps[0]!.appKey)).toBeDefined();
+    expect(await h.registry.get(h.emulator.apps[0]!.appKey)).toBeDefined();
   });
 });
 
@@ -180,7 +182,7 @@ describe('JPush Admin codes', () => {
 
   it.each(TABLE)('code %i (HTTP %i) → the code in PUSH_ADMIN_CODES', async (code, status) => {
     h.emulator.injectFault({ service: 'push-admin', kind: 'business', code, ...(status === 429 ? { status } : {}) });
-    const before = h.registry.list().length;
+    const before = (await h.registry.list()).length;
     const r = await admin.executeText(CREATE, { input: { name: 'Faulty', androidPackage: freshPackage() } });
     expect(r.data).toBeNull();
     expect(errorCodes(r)).toEqual([PUSH_ADMIN_CODES[String(code)]]);
@@ -190,7 +192,7 @@ describe('JPush Admin codes', () => {
     expect(jiguang.requestId).toBe(r.headers['x-request-id']);
     // A business answer is not a connection failure: one call, nothing stored.
     expect(h.emulator.countCalls({ service: 'push-admin' })).toBe(1);
-    expect(h.registry.list()).toHaveLength(before);
+    expect(await h.registry.list()).toHaveLength(before);
   });
 });
 
@@ -207,7 +209,7 @@ describe('createApp when the registry cannot be written', () => {
       expect(payload.masterSecret).toMatch(/^[0-9a-f]{24}$/);
       expect(payload.secretStored).toBe(false);
       expect(payload.notice).toMatch(/could not store it: keep this master secret/);
-      expect(h.registry.get(payload.app.appKey)).toBeUndefined();
+      expect(await h.registry.get(payload.app.appKey)).toBeUndefined();
       expect(h.logs.some((l) => l.includes('registry write failed after app creation'))).toBe(true);
     } finally {
       h.registry.upsert = original;

@@ -8,6 +8,7 @@ import { loadConfig, type GatewayConfig } from '../../src/config.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
 import { openMemoryRegistry, type AppRegistry } from '../../src/registry/index.js';
+import { MemoryQuotaBackend } from '../../src/http/quota.js';
 import { startGateway, type RunningGateway } from '../../src/server.js';
 
 export interface GraphQLResult<T = any> {
@@ -31,10 +32,27 @@ export interface Harness {
   /** fetch with the reader's Authorization header (unless the call sets its own). */
   fetch(url: string | URL, init?: RequestInit): Promise<Response>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
+  /** Forgets the traffic state (quota buckets and pauses, cached answers): each test starts afresh. */
+  resetTraffic(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { emulator?: EmulatorOptions; env?: Record<string, string> } = {}): Promise<Harness> {
+/**
+ * No cross-request caching unless a test asks for it (`cache: true`): most test files check what one
+ * request does upstream, with faults injected per call.
+ */
+const NO_CACHE: Record<string, string> = {
+  GATEWAY_CACHE_GRACE_SECONDS: '0',
+  GATEWAY_CACHE_STALE_IF_ERROR_SECONDS: '0',
+  GATEWAY_CACHE_LINK_PAGES_SECONDS: '0',
+  GATEWAY_CACHE_STATS_RECENT_SECONDS: '0',
+  GATEWAY_CACHE_STATS_CLOSED_SECONDS: '0',
+  GATEWAY_CACHE_PORTRAIT_SECONDS: '0',
+  GATEWAY_CACHE_REVIEW_STATUS_SECONDS: '0',
+  GATEWAY_CACHE_GROWTH_USERS_SECONDS: '0',
+};
+
+export async function startHarness(options: { emulator?: EmulatorOptions; env?: Record<string, string>; cache?: boolean } = {}): Promise<Harness> {
   const emulator = await startEmulator(options.emulator);
   const u = emulator.url;
   const tokens = { admin: newToken(), reader: newToken(), scoped: newToken() };
@@ -58,6 +76,7 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
     JIGUANG_PUSH_ADMIN_URL: u,
     JIGUANG_VERIFICATION_ADMIN_URL: u,
     JIGUANG_GROWTH_URL: u,
+    ...(options.cache ? {} : NO_CACHE),
     ...options.env,
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
@@ -88,6 +107,10 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
       const text = JSON.stringify(body);
       responses.push(text);
       return { status, headers: responseHeaders, body, text };
+    },
+    async resetTraffic() {
+      gateway.upstream.deps.quota.use(new MemoryQuotaBackend());
+      await gateway.upstream.cache.deletePrefix('');
     },
     async close() {
       await gateway.close();

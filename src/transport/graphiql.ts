@@ -81,8 +81,8 @@ export function exampleTabs(appKey: string | undefined, now: Date = new Date()):
 }
 
 /** Whether a request is a browser asking for a page rather than a GraphQL client. */
-export function wantsGraphiQL(req: IncomingMessage): boolean {
-  return req.method === 'GET' && /\btext\/html\b/.test(req.headers.accept ?? '') && !new URL(req.url ?? '/', 'http://x').searchParams.has('query');
+export function wantsGraphiQL(req: IncomingMessage, target: { searchParams: URLSearchParams }): boolean {
+  return req.method === 'GET' && /\btext\/html\b/.test(req.headers.accept ?? '') && !target.searchParams.has('query');
 }
 
 /**

@@ -4,7 +4,7 @@
 // manifest run at all, so a leaked endpoint cannot be used for arbitrary queries.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isRecord } from './http/decode.js';
+import { isRecord } from '../http/envelope.js';
 
 export interface TrustedDocumentsOptions {
   /** Path of the manifest: `{"sha256:<hex>": "<document>"}`. */
@@ -70,4 +70,38 @@ export class TrustedDocuments {
     }
     return { ok: true, params };
   }
+}
+
+type DocumentResolution = { ok: true; body: unknown; search: string } | { ok: false; status: number; code: string; message: string };
+
+/** Applies the persisted-documents rules to a POST body (one request or a batch) or a GET's parameters. */
+export function resolveDocuments(documents: TrustedDocuments, body: unknown, searchParams: URLSearchParams, search: string): DocumentResolution {
+  if (body !== undefined) {
+    const requests = Array.isArray(body) ? body : [body];
+    const out: unknown[] = [];
+    for (const request of requests) {
+      if (!isRecord(request)) {
+        out.push(request);
+        continue;
+      }
+      const r = documents.resolve(request);
+      if (!r.ok) return r;
+      out.push(r.params);
+    }
+    return { ok: true, body: Array.isArray(body) ? out : out[0], search };
+  }
+  const params: Record<string, unknown> = Object.fromEntries(searchParams);
+  if (typeof params.extensions === 'string') {
+    try {
+      params.extensions = JSON.parse(params.extensions);
+    } catch {
+      // Left as it is: Apollo reports a malformed `extensions` parameter itself.
+    }
+  }
+  const r = documents.resolve(params);
+  if (!r.ok) return r;
+  if (r.params === params) return { ok: true, body: undefined, search };
+  const rebuilt = new URLSearchParams();
+  for (const [k, v] of Object.entries(r.params)) rebuilt.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+  return { ok: true, body: undefined, search: `?${rebuilt}` };
 }

@@ -1,0 +1,244 @@
+// What is specific to this schema: a document's cost (every field counts 1, fields under a list
+// count once per item the list may return) and the worst-case number of calls to Jiguang it can
+// cause (`apps` counts as many apps as the caller may see, aliases count, statistics under a
+// connection count per link). Both are computed once the operation and its variables are known,
+// before any resolver runs, in one pass that measures each fragment once (linear in the document).
+import {
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  valueFromASTUntyped,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { dayNumber } from '../dates.js';
+import { GROWTH_MAX_TOTAL } from '../growth/batch.js';
+import { GROWTH_MAX_ITEMS as GROWTH_CHUNK } from '../growth/endpoints.js';
+import { limitError } from './document.js';
+
+/** The largest page of links (`first`), and the bound assumed for a list nothing else bounds. */
+const MAX_FIRST = 500;
+const UNBOUNDED_LIST = 10;
+
+
+export interface CostLimits {
+  maxCost: number;
+  maxUpstreamCalls: number;
+}
+
+export interface Measure {
+  cost: number;
+  calls: number;
+  /** Calls by schema coordinate (`ShortLink.stats`), to say where they come from. */
+  callsBy: Map<string, number>;
+}
+
+interface Input {
+  schema: GraphQLSchema;
+  operation: OperationDefinitionNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+  /** How many apps `apps` returns for this caller. */
+  visibleApps: number;
+}
+
+/**
+ * The sizes of the schema's own lists, for introspection: known once the schema is. Averages, not
+ * maxima — nested lists of maxima would compound far beyond what an introspection answer holds.
+ */
+function introspectionSizes(schema: GraphQLSchema): Record<string, number> {
+  const types = Object.values(schema.getTypeMap());
+  const average = (values: number[]) => Math.max(1, Math.ceil(values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)));
+  const composite = types.filter((t) => isObjectType(t) || isInterfaceType(t));
+  const fields = composite.flatMap((t) => Object.values(t.getFields()));
+  return {
+    '__Schema.types': types.length,
+    '__Schema.directives': schema.getDirectives().length,
+    '__Type.fields': average(composite.map((t) => Object.keys(t.getFields()).length)),
+    '__Type.inputFields': average(types.filter(isInputObjectType).map((t) => Object.keys(t.getFields()).length)),
+    '__Type.enumValues': average(types.filter(isEnumType).map((t) => t.getValues().length)),
+    '__Type.interfaces': average(composite.map((t) => t.getInterfaces().length)),
+    '__Type.possibleTypes': average(types.filter(isInterfaceType).map((t) => schema.getPossibleTypes(t).length)),
+    '__Field.args': average(fields.map((f) => f.args.length)),
+    '__Directive.args': average(schema.getDirectives().map((d) => d.args.length)),
+  };
+}
+
+export class CostModel {
+  private readonly introspection: Record<string, number>;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly limits: CostLimits,
+  ) {
+    this.introspection = introspectionSizes(schema);
+  }
+
+  /** Refuses (GRAPHQL_VALIDATION_FAILED naming the limit) an operation over the cost or the upstream-call budget. */
+  check(input: Omit<Input, 'schema'>): Measure {
+    const m = this.measure({ ...input, schema: this.schema });
+    if (m.calls > this.limits.maxUpstreamCalls) {
+      const top = [...m.callsBy].sort((a, b) => b[1] - a[1]).slice(0, 3);
+      throw limitError(
+        'upstreamCalls',
+        `This query may make up to ${m.calls} calls to Jiguang (${top.map(([c, n]) => `${c}: ${n}`).join(', ')}); at most ${this.limits.maxUpstreamCalls} are allowed per request. ` +
+          'Ask for fewer links (`first`), one app at a time (`app(appKey:)` rather than `apps`), or fewer statistics ranges and aliases, in several requests.',
+      );
+    }
+    if (m.cost > this.limits.maxCost) {
+      throw limitError('cost', `The query's cost is ${m.cost}; at most ${this.limits.maxCost} is allowed. Ask for fewer items (\`first\`), fewer fields or fewer aliases.`);
+    }
+    return m;
+  }
+
+  measure(input: Input): Measure {
+    const memo = new Map<string, Measure>();
+    const root = input.schema.getRootType(input.operation.operation) ?? undefined;
+
+    const argValue = (field: FieldNode, name: string): unknown => {
+      const arg = field.arguments?.find((a) => a.name.value === name);
+      return arg ? valueFromASTUntyped(arg.value, input.variables) : undefined;
+    };
+    const listLength = (field: FieldNode, name: string): number => {
+      const value = argValue(field, name);
+      return Array.isArray(value) ? value.length : 0;
+    };
+
+    /** Items a list field may return; `listSize` is what the field above says its lists hold. */
+    const itemsOf = (coordinate: string, field: FieldNode, def: GraphQLField<unknown, unknown>, listSize: number): number => {
+      if (coordinate === 'Query.apps') return Math.max(1, input.visibleApps);
+      if (coordinate === 'LinkStats.days') return listSize;
+      const known = this.introspection[coordinate];
+      if (known !== undefined) return known;
+      if (def.args.some((a) => a.name === 'first')) return clamp(argValue(field, 'first') ?? def.args.find((a) => a.name === 'first')?.defaultValue);
+      return listSize;
+    };
+
+    /** Calls a field makes itself, per time it is resolved. */
+    const ownCalls = (coordinate: string, field: FieldNode): number => {
+      switch (coordinate) {
+        case 'App.shortLinks':
+          // A window from the start fits one page; after a cursor it may need two.
+          return argValue(field, 'after') == null ? 1 : 2;
+        case 'App.shortLink':
+        case 'ShortLink.stats':
+        case 'App.portraitTags':
+        case 'App.oneTapLogin':
+        case 'Query.growthUser':
+        case 'Mutation.createApp':
+        case 'Mutation.deleteApp':
+        case 'Mutation.uploadCertificate':
+        case 'Mutation.setGrowthUserAttributes':
+          return 1;
+        case 'Mutation.enableOneTapLogin':
+          return 2; // open, then the status it answers with
+        // More items than GROWTH_MAX_TOTAL are refused before any call.
+        case 'Mutation.resolveGrowthUsers':
+          return Math.ceil(Math.min(listLength(field, 'values'), GROWTH_MAX_TOTAL) / GROWTH_CHUNK);
+        case 'Mutation.reportGrowthEvents':
+          return Math.ceil(Math.min(listLength(field, 'events'), GROWTH_MAX_TOTAL) / GROWTH_CHUNK);
+        case 'Mutation.setGrowthUserChannels':
+          return Math.ceil(Math.min(listLength(field, 'users'), GROWTH_MAX_TOTAL) / GROWTH_CHUNK);
+        default:
+          return 0;
+      }
+    };
+
+    /** The list size a field passes down to the lists below it (a connection's `first`, a range's days, a batch's items). */
+    const sizeBelow = (coordinate: string, field: FieldNode, inherited: number): number => {
+      if (coordinate === 'App.shortLinks') return clamp(argValue(field, 'first') ?? 20);
+      if (coordinate === 'ShortLink.stats') {
+        const span = dayNumber(String(argValue(field, 'to'))) - dayNumber(String(argValue(field, 'from'))) + 1;
+        return Number.isFinite(span) && span > 0 ? Math.min(span, 366) : 366;
+      }
+      if (coordinate === 'Mutation.resolveGrowthUsers') return Math.min(listLength(field, 'values'), GROWTH_MAX_TOTAL);
+      if (coordinate === 'Mutation.reportGrowthEvents') return Math.min(listLength(field, 'events'), GROWTH_MAX_TOTAL);
+      if (coordinate === 'Mutation.setGrowthUserChannels') return Math.min(listLength(field, 'users'), GROWTH_MAX_TOTAL);
+      if (coordinate === 'App.portraitTags') return listLength(field, 'tags') || 100;
+      return inherited;
+    };
+
+    const walk = (set: SelectionSetNode | undefined, type: GraphQLNamedType | undefined, listSize: number): Measure => {
+      const out: Measure = { cost: 0, calls: 0, callsBy: new Map() };
+      if (!set) return out;
+      for (const selection of set.selections) {
+        let inner: Measure;
+        let times = 1;
+        if (selection.kind === Kind.FIELD) {
+          const name = selection.name.value;
+          const def = fieldDef(input.schema, type, name);
+          if (!def) {
+            out.cost += 1;
+            continue;
+          }
+          const coordinate = `${type?.name ?? '?'}.${name}`;
+          const child = walk(selection.selectionSet, getNamedType(def.type), sizeBelow(coordinate, selection, listSize));
+          times = isList(def) ? itemsOf(coordinate, selection, def, listSize) : 1;
+          const own = ownCalls(coordinate, selection);
+          inner = { cost: 1 + child.cost * times, calls: own + child.calls * times, callsBy: scale(child.callsBy, times) };
+          if (own > 0) inner.callsBy.set(coordinate, (inner.callsBy.get(coordinate) ?? 0) + own);
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          const cond = selection.typeCondition ? input.schema.getType(selection.typeCondition.name.value) : type;
+          inner = walk(selection.selectionSet, cond ?? undefined, listSize);
+        } else {
+          const name = selection.name.value;
+          const key = `${name}\u0000${listSize}`;
+          let measured = memo.get(key);
+          if (!measured) {
+            // Cycles are refused by graphql-js's NoFragmentCyclesRule before this runs; the marker keeps this finite anyway.
+            memo.set(key, { cost: 0, calls: 0, callsBy: new Map() });
+            const fragment = input.fragments[name];
+            const cond = fragment ? input.schema.getType(fragment.typeCondition.name.value) : undefined;
+            measured = walk(fragment?.selectionSet, cond ?? undefined, listSize);
+            memo.set(key, measured);
+          }
+          inner = measured;
+        }
+        out.cost += inner.cost;
+        out.calls += inner.calls;
+        for (const [c, n] of inner.callsBy) out.callsBy.set(c, (out.callsBy.get(c) ?? 0) + n);
+      }
+      return out;
+    };
+
+    return walk(input.operation.selectionSet, root, UNBOUNDED_LIST);
+  }
+}
+
+function fieldDef(schema: GraphQLSchema, type: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (name === '__typename') return TypeNameMetaFieldDef;
+  if (type === schema.getQueryType()) {
+    if (name === '__schema') return SchemaMetaFieldDef;
+    if (name === '__type') return TypeMetaFieldDef;
+  }
+  return type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[name] : undefined;
+}
+
+function isList(def: GraphQLField<unknown, unknown>): boolean {
+  const type = isNonNullType(def.type) ? def.type.ofType : def.type;
+  return isListType(type);
+}
+
+function clamp(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(Math.max(Math.trunc(value), 1), MAX_FIRST) : MAX_FIRST;
+}
+
+function scale(map: Map<string, number>, times: number): Map<string, number> {
+  if (times === 1) return new Map(map);
+  const out = new Map<string, number>();
+  for (const [k, v] of map) out.set(k, v * times);
+  return out;
+}

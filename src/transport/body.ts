@@ -1,0 +1,116 @@
+// Reading a GraphQL request body within GATEWAY_MAX_BODY_BYTES. GraphQL over HTTP: a POST carries
+// `application/json` in UTF-8; the GraphQL multipart request spec adds `multipart/form-data` for
+// uploads. A body over the limit, declared or chunked, is answered 413 only once the client has
+// finished sending (up to a bounded drain), so every client reads the answer instead of a reset.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import processRequest from 'graphql-upload/processRequest.mjs';
+import { MAX_CERTIFICATE_BYTES } from '../push/certificate.js';
+
+/** Most bytes of an oversize body read (and thrown away) so its 413 can be read; beyond it the connection is closed. */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 10_000;
+
+export type BodyRead =
+  | { ok: true; body: unknown; multipart: boolean }
+  | { ok: false; status: number; message: string; headers?: Record<string, string>; close?: boolean };
+
+export async function readGraphQLBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<BodyRead> {
+  if (req.method !== 'POST') {
+    // A GET has no body; one that sends one anyway is read within the same limit.
+    const rest = await readBody(req, maxBytes);
+    return rest.ok ? { ok: true, body: undefined, multipart: false } : tooLarge(maxBytes, rest.drained);
+  }
+  const contentType = req.headers['content-type'] ?? '';
+  const multipart = /^multipart\/form-data\b/i.test(contentType);
+  // A form is a "simple" request any web page can make a browser send: without a header a page
+  // cannot set cross-site, it could be a forged upload (the rule Apollo applies to GETs).
+  if (multipart && !req.headers['apollo-require-preflight'] && !req.headers['x-apollo-operation-name']) {
+    const rest = await readBody(req, maxBytes);
+    return { ok: false, status: 400, message: 'A multipart request needs the header `apollo-require-preflight: true` (CSRF protection).', close: !rest.ok && !rest.drained };
+  }
+  const read = await readBody(req, maxBytes);
+  if (!read.ok) return tooLarge(maxBytes, read.drained);
+  if (multipart) {
+    try {
+      const upload = Object.assign(Readable.from([read.bytes]), { headers: req.headers }) as unknown as IncomingMessage;
+      const body = await processRequest(upload, res, { maxFieldSize: maxBytes, maxFileSize: MAX_CERTIFICATE_BYTES + 1, maxFiles: 2 });
+      return { ok: true, body, multipart: true };
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      return { ok: false, status: status === 413 ? 413 : 400, message: error instanceof Error ? error.message : 'Invalid multipart request.' };
+    }
+  }
+  if (!isUtf8Json(contentType)) {
+    return {
+      ok: false,
+      status: 415,
+      message: 'Unsupported content type: send the GraphQL request as "content-type: application/json" (UTF-8), or multipart/form-data for uploads.',
+      headers: { 'accept-post': 'application/json, multipart/form-data' },
+    };
+  }
+  if (read.bytes.length === 0) return { ok: true, body: undefined, multipart: false };
+  try {
+    return { ok: true, body: JSON.parse(read.bytes.toString('utf8')), multipart: false };
+  } catch {
+    return { ok: false, status: 400, message: 'The request body is not valid JSON.' };
+  }
+}
+
+function tooLarge(maxBytes: number, drained: boolean): BodyRead {
+  return { ok: false, status: 413, message: `The request body is larger than ${maxBytes} bytes.`, close: !drained };
+}
+
+/** Whether a content-type header is `application/json`, with no charset or a UTF-8 one (RFC 8259). */
+function isUtf8Json(header: string): boolean {
+  const [type, ...params] = header.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return params.every((param) => !param.startsWith('charset=') || /^charset="?utf-8"?$/.test(param));
+}
+
+type Read = { ok: true; bytes: Buffer } | { ok: false; drained: boolean };
+
+/**
+ * Reads the whole body, keeping at most `limit` bytes. Past the limit the rest is read and thrown
+ * away, up to DRAIN_MAX_BYTES or DRAIN_MAX_MS; `drained` says whether the client finished sending.
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Read> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return { ok: false, drained: await drain(req, 0) };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // destroyOnReturn: false — leaving the loop early must not destroy the request (it is drained next).
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return { ok: false, drained: await drain(req, size) };
+    chunks.push(chunk as Buffer);
+  }
+  return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
+}
+
+/** Discards the rest of a body within the drain bounds; true when it ended. */
+function drain(req: IncomingMessage, already: number): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let read = already;
+    const finish = (ended: boolean) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      if (!ended) req.pause();
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > DRAIN_MAX_BYTES) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const onError = () => finish(false);
+    const timer = setTimeout(() => finish(false), DRAIN_MAX_MS);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.resume();
+  });
+}

@@ -1,0 +1,23 @@
+// The request target, read defensively: only origin-form (`/path?query`) is served. Anything else
+// (`//[`, `///`, `http://[::1`) is a malformed request, answered 400 — never an exception.
+
+export interface Target {
+  pathname: string;
+  search: string;
+  searchParams: URLSearchParams;
+}
+
+export function parseTarget(raw: string | undefined): Target | null {
+  if (!raw || raw.charCodeAt(0) !== 47 /* / */ || raw.charCodeAt(1) === 47) return null;
+  const q = raw.indexOf('?');
+  const pathname = q < 0 ? raw : raw.slice(0, q);
+  const search = q < 0 ? '' : raw.slice(q);
+  if (/[\s\u0000-\u001f\u007f]/.test(pathname)) return null;
+  let searchParams: URLSearchParams;
+  try {
+    searchParams = new URLSearchParams(search);
+  } catch {
+    return null;
+  }
+  return { pathname, search, searchParams };
+}
