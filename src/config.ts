@@ -98,7 +98,7 @@ const envSchema = z.object({
     GATEWAY_INTROSPECTION: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     GATEWAY_GRAPHIQL: z.enum(['true', 'false']).optional(),
     GATEWAY_TRUSTED_DOCUMENTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-    GATEWAY_PERSISTED_DOCUMENTS_FILE: z.string().min(1).default(DEFAULT_PERSISTED_DOCUMENTS),
+    GATEWAY_PERSISTED_DOCUMENTS: z.string().min(1).optional(),
   });
 
 export interface Credentials {
@@ -141,8 +141,11 @@ export interface GatewayConfig {
   introspection: boolean;
   /** Serve GraphiQL to browsers at the GraphQL path; defaults to the introspection setting. */
   graphiql: boolean;
-  /** Persisted documents: the manifest, and whether only its documents may run. */
-  documents: { manifest: string; trusted: boolean };
+  /**
+   * Persisted documents: the manifests (files or folders of them; the gateway's own generated one
+   * first), and whether only their documents may run.
+   */
+  documents: { manifests: string[]; trusted: boolean };
   /** True when no Jiguang credential of any kind is configured: `npm start` then runs the emulator. */
   demo: boolean;
 }
@@ -250,7 +253,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       shutdownGraceMs: e.GATEWAY_SHUTDOWN_GRACE_MS,
       introspection: e.GATEWAY_INTROSPECTION,
       graphiql: e.GATEWAY_GRAPHIQL === undefined ? e.GATEWAY_INTROSPECTION : e.GATEWAY_GRAPHIQL === 'true',
-      documents: { manifest: e.GATEWAY_PERSISTED_DOCUMENTS_FILE, trusted: e.GATEWAY_TRUSTED_DOCUMENTS },
+      documents: {
+        manifests: [DEFAULT_PERSISTED_DOCUMENTS, ...(e.GATEWAY_PERSISTED_DOCUMENTS ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '')],
+        trusted: e.GATEWAY_TRUSTED_DOCUMENTS,
+      },
       demo,
     },
   };

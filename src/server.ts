@@ -28,7 +28,7 @@ import { loadTypeDefs } from './schema.js';
 import { createUpstream, type TrafficState } from './traffic.js';
 import { readGraphQLBody } from './transport/body.js';
 import { resolveDocuments, TrustedDocuments } from './transport/documents.js';
-import { GRAPHIQL_ASSET_PATH, sendGraphiQLAsset, sendGraphiQLPage, wantsGraphiQL } from './transport/graphiql.js';
+import { createGraphiQL, GRAPHIQL_ASSET_PATH } from './transport/graphiql.js';
 import { graphqlError, refuse, sendJson } from './transport/respond.js';
 import { parseTarget } from './transport/target.js';
 import { CALLBACK_PATH, handleReviewCallback } from './verification/callback.js';
@@ -73,6 +73,9 @@ export async function startGateway({ config, registry, logger, extraCallers = []
   const callbackToken = await reviewCallbackToken(config, registry);
   const documents = TrustedDocuments.load(config.documents);
   const guard = new DocumentGuard(config.limits);
+  const graphiql = config.graphiql
+    ? createGraphiQL({ graphqlPath: GRAPHQL_PATH, documents, token: graphiqlToken, exampleApp: async () => (await registry.list())[0]?.appKey })
+    : null;
 
   const apollo = new ApolloServer<GatewayContext>({
     typeDefs: loadTypeDefs(),
@@ -125,12 +128,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       res.writeHead(200, { 'content-type': metrics.contentType });
       return void res.end(await metrics.text());
     }
-    if (config.graphiql && pathname.startsWith(GRAPHIQL_ASSET_PATH) && req.method === 'GET') {
-      if (await sendGraphiQLAsset(res, pathname.slice(GRAPHIQL_ASSET_PATH.length))) return;
-    }
-    if (config.graphiql && pathname === GRAPHQL_PATH && wantsGraphiQL(req, target)) {
-      return sendGraphiQLPage(res, GRAPHQL_PATH, (await registry.list())[0]?.appKey, graphiqlToken);
-    }
+    if (graphiql && (await graphiql.handle(req, res, target))) return;
     if (pathname.startsWith(CALLBACK_PATH)) {
       return handleReviewCallback(req, res, pathname, {
         token: callbackToken,

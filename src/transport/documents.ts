@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { isRecord } from '../http/envelope.js';
 
 export interface TrustedDocumentsOptions {
-  /** Path of the manifest: `{"sha256:<hex>": "<document>"}`. */
-  manifest: string;
+  /** Paths of the manifests, each `{"sha256:<hex>": "<document>"}`. */
+  manifests: string[];
   /** Reject every document that is not in the manifest. */
   trusted: boolean;
 }
@@ -25,11 +25,13 @@ export class TrustedDocuments {
   }
 
   static load(options: TrustedDocumentsOptions): TrustedDocuments {
-    let documents: Record<string, string> = {};
-    try {
-      documents = JSON.parse(readFileSync(options.manifest, 'utf8')) as Record<string, string>;
-    } catch (error) {
-      if (options.trusted) throw new Error(`trusted documents: cannot read the manifest ${options.manifest} (${(error as NodeJS.ErrnoException).code ?? 'invalid JSON'})`);
+    const documents: Record<string, string> = {};
+    for (const manifest of options.manifests) {
+      try {
+        Object.assign(documents, JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>);
+      } catch (error) {
+        if (options.trusted) throw new Error(`trusted documents: cannot read the manifest ${manifest} (${(error as NodeJS.ErrnoException).code ?? 'invalid JSON'})`);
+      }
     }
     return new TrustedDocuments(documents, options.trusted);
   }

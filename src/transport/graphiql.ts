@@ -145,3 +145,28 @@ export async function sendGraphiQLAsset(res: ServerResponse, name: string): Prom
   res.end(await readFile(asset.file));
   return true;
 }
+
+export interface GraphiQLOptions {
+  graphqlPath: string;
+  /** The persisted documents (trusted mode offers only these). */
+  documents: import('./documents.js').TrustedDocuments;
+  /** An app whose data the examples open. */
+  exampleApp(): Promise<string | undefined>;
+  /** A token GraphiQL starts with (demo mode and tests only). */
+  token?: string;
+}
+
+/** GraphiQL's routes: the page at the GraphQL path for browsers, and its assets. */
+export function createGraphiQL(options: GraphiQLOptions) {
+  return {
+    /** True when the request was GraphiQL's (and answered). */
+    async handle(req: IncomingMessage, res: ServerResponse, target: { pathname: string; searchParams: URLSearchParams }): Promise<boolean> {
+      if (target.pathname.startsWith(GRAPHIQL_ASSET_PATH) && req.method === 'GET') return sendGraphiQLAsset(res, target.pathname.slice(GRAPHIQL_ASSET_PATH.length));
+      if (target.pathname === options.graphqlPath && wantsGraphiQL(req, target)) {
+        sendGraphiQLPage(res, options.graphqlPath, await options.exampleApp(), options.token);
+        return true;
+      }
+      return false;
+    },
+  };
+}

@@ -102,7 +102,7 @@ describe('trusted-documents mode', () => {
   });
 
   it('accepts the exact text of a manifest document', async () => {
-    const manifest = JSON.parse(readFileSync(trusted.config.documents.manifest, 'utf8')) as Record<string, string>;
+    const manifest = JSON.parse(readFileSync(trusted.config.documents.manifests[0]!, 'utf8')) as Record<string, string>;
     const r = await trusted.gql(manifest[documentId(AppsDocument)]!);
     expect(r.status).toBe(200);
     expect(r.body.data.apps).toHaveLength(trusted.emulator.apps.length);
