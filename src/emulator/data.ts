@@ -1,6 +1,6 @@
 // Seeded demo data (apps and their JMLink links, the developer account, the Growth project), derived only
 // from the seed and the start-up clock so the same seed gives the same answers; also the live app registry.
-import { dayOf, formatDay } from './dates.js';
+import { formatDay, jiguangDay } from './dates.js';
 import { fromAlphabet, hexString, intBetween, pick, rngFor } from './prng.js';
 import type { EmulatorApp, EmulatorDeveloper, EmulatorGrowthProject } from './types.js';
 
@@ -65,13 +65,13 @@ export function seededGrowthProject(seed: number): EmulatorGrowthProject {
 }
 
 /**
- * Links of one app, ordered by id ascending (ids grow with creation time). Creation days lie in the
+ * Links of one app, ordered by id ascending (ids grow with creation time). Creation days (UTC+8) lie in the
  * last 365 days before `nowMs`; the first `minAgeFirst.count` links are at least `minAgeFirst.days` old.
  */
 export function generateLinks(seed: number, appKey: string, count: number, nowMs: number, minAgeFirst = { count: 0, days: 0 }): { domain: string; links: EmulatorLink[]; createDays: number[] } {
   const rng = rngFor('links', seed, appKey);
   const domain = `${fromAlphabet(rng, 'abcdefghijklmnopqrstuvwxyz0123456789', 6)}.jmlk.co`;
-  const today = dayOf(nowMs);
+  const today = jiguangDay(nowMs);
   const ages: number[] = [];
   for (let i = 0; i < count; i++) ages.push(intBetween(rng, 0, 364));
   ages.sort((a, b) => b - a);

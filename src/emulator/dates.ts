@@ -1,10 +1,15 @@
-// Calendar days as integers (days since 1970-01-01, UTC) and yyyy-MM-dd strings: link dates, stat
-// rows and "today" are all computed this way so that no time zone shifts a day.
+// Calendar days as integers (days since 1970-01-01) and yyyy-MM-dd strings. Jiguang counts days in
+// China Standard Time (UTC+8, no daylight saving), so "today", link creation days and statistics rows are
+// UTC+8 calendar days: an instant becomes a day here and only here, so no other module handles time zones.
 
 export const DAY_MS = 86_400_000;
 
-export function dayOf(ms: number): number {
-  return Math.floor(ms / DAY_MS);
+/** Jiguang's offset from UTC (China Standard Time). */
+export const JIGUANG_UTC_OFFSET_MS = 8 * 3_600_000;
+
+/** The UTC+8 calendar day holding the instant `ms` (epoch milliseconds). */
+export function jiguangDay(ms: number): number {
+  return Math.floor((ms + JIGUANG_UTC_OFFSET_MS) / DAY_MS);
 }
 
 export function formatDay(day: number): string {

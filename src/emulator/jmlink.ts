@@ -1,7 +1,7 @@
 // JMLink (api.jmlk.co): link list and per-link daily statistics, with the documented error table,
 // per-AppKey frequency limits and Basic appKey:masterSecret auth.
 import { parseBasicAuth } from './auth.js';
-import { dayOf, formatDay, parseDay } from './dates.js';
+import { formatDay, jiguangDay, parseDay } from './dates.js';
 import { rngFor } from './prng.js';
 import { FixedWindowLimiter } from './rateLimit.js';
 import { json, type Reply } from './respond.js';
@@ -110,7 +110,7 @@ export const jmlink: ServiceHandler = {
       return jmlinkError(3005, rl);
     }
     const from = Math.max(startDay, entry.createDay);
-    const to = Math.min(endDay, dayOf(ctx.now()));
+    const to = Math.min(endDay, jiguangDay(ctx.now()));
     const data: ({ iday: string } & DayCounts)[] = [];
     for (let d = from; d <= to; d++) {
       const iday = formatDay(d);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { basic, call, useEmulator } from './util.js';
+import { basic, call, daysBetween, jiguangDate, useEmulator } from './util.js';
 
 const e = useEmulator();
 
 const auth = (i = 0) => ({ authorization: basic(e.apps[i]!) });
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => jiguangDate(); // Jiguang's today is the UTC+8 calendar day
 
 describe('seeded apps', () => {
   it('has three apps with 24-hex keys and secrets', () => {
@@ -79,7 +79,7 @@ describe('JMLink paging', () => {
       expect(rec.create_time).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(rec.update_time >= rec.create_time).toBe(true);
       expect(rec.create_time <= today()).toBe(true);
-      expect(Date.now() - Date.parse(rec.create_time) < 366 * 86_400_000).toBe(true);
+      expect(daysBetween(rec.create_time, today())).toBeLessThan(365);
       domains.add(rec.app_domain);
     }
     expect(domains.size).toBe(1);
@@ -87,7 +87,7 @@ describe('JMLink paging', () => {
     expect(all).toHaveLength(600);
     expect(new Set(all.map((x: any) => x.link_key)).size).toBe(600);
     // The first ten links are at least 60 days old.
-    for (const rec of all.slice(0, 10)) expect(Date.now() - Date.parse(rec.create_time)).toBeGreaterThanOrEqual(60 * 86_400_000);
+    for (const rec of all.slice(0, 10)) expect(daysBetween(rec.create_time, today())).toBeGreaterThanOrEqual(60);
   });
   it('pages consistently and gives an empty page past the end', async () => {
     const p1 = await call(`${e.url}/v1/links?page_index=1&page_size=7`, { headers: auth() });
@@ -137,7 +137,7 @@ describe('JMLink stats', () => {
 
   it('answers one row per day with ordered counts, all = ios + android', async () => {
     const [link] = await firstLinks(1);
-    const start = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    const start = jiguangDate(Date.now(), -30);
     const q = (p?: string) => call(`${e.url}/v1/links/${link.link_key}/stat?start_date=${start}&end_date=${today()}${p ? `&platform=${p}` : ''}`, { headers: auth() });
     const [all, dflt, ios, android] = await Promise.all([q('all'), q(), q('ios'), q('android')]);
     expect(all.status).toBe(200);
@@ -161,13 +161,13 @@ describe('JMLink stats', () => {
 
   it('clips to the creation day and to today', async () => {
     const links = await firstLinks(500);
-    const young = links.filter((l) => l.create_time > new Date(Date.now() - 100 * 86_400_000).toISOString().slice(0, 10)).at(-1);
+    const young = links.filter((l) => l.create_time > jiguangDate(Date.now(), -100)).at(-1);
     expect(young).toBeDefined();
     const r = await call(`${e.url}/v1/links/${young.link_key}/stat?start_date=2000-01-01&end_date=2099-12-31`, { headers: auth() });
     expect(r.status).toBe(200);
     expect(r.json.data[0].iday).toBe(young.create_time);
     expect(r.json.data.at(-1).iday).toBe(today());
-    const expectedDays = Math.round((Date.parse(today()) - Date.parse(young.create_time)) / 86_400_000) + 1;
+    const expectedDays = daysBetween(young.create_time, today()) + 1;
     expect(r.json.data).toHaveLength(expectedDays);
     const before = await call(`${e.url}/v1/links/${young.link_key}/stat?start_date=2000-01-01&end_date=2000-12-31`, { headers: auth() });
     expect(before.json).toEqual({ data: [] });

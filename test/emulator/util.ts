@@ -12,6 +12,16 @@ export function basicPair(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
+/** Jiguang's calendar day (UTC+8) of an instant, `days` later, as yyyy-MM-dd. */
+export function jiguangDate(ms: number = Date.now(), days = 0): string {
+  return new Date(ms + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Whole days from one yyyy-MM-dd to another. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+}
+
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
