@@ -72,5 +72,13 @@ export function validateFault(value: unknown): string | null {
   if (f.kind === 'status' && f.status === undefined) return "kind 'status' needs a status";
   if (f.code !== undefined && typeof f.code !== 'number' && typeof f.code !== 'string') return 'code';
   if (f.kind === 'business' && f.code === undefined) return "kind 'business' needs a code";
+  if (f.resetSeconds !== undefined) {
+    if (typeof f.resetSeconds !== 'number' || !Number.isSafeInteger(f.resetSeconds) || f.resetSeconds < 0) return 'resetSeconds must be an integer >= 0';
+    if (f.kind !== 'business' && f.kind !== 'status') return "resetSeconds needs kind 'business' or 'status'";
+  }
+  if (f.limit !== undefined) {
+    if (typeof f.limit !== 'number' || !Number.isSafeInteger(f.limit) || f.limit < 1) return 'limit must be an integer >= 1';
+    if (f.resetSeconds === undefined) return 'limit needs resetSeconds';
+  }
   return null;
 }

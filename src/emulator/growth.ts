@@ -224,6 +224,8 @@ export const growth: ServiceHandler = {
     return growthReply(Number.isFinite(n) && n !== 0 ? n : 50000, null, undefined, status);
   },
 
+  quota: (_path, ctx) => ctx.rateLimits.growthPerSecond,
+
   handle(req: ServiceRequest, ctx: ServiceContext): Reply {
     const route = ROUTES[req.path];
     if (!route) return growthReply(40004);

@@ -11,6 +11,7 @@ import { parseBasicAuth } from './auth.js';
 import { CallLog } from './calls.js';
 import { handleControl } from './control.js';
 import { AppStore, seededDeveloper, seededGrowthProject } from './data.js';
+import { faultReply } from './faultReply.js';
 import { FaultRegistry } from './faults.js';
 import { growth, GrowthStore } from './growth.js';
 import { jmlink } from './jmlink.js';
@@ -18,7 +19,7 @@ import { portrait } from './portrait.js';
 import { CertificateStore, pushAdmin } from './pushAdmin.js';
 import { fnv1a } from './prng.js';
 import { FixedWindowLimiter } from './rateLimit.js';
-import { JSON_TYPE, text, type Reply } from './respond.js';
+import { text, type Reply } from './respond.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest } from './service.js';
 import type { Emulator, EmulatorApp, EmulatorOptions, Fault, RecordedCall } from './types.js';
 import { ReviewStore, verificationAdmin } from './verification.js';
@@ -185,23 +186,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (closed) return;
 
-    let reply: Reply;
-    if (fault?.kind === 'timeout') {
-      return; // never answered; close() destroys the socket
-    } else if (fault?.kind === 'reset') {
+    if (fault?.kind === 'timeout') return; // never answered; close() destroys the socket
+    if (fault?.kind === 'reset') {
       req.socket.destroy();
       return;
-    } else if (fault?.kind === 'status') {
-      reply = text(fault.status ?? 500, `injected fault: HTTP ${fault.status ?? 500}`);
-    } else if (fault?.kind === 'business') {
-      reply = handler.businessFault(fault.code ?? '', fault.status, ctx);
-    } else if (fault?.kind === 'malformed') {
-      reply = { status: 200, headers: { 'content-type': JSON_TYPE }, body: handler.malformedBody };
-    } else if (fault?.kind === 'empty') {
-      reply = { status: 200, headers: { 'content-type': JSON_TYPE }, body: '' };
-    } else {
-      reply = await handler.handle({ method: call.method, path, query: call.query, headers, rawBody: body.text, bodyBytes: body.bytes } satisfies ServiceRequest, ctx);
     }
+    const reply =
+      (fault && faultReply(fault, handler, path, ctx)) ??
+      (await handler.handle({ method: call.method, path, query: call.query, headers, rawBody: body.text, bodyBytes: body.bytes } satisfies ServiceRequest, ctx));
     if (closed) return;
 
     await sleep(latencyMs);

@@ -69,6 +69,11 @@ export const jmlink: ServiceHandler = {
     return jmlinkError(Number.isFinite(n) ? n : 3011, {}, status);
   },
 
+  quota(path, ctx) {
+    if (path === '/v1/links') return ctx.rateLimits.jmlinkLinksPerMinute;
+    return STAT_PATH.test(path) ? ctx.rateLimits.jmlinkStatsPerMinute : undefined;
+  },
+
   handle(req: ServiceRequest, ctx: ServiceContext): Reply {
     const isList = req.path === '/v1/links';
     const statMatch = STAT_PATH.exec(req.path);

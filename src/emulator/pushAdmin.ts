@@ -27,6 +27,8 @@ export const PUSH_ADMIN_ERRORS: Record<number, [number, string]> = {
   4006: [401, 'not a valid Basic auth string'],
   4007: [401, 'permission not enabled'],
   10: [500, 'system error'],
+  // Not in the Admin API's table: the rate-limit answer every JPush-family API documents.
+  2002: [429, 'Rate limit exceeded'],
 };
 
 const SUCCESS = { success: 'Synchronized success' } as const;
@@ -158,6 +160,9 @@ export const pushAdmin: ServiceHandler = {
     const n = typeof code === 'number' ? code : Number(code);
     return pushError(Number.isFinite(n) ? n : 10, status);
   },
+
+  // JPush-family APIs answer an exceeded limit with HTTP 429 and code 2002, so a bare 429 gets that body.
+  statusFault: (status) => (status === 429 ? pushError(2002) : undefined),
 
   handle(req: ServiceRequest, ctx: ServiceContext): Reply | Promise<Reply> {
     const isCreate = req.path === '/v1/app';

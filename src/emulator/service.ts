@@ -49,6 +49,10 @@ export interface ServiceHandler {
   handle(req: ServiceRequest, ctx: ServiceContext): Reply | Promise<Reply>;
   /** The answer for an injected 'business' fault with this code (status overrides the documented one). */
   businessFault(code: number | string, status: number | undefined, ctx: ServiceContext): Reply;
+  /** The answer for an injected 'status' fault, when the service documents a body for that status. */
+  statusFault?(status: number, ctx: ServiceContext): Reply | undefined;
+  /** The per-window limit the emulator applies to this path, if any (X-Rate-Limit-Limit of faults). */
+  quota?(path: string, ctx: ServiceContext): number | undefined;
   /** The body of an injected 'malformed' fault: looks like this service's JSON but does not parse. */
   malformedBody: string;
 }

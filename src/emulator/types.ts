@@ -76,6 +76,13 @@ export interface Fault {
   kind?: 'status' | 'business' | 'timeout' | 'reset' | 'malformed' | 'empty';
   status?: number;
   code?: number | string;
+  /**
+   * Only with kind 'business' or 'status': the answer carries X-Rate-Limit-Limit, X-Rate-Limit-Remaining: 0
+   * and X-Rate-Limit-Reset: resetSeconds, as an answer of Jiguang's limiter does.
+   */
+  resetSeconds?: number;
+  /** X-Rate-Limit-Limit of such an answer (default: the emulator's limit for that path, else 600). */
+  limit?: number;
 }
 
 export interface Emulator {

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
-import { basic, call, portraitBody, useEmulator } from './util.js';
+import { basic, basicPair, call, portraitBody, useEmulator } from './util.js';
 
 const e = useEmulator();
 
@@ -122,6 +122,97 @@ describe('fault matching', () => {
     expect((await portrait()).status).toBe(503);
     expect((await portrait()).status).toBe(200);
     expect(e.calls.map((c) => c.status)).toEqual([413, 503, 200]);
+  });
+});
+
+describe('rate-limit faults (resetSeconds)', () => {
+  const rateHeaders = (r: { headers: Record<string, unknown> }) => [r.headers['x-rate-limit-limit'], r.headers['x-rate-limit-remaining'], r.headers['x-rate-limit-reset']];
+  const createApp = () =>
+    call(`${e.url}/v1/app`, {
+      method: 'POST',
+      headers: { authorization: basicPair(e.developer.devKey, e.developer.devSecret), 'content-type': 'application/json' },
+      body: JSON.stringify({ app_name: 'Limited', android_package: 'com.example.limited' }),
+    });
+  const growthRegister = () =>
+    call(`${e.url}/smartop/api/v1/user/register`, {
+      method: 'POST',
+      headers: { authorization: basicPair(e.growthProject.projectId, e.growthProject.projectSecret) },
+      body: JSON.stringify({ identityName: 'phone', identityValues: ['1'] }),
+    });
+
+  it('JMLink 3006 carries the limit of the path, remaining 0 and the reset', async () => {
+    e.injectFault({ service: 'jmlink', kind: 'business', code: 3006, resetSeconds: 42, times: 1 });
+    const r = await links();
+    expect(r.status).toBe(403);
+    expect(r.json).toEqual({ error: { code: 3006, message: 'out of freq' } });
+    expect(rateHeaders(r)).toEqual(['100', '0', '42']);
+    e.injectFault({ pathPattern: '/stat$', kind: 'business', code: 3006, resetSeconds: 5, times: 1 });
+    const s = await call(`${e.url}/v1/links/AAAA/stat?start_date=2024-01-01&end_date=2024-01-02`, { headers: { authorization: basic(e.apps[0]!) } });
+    expect(s.status).toBe(403);
+    expect(rateHeaders(s)).toEqual(['500', '0', '5']);
+    expect(e.calls.map((c) => c.status)).toEqual([403, 403]);
+  });
+
+  it('JPush 2002 answers HTTP 429 with the documented body, and a limit can be given', async () => {
+    e.injectFault({ service: 'push-admin', kind: 'business', code: 2002, resetSeconds: 30, times: 1 });
+    const r = await createApp();
+    expect(r.status).toBe(429);
+    expect(r.text).toBe('{"error":{"code":2002,"message":"Rate limit exceeded"}}');
+    expect(rateHeaders(r)).toEqual(['600', '0', '30']);
+    e.injectFault({ service: 'push-admin', kind: 'business', code: 2002, resetSeconds: 1, limit: 50, times: 1 });
+    expect(rateHeaders(await createApp())).toEqual(['50', '0', '1']);
+  });
+
+  it('a bare HTTP 429 on JPush Admin has the documented 2002 body, with or without the headers', async () => {
+    e.injectFault({ service: 'push-admin', kind: 'status', status: 429, times: 1 });
+    const plain = await createApp();
+    expect(plain.status).toBe(429);
+    expect(plain.headers['content-type']).toBe('application/json;charset=utf-8');
+    expect(plain.json).toEqual({ error: { code: 2002, message: 'Rate limit exceeded' } });
+    expect(plain.headers['x-rate-limit-reset']).toBeUndefined();
+    e.injectFault({ service: 'push-admin', kind: 'status', status: 429, resetSeconds: 12, times: 1 });
+    const limited = await createApp();
+    expect(limited.json).toEqual({ error: { code: 2002, message: 'Rate limit exceeded' } });
+    expect(rateHeaders(limited)).toEqual(['600', '0', '12']);
+    e.injectFault({ service: 'push-admin', kind: 'status', status: 503, times: 1 });
+    expect((await createApp()).headers['content-type']).toMatch(/^text\/plain/); // only 429 has a documented body
+    expect((await createApp()).json.is_new_created).toBe(true);
+  });
+
+  it('a status fault on other services keeps its plain body and gets the headers', async () => {
+    e.injectFault({ service: 'jmlink', kind: 'status', status: 429, resetSeconds: 9, times: 1 });
+    const r = await links();
+    expect(r.status).toBe(429);
+    expect(r.headers['content-type']).toMatch(/^text\/plain/);
+    expect(rateHeaders(r)).toEqual(['100', '0', '9']);
+    e.injectFault({ service: 'growth', kind: 'business', code: 40029, resetSeconds: 1, times: 1 });
+    const g = await growthRegister();
+    expect(g.status).toBe(429);
+    expect(g.json).toEqual({ code: 40029, msg: 'qps limit', data: null });
+    expect(rateHeaders(g)).toEqual(['100', '0', '1']);
+    e.injectFault({ service: 'portrait', kind: 'status', status: 429, resetSeconds: 3, times: 1 });
+    expect(rateHeaders(await portrait())).toEqual(['600', '0', '3']);
+  });
+
+  it('is accepted by the HTTP control endpoint', async () => {
+    const add = await call(`${e.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ service: 'push-admin', kind: 'status', status: 429, resetSeconds: 7, times: 1 }) });
+    expect(add.status).toBe(200);
+    const r = await createApp();
+    expect(r.status).toBe(429);
+    expect(r.json.error.code).toBe(2002);
+    expect(rateHeaders(r)).toEqual(['600', '0', '7']);
+    const bad = await call(`${e.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ kind: 'status', status: 429, resetSeconds: -1 }) });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatch(/resetSeconds/);
+  });
+
+  it('rejects invalid resetSeconds and limit', () => {
+    for (const resetSeconds of [-1, 1.5, '3', Infinity]) expect(() => e.injectFault({ kind: 'status', status: 429, resetSeconds: resetSeconds as any }), String(resetSeconds)).toThrow(/resetSeconds/);
+    expect(() => e.injectFault({ kind: 'timeout', resetSeconds: 3 })).toThrow(/resetSeconds needs/);
+    expect(() => e.injectFault({ delayMs: 5, resetSeconds: 3 })).toThrow(/resetSeconds needs/);
+    expect(() => e.injectFault({ kind: 'status', status: 429, limit: 10 })).toThrow(/limit needs resetSeconds/);
+    expect(() => e.injectFault({ kind: 'status', status: 429, resetSeconds: 1, limit: 0 })).toThrow(/limit must be/);
+    expect(() => e.injectFault({ kind: 'status', status: 429, resetSeconds: 0 })).not.toThrow();
   });
 });
 
