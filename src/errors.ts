@@ -138,6 +138,11 @@ export function maskError(logger: Logger) {
       const scalarRefused = code === 'GRAPHQL_VALIDATION_FAILED' && error instanceof GraphQLError && error.originalError instanceof BadUserInputError;
       return { ...formatted, extensions: { ...formatted.extensions, code: scalarRefused ? 'BAD_USER_INPUT' : code } };
     }
+    // Apollo refuses some requests with a bare GraphQLError and HTTP 400 (a persisted-query hash that
+    // does not match the document, an unsupported persisted-query version): the request is unusable.
+    if (original instanceof GraphQLError && !formatted.path && (original.extensions.http as { status?: number } | undefined)?.status === 400) {
+      return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+    }
     logger.error('unexpected error', { error: describeError(original), path: formatted.path });
     return {
       message: 'Internal server error.',

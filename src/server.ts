@@ -94,7 +94,15 @@ export async function startGateway({ config, registry, logger, extraCallers = []
   });
   await apollo.start();
 
-  const server = createServer({ headersTimeout: config.http.headersTimeoutMs, requestTimeout: config.http.requestTimeoutMs, keepAliveTimeout: config.http.keepAliveTimeoutMs }, (req, res) => {
+  const server = createServer(
+    {
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      keepAliveTimeout: config.http.keepAliveTimeoutMs,
+      // Node checks both timeouts on this interval (default 30 s): often enough that they hold.
+      connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+    },
+    (req, res) => {
     const started = performance.now();
     handle(req, res)
       .catch((error: unknown) => {

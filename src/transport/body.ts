@@ -71,46 +71,40 @@ function isUtf8Json(header: string): boolean {
 type Read = { ok: true; bytes: Buffer } | { ok: false; drained: boolean };
 
 /**
- * Reads the whole body, keeping at most `limit` bytes. Past the limit the rest is read and thrown
- * away, up to DRAIN_MAX_BYTES or DRAIN_MAX_MS; `drained` says whether the client finished sending.
+ * Reads the whole body, keeping at most `limit` bytes. Past the limit (declared or counted) the rest
+ * is read and thrown away, up to DRAIN_MAX_BYTES or DRAIN_MAX_MS; `drained` says whether the client
+ * finished sending.
  */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Read> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Read> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return { ok: false, drained: await drain(req, 0) };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // destroyOnReturn: false — leaving the loop early must not destroy the request (it is drained next).
-  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return { ok: false, drained: await drain(req, size) };
-    chunks.push(chunk as Buffer);
-  }
-  return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
-}
-
-/** Discards the rest of a body within the drain bounds; true when it ended. */
-function drain(req: IncomingMessage, already: number): Promise<boolean> {
-  if (req.complete) return Promise.resolve(true);
+  let over = Number.isFinite(declared) && declared > limit;
+  if (req.complete && !over) return Promise.resolve({ ok: true, bytes: Buffer.alloc(0) });
   return new Promise((resolve) => {
-    let read = already;
-    const finish = (ended: boolean) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: Read) => {
       clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
-      if (!ended) req.pause();
-      resolve(ended);
+      if (!result.ok && !result.drained) req.pause();
+      resolve(result);
     };
     const onData = (chunk: Buffer) => {
-      read += chunk.length;
-      if (read > DRAIN_MAX_BYTES) finish(false);
+      size += chunk.length;
+      if (!over && size > limit) {
+        over = true;
+        chunks.length = 0;
+      }
+      if (!over) chunks.push(chunk);
+      else if (size > DRAIN_MAX_BYTES) finish({ ok: false, drained: false });
     };
-    const onEnd = () => finish(true);
-    const onError = () => finish(false);
-    const timer = setTimeout(() => finish(false), DRAIN_MAX_MS);
+    const onEnd = () => finish(over ? { ok: false, drained: true } : { ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+    const onError = () => finish({ ok: false, drained: false });
+    // Only an oversize body has a deadline here; a slow normal one is bounded by the server's requestTimeout.
+    const timer = setTimeout(() => over && finish({ ok: false, drained: false }), DRAIN_MAX_MS);
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
-    req.resume();
   });
 }

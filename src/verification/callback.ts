@@ -4,6 +4,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
+import { readBody } from '../transport/body.js';
+import { refuse, sendJson } from '../transport/respond.js';
 import type { AppRegistry } from '../registry/index.js';
 import { updateReview, type PlatformName } from './reviews.js';
 
@@ -19,26 +21,18 @@ export interface ReviewCallbackOptions {
 }
 
 export async function handleReviewCallback(req: IncomingMessage, res: ServerResponse, path: string, options: ReviewCallbackOptions): Promise<void> {
-  const answer = (status: number, error?: string) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(error ? { ok: false, error } : { ok: true }));
-  };
-  if (req.method !== 'POST') return answer(405, 'POST only');
+  const answer = (status: number, error?: string) => sendJson(res, status, error ? { ok: false, error } : { ok: true });
+  // Refusals read nothing of the body: a forged callback may be large.
+  if (req.method !== 'POST') return refuse(req, res, 405, { ok: false, error: 'POST only' }, { allow: 'POST' });
   if (!sameSecret(path.slice(CALLBACK_PATH.length), options.token)) {
-    req.resume();
     options.logger.warn('review callback refused: bad token');
-    return answer(404, 'not found');
+    return refuse(req, res, 404, { ok: false, error: 'not found' });
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return answer(413, 'body too large');
-    chunks.push(chunk as Buffer);
-  }
+  const read = await readBody(req, MAX_BODY);
+  if (!read.ok) return sendJson(res, 413, { ok: false, error: 'body too large' }, read.drained ? {} : { connection: 'close' });
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(read.bytes.toString('utf8'));
   } catch {
     return answer(400, 'body is not JSON');
   }

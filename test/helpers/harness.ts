@@ -1,7 +1,9 @@
 // Starts the real thing for a test file: the Jiguang emulator and the gateway's HTTP server, both on
 // loopback port 0, with the gateway's log lines collected so tests can inspect them. Requests go
 // through the typed client in client/, so every test run exercises it.
+import { buildSchema, type GraphQLEnumType } from 'graphql';
 import { createGatewayClient } from '../../client/index.js';
+import { loadTypeDefs } from '../../src/schema.js';
 import { randomBytes } from 'node:crypto';
 import { hashToken, newToken } from '../../src/auth/callers.js';
 import { loadConfig, type GatewayConfig } from '../../src/config.js';
@@ -28,7 +30,8 @@ export interface Harness {
   /** Every response body the harness received, as text (for secret scans). */
   responses: string[];
   /** Tokens made for this run: an admin, a reader, and a reader limited to the second app. */
-  tokens: { admin: string; reader: string; scoped: string };
+  /** admin, reader, a reader limited to the second app (scoped), an admin limited to it (scopedAdmin). */
+  tokens: { admin: string; reader: string; scoped: string; scopedAdmin: string };
   /** fetch with the reader's Authorization header (unless the call sets its own). */
   fetch(url: string | URL, init?: RequestInit): Promise<Response>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
@@ -55,11 +58,12 @@ const NO_CACHE: Record<string, string> = {
 export async function startHarness(options: { emulator?: EmulatorOptions; env?: Record<string, string>; cache?: boolean } = {}): Promise<Harness> {
   const emulator = await startEmulator(options.emulator);
   const u = emulator.url;
-  const tokens = { admin: newToken(), reader: newToken(), scoped: newToken() };
+  const tokens = { admin: newToken(), reader: newToken(), scoped: newToken(), scopedAdmin: newToken() };
   const callers = [
     { name: 'test-admin', sha256: hashToken(tokens.admin), role: 'admin' },
     { name: 'test-reader', sha256: hashToken(tokens.reader), role: 'reader' },
     { name: 'test-scoped', sha256: hashToken(tokens.scoped), role: 'reader', appKeys: [emulator.apps[1]!.appKey] },
+    { name: 'test-scoped-admin', sha256: hashToken(tokens.scopedAdmin), role: 'admin', appKeys: [emulator.apps[1]!.appKey] },
   ];
   const loaded = loadConfig({
     GATEWAY_TOKENS: JSON.stringify(callers),
@@ -106,6 +110,7 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
       const { status, headers: responseHeaders, ...body } = await client.executeText(query, variables, headers);
       const text = JSON.stringify(body);
       responses.push(text);
+      assertKnownCodes(body);
       return { status, headers: responseHeaders, body, text };
     },
     async resetTraffic() {
@@ -118,6 +123,19 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
       await registry.close();
     },
   };
+}
+
+/** The schema's ErrorCode values: every `extensions.code` a client can see must be one of them. */
+export const ERROR_CODES: ReadonlySet<string> = new Set(
+  (buildSchema(loadTypeDefs().join('\n')).getType('ErrorCode') as GraphQLEnumType).getValues().map((v) => v.name),
+);
+
+/** Throws when an answer carries an error code the schema does not list. */
+export function assertKnownCodes(body: { errors?: { extensions?: Record<string, unknown> }[] }): void {
+  for (const error of body.errors ?? []) {
+    const code = error.extensions?.code;
+    if (typeof code !== 'string' || !ERROR_CODES.has(code)) throw new Error(`an error code outside the ErrorCode enum reached a client: ${JSON.stringify(code)}`);
+  }
 }
 
 /** The codes of a result's errors, in order. */
