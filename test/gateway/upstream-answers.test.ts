@@ -49,14 +49,14 @@ beforeEach(async () => {
   received.length = 0;
 });
 
-/** One field per service, each making one call. */
-const SERVICES = {
+/** One field per service, each making one call: the document and the error path. */
+const SERVICES: Record<'jmlink' | 'portrait' | 'verification-admin' | 'push-admin' | 'growth', () => [string, string[]]> = {
   jmlink: () => [`{ app(appKey: "${appKey}") { shortLinks(first: 1) { totalCount } } }`, ['app', 'shortLinks']],
   portrait: () => [`{ app(appKey: "${appKey}") { portraitTags(subject: { idType: OAID, value: "oaid-1" }) { found } } }`, ['app', 'portraitTags']],
   'verification-admin': () => [`{ app(appKey: "${appKey}") { oneTapLogin(platform: ANDROID) { state } } }`, ['app', 'oneTapLogin']],
   'push-admin': () => ['mutation { createApp(input: { name: "S", androidPackage: "com.example.scripted" }) { newlyCreated } }', ['createApp']],
   growth: () => ['{ growthUser(identityName: "phone", value: "13800000000") { cuid } }', ['growthUser']],
-} as const;
+};
 
 async function ask(service: keyof typeof SERVICES) {
   const [query, path] = SERVICES[service]();
