@@ -33,6 +33,7 @@ export type {
   EmulatorGrowthProject,
   EmulatorGrowthView,
   EmulatorOptions,
+  CallFilter,
   Fault,
   RecordedCall,
 } from './types.js';
@@ -148,6 +149,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = now(); // arrival, before the body is read
     const target = req.url ?? '/';
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
@@ -157,7 +159,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     if (path.startsWith('/__emulator/')) {
       if (!body.ok) return send(res, text(413, 'Payload Too Large'), { connection: 'close' });
-      return send(res, handleControl(req.method ?? 'GET', path, body.text, { faults, log, store }));
+      return send(res, handleControl(req.method ?? 'GET', path, searchParams, body.text, { faults, log, store }));
     }
 
     const handler = HANDLERS.find((h) => h.owns(path));
@@ -165,6 +167,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     const headers = headerMap(req);
     const call: RecordedCall = log.record({
+      at,
       service: handler.name,
       method: req.method ?? 'GET',
       path,
@@ -230,6 +233,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apps: store.apps,
     calls: log.calls,
     countCalls: (filter) => log.count(filter),
+    maxPerWindow: (filter, windowMs) => log.maxPerWindow(filter, windowMs),
     resetCalls: () => log.reset(),
     injectFault(fault: Fault) {
       const id = faults.add(fault);

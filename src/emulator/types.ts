@@ -58,6 +58,8 @@ export interface EmulatorGrowthView {
 }
 
 export interface RecordedCall {
+  /** When the request arrived, epoch ms by the emulator's clock (`now`). */
+  at: number;
   service: ServiceName;
   method: string;
   path: string;
@@ -66,6 +68,17 @@ export interface RecordedCall {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+}
+
+/** Which recorded calls to count; every given field must match. */
+export interface CallFilter {
+  service?: ServiceName;
+  /** A regular expression tested against the path (without query). */
+  pathPattern?: string;
+  appKey?: string;
+  method?: string;
+  /** The HTTP status answered: one, any of several, or 'answered' for any answer (status 0 = none). */
+  status?: number | readonly number[] | 'answered';
 }
 
 export interface Fault {
@@ -89,7 +102,12 @@ export interface Emulator {
   url: string;
   apps: EmulatorApp[];
   calls: RecordedCall[];
-  countCalls(filter?: { service?: RecordedCall['service']; pathPattern?: string; appKey?: string }): number;
+  countCalls(filter?: CallFilter): number;
+  /**
+   * The most calls matching `filter` that fall into one fixed window floor(at / windowMs): the proof that
+   * a client stayed within a per-minute (60000) or per-second (1000) quota. 0 when none match.
+   */
+  maxPerWindow(filter: CallFilter, windowMs: number): number;
   resetCalls(): void;
   injectFault(fault: Fault): () => void;
   clearFaults(): void;
