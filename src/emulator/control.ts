@@ -3,7 +3,7 @@
 import { callMatcher, type CallLog } from './calls.js';
 import type { AppStore } from './data.js';
 import { validateFault, type FaultRegistry } from './faults.js';
-import { json, type Reply } from './respond.js';
+import { json, jsonExact, type Reply } from './respond.js';
 import { SERVICE_NAMES, type CallFilter, type Fault, type ServiceName } from './types.js';
 
 export interface ControlState {
@@ -69,7 +69,7 @@ export function handleControl(method: string, path: string, query: URLSearchPara
   if ((path === '/__emulator/calls' || path === '/__emulator/calls/max-per-window') && method === 'GET') {
     const filter = filterFromQuery(query);
     if (typeof filter === 'string') return json(400, { error: filter });
-    if (path === '/__emulator/calls') return json(200, { calls: state.log.matching(filter) });
+    if (path === '/__emulator/calls') return jsonExact(200, { calls: state.log.matching(filter) }); // bodies may hold bigint CUIDs
     const windowMs = Number(query.get('windowMs'));
     if (!/^\d+$/.test(query.get('windowMs') ?? '') || !Number.isSafeInteger(windowMs) || windowMs < 1) return json(400, { error: 'windowMs must be a positive integer' });
     return json(200, { windowMs, max: state.log.maxPerWindow(filter, windowMs) });

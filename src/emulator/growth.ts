@@ -3,12 +3,17 @@
 // The docs give no error table and no `data`: the codes below, the seeded identity/attribute/channel
 // catalogues and the answers' data are the emulator's choices. Order: path, method, auth, QPS, body; a request
 // with any invalid item changes nothing; cuids need not come from register (any positive integer is a user).
+// CUIDs are Java longs (the docs type cuid as long): register answers CUIDs spread over 1..2^63-1, written as
+// exact JSON integers, and request bodies are read without rounding (beyond 2^53 a CUID is a bigint here).
+// Test fixture choice: the identity value `fixed-cuid:<n>` (any identity, 1 <= n <= 2^63-1) registers as
+// CUID n, e.g. MAX_CUID_IDENTITY_VALUE gives 9223372036854775807; every other value gets a hashed CUID.
 import { checkCredentials } from './auth.js';
 import { parseDay } from './dates.js';
+import { parseExact } from './exactJson.js';
 import { fnv1a } from './prng.js';
-import { json, type Reply } from './respond.js';
+import { jsonExact, type Reply } from './respond.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest } from './service.js';
-import type { EmulatorGrowthView } from './types.js';
+import type { Cuid, CuidLike, EmulatorGrowthView } from './types.js';
 
 /** The emulator's error codes (docs are silent): code -> [HTTP status, msg]. */
 export const GROWTH_ERRORS: Record<number, [number, string]> = {
@@ -59,16 +64,34 @@ const ROUTES: Record<string, { method: string; run: (body: unknown, ctx: Service
 };
 
 function growthReply(code: number, data: unknown = null, msg?: string, statusOverride?: number): Reply {
-  if (code === 0) return json(statusOverride ?? 200, { code: 0, msg: msg ?? 'success', data });
+  if (code === 0) return jsonExact(statusOverride ?? 200, { code: 0, msg: msg ?? 'success', data });
   const [status, dflt] = GROWTH_ERRORS[code] ?? [500, 'server error'];
-  return json(statusOverride ?? status, { code, msg: msg ?? dflt, data: null });
+  return jsonExact(statusOverride ?? status, { code, msg: msg ?? dflt, data: null });
 }
 
 const invalid = (problem: string) => growthReply(40002, null, problem);
 
+/** The largest CUID: Java's Long.MAX_VALUE. */
+export const MAX_CUID = 2n ** 63n - 1n;
+/** Identity values `fixed-cuid:<n>` register as CUID n (a test fixture, see the header). */
+export const FIXED_CUID_PREFIX = 'fixed-cuid:';
+/** The identity value that registers as CUID 9223372036854775807. */
+export const MAX_CUID_IDENTITY_VALUE = `${FIXED_CUID_PREFIX}${MAX_CUID}`;
+
+/** A CUID as stored and reported: a number when exact (below 2^53), a bigint beyond. */
+export function exactCuid(cuid: bigint): Cuid {
+  return cuid <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(cuid) : cuid;
+}
+
+/** The bigint key of a CUID named by a test; a number beyond 2^53 may already be rounded, so it is refused. */
+function cuidKey(cuid: CuidLike): bigint {
+  if (typeof cuid === 'number' && !Number.isSafeInteger(cuid)) throw new RangeError(`CUID ${cuid} is not exact: name a CUID beyond 2^53 as a bigint or a decimal string`);
+  return BigInt(cuid);
+}
+
 export interface GrowthEvent {
   appKey: string;
-  cuid: number;
+  cuid: Cuid;
   eventName: string;
   itime: number;
   randomId: string;
@@ -77,13 +100,14 @@ export interface GrowthEvent {
 
 /** What the project stored: attributes and channels per cuid, events in arrival order. */
 export class GrowthStore {
-  private readonly attrs = new Map<number, Record<string, unknown>>();
-  private readonly chans = new Map<number, Map<number, { id: number; channelValues: Record<string, string> }>>();
+  private readonly attrs = new Map<bigint, Record<string, unknown>>();
+  private readonly chans = new Map<bigint, Map<number, { id: number; channelValues: Record<string, string> }>>();
   private readonly eventList: GrowthEvent[] = [];
   private readonly randomIds = new Set<string>();
 
-  setAttributes(cuid: number, values: Record<string, unknown>): void {
-    this.attrs.set(cuid, { ...this.attrs.get(cuid), ...values });
+  setAttributes(cuid: Cuid, values: Record<string, unknown>): void {
+    const key = BigInt(cuid);
+    this.attrs.set(key, { ...this.attrs.get(key), ...values });
   }
 
   /** Adds the events whose randomId is new; returns how many were new. */
@@ -99,30 +123,36 @@ export class GrowthStore {
   }
 
   /** Sets channels of a user; a channel id given again replaces its values. */
-  setChannels(cuid: number, list: { id: number; channelValues: Record<string, string> }[]): void {
-    const m = this.chans.get(cuid) ?? new Map();
+  setChannels(cuid: Cuid, list: { id: number; channelValues: Record<string, string> }[]): void {
+    const key = BigInt(cuid);
+    const m = this.chans.get(key) ?? new Map();
     for (const c of list) m.set(c.id, c);
-    this.chans.set(cuid, m);
+    this.chans.set(key, m);
   }
 
   view(): EmulatorGrowthView {
     return {
-      attributes: (cuid) => ({ ...this.attrs.get(cuid) }),
+      attributes: (cuid) => ({ ...this.attrs.get(cuidKey(cuid)) }),
       events: () => this.eventList.map((e) => ({ ...e })),
-      channels: (cuid) => [...(this.chans.get(cuid)?.values() ?? [])].map((c) => ({ id: c.id, channelValues: { ...c.channelValues } })),
+      channels: (cuid) => [...(this.chans.get(cuidKey(cuid))?.values() ?? [])].map((c) => ({ id: c.id, channelValues: { ...c.channelValues } })),
     };
   }
 }
 
-/** The CUID of an identity value: a positive integer below 2^53, from the seed, identity and value only. */
-export function cuidOf(seed: number, identityName: string, value: string): number {
-  const hi = fnv1a(`cuid-hi\u001f${seed}\u001f${identityName}\u001f${value}`) & 0x1fffff;
+/** The CUID of an identity value, in 1..2^63-1, from the seed, identity and value only (or a fixed-cuid fixture). */
+export function cuidOf(seed: number, identityName: string, value: string): bigint {
+  if (value.startsWith(FIXED_CUID_PREFIX) && /^[1-9]\d{0,18}$/.test(value.slice(FIXED_CUID_PREFIX.length))) {
+    const fixed = BigInt(value.slice(FIXED_CUID_PREFIX.length));
+    if (fixed <= MAX_CUID) return fixed;
+  }
+  const hi = fnv1a(`cuid-hi\u001f${seed}\u001f${identityName}\u001f${value}`) & 0x7fffffff;
   const lo = fnv1a(`cuid-lo\u001f${seed}\u001f${identityName}\u001f${value}`);
-  return hi * 2 ** 32 + lo || 1;
+  return (BigInt(hi) << 32n) + BigInt(lo) || 1n;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCuid = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+/** A positive Java long, as parseExact gives it (a number up to 2^53, a bigint beyond). */
+const isCuid = (v: unknown): v is Cuid => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) || (typeof v === 'bigint' && v > 0n && v <= MAX_CUID);
 
 /** Whether a value is a valid `yyyy-MM-dd HH:mm:ss`. */
 export function isGrowthDatetime(v: unknown): boolean {
@@ -136,7 +166,7 @@ function typeProblem(name: string, type: AttributeType, value: unknown): string 
     case 'string':
       return typeof value === 'string' && value.length <= GROWTH_MAX_VALUE_LENGTH ? null : `attribute ${name} must be a string of at most ${GROWTH_MAX_VALUE_LENGTH} characters`;
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? null : `attribute ${name} must be a number`;
+      return (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint' ? null : `attribute ${name} must be a number`;
     case 'boolean':
       return value === 0 || value === 1 ? null : `attribute ${name} must be a boolean as 0 or 1`;
     case 'datetime':
@@ -153,7 +183,7 @@ function register(body: unknown, ctx: ServiceContext): Reply {
   if (identityValues.length > GROWTH_MAX_ITEMS) return invalid(`identityValues has more than ${GROWTH_MAX_ITEMS} values`);
   const bad = identityValues.findIndex((v) => typeof v !== 'string' || v === '' || v.length > GROWTH_MAX_VALUE_LENGTH);
   if (bad >= 0) return invalid(`identityValues[${bad}] must be a string of 1 to ${GROWTH_MAX_VALUE_LENGTH} characters`);
-  const data = (identityValues as string[]).map((identityValue) => ({ identityValue, cuid: cuidOf(ctx.seed, identityName, identityValue) }));
+  const data = (identityValues as string[]).map((identityValue) => ({ identityValue, cuid: exactCuid(cuidOf(ctx.seed, identityName, identityValue)) }));
   return growthReply(0, data);
 }
 
@@ -193,7 +223,7 @@ function events(body: unknown, ctx: ServiceContext): Reply {
 function channels(body: unknown, ctx: ServiceContext): Reply {
   if (!Array.isArray(body) || body.length === 0) return invalid('body must be a non-empty array of users');
   if (body.length > GROWTH_MAX_ITEMS) return invalid(`body has more than ${GROWTH_MAX_ITEMS} users`);
-  const users: { cuid: number; list: { id: number; channelValues: Record<string, string> }[] }[] = [];
+  const users: { cuid: Cuid; list: { id: number; channelValues: Record<string, string> }[] }[] = [];
   for (const [i, u] of body.entries()) {
     if (!isObject(u)) return invalid(`[${i}] must be an object`);
     if (!isCuid(u.cuid)) return invalid(`[${i}].cuid must be a positive integer`);
@@ -235,7 +265,7 @@ export const growth: ServiceHandler = {
     if (!ctx.limiter.take(`growth:${auth.user}`, ctx.rateLimits.growthPerSecond, 1000).allowed) return growthReply(40029);
     let body: unknown;
     try {
-      body = JSON.parse(req.rawBody);
+      body = parseExact(req.rawBody);
     } catch {
       return invalid('body must be JSON');
     }

@@ -11,6 +11,7 @@ import { parseBasicAuth } from './auth.js';
 import { CallLog } from './calls.js';
 import { handleControl } from './control.js';
 import { AppStore, seededDeveloper, seededGrowthProject } from './data.js';
+import { parseExact } from './exactJson.js';
 import { faultReply } from './faultReply.js';
 import { FaultRegistry } from './faults.js';
 import { growth, GrowthStore } from './growth.js';
@@ -34,9 +35,13 @@ export type {
   EmulatorGrowthView,
   EmulatorOptions,
   CallFilter,
+  Cuid,
+  CuidLike,
   Fault,
   RecordedCall,
 } from './types.js';
+
+export { FIXED_CUID_PREFIX, MAX_CUID, MAX_CUID_IDENTITY_VALUE } from './growth.js';
 
 /** Request bodies larger than this are answered 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -77,7 +82,7 @@ function headerMap(req: IncomingMessage): Record<string, string> {
 function parsedForLog(raw: string): unknown {
   if (raw === '') return null;
   try {
-    return JSON.parse(raw);
+    return parseExact(raw);
   } catch {
     return raw;
   }

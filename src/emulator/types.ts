@@ -50,11 +50,20 @@ export interface EmulatorCallback {
   status: number | null;
 }
 
-/** What Operation Growth stored, for assertions. */
+/** An Operation Growth CUID (a Java long) exactly: a number up to 2^53, a bigint beyond. */
+export type Cuid = number | bigint;
+
+/** A CUID as a test names it: a safe integer, a bigint or a decimal string. */
+export type CuidLike = number | bigint | string;
+
+/**
+ * What Operation Growth stored, for assertions. Values are read exactly: a CUID (or any integer) beyond
+ * 2^53 is a bigint. Naming a CUID by a number that is not a safe integer throws (it may be rounded).
+ */
 export interface EmulatorGrowthView {
-  attributes(cuid: number): Record<string, unknown>;
+  attributes(cuid: CuidLike): Record<string, unknown>;
   events(): unknown[];
-  channels(cuid: number): unknown[];
+  channels(cuid: CuidLike): unknown[];
 }
 
 export interface RecordedCall {
@@ -67,6 +76,7 @@ export interface RecordedCall {
   appKey: string | null;
   status: number;
   headers: Record<string, string>;
+  /** The request body as JSON (integers beyond 2^53 as bigint), the raw text if not JSON, null if empty. */
   body: unknown;
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { parse } from 'lossless-json';
+import { MAX_CUID_IDENTITY_VALUE, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { basic, basicPair, call, useEmulator } from './util.js';
 
 const e = useEmulator();
@@ -11,6 +12,14 @@ const register = (body: unknown) => send('POST', '/user/register', body);
 const attribute = (body: unknown) => send('PUT', '/user/attribute', body);
 const report = (body: unknown) => send('POST', '/events/report', body);
 const channels = (body: unknown) => send('PUT', '/user/channel/batch', body);
+
+const MAX_LONG = 9223372036854775807n;
+
+/** The register answer's data with each CUID read exactly from the JSON text. */
+function cuidsOf(text: string): { identityValue: string; cuid: bigint }[] {
+  const body = parse(text) as { data: { identityValue: string; cuid: { toString(): string } }[] };
+  return body.data.map((d) => ({ identityValue: d.identityValue, cuid: BigInt(d.cuid.toString()) }));
+}
 
 function expectInvalid(r: { status: number; json: any }, msg: RegExp): void {
   expect(r.status).toBe(400);
@@ -55,31 +64,53 @@ describe('Operation Growth protocol', () => {
 });
 
 describe('register', () => {
-  it('answers deterministic numeric CUIDs in order', async () => {
+  it('answers deterministic CUIDs in order, as exact JSON integers', async () => {
     const r = await register({ identityName: 'phone', identityValues: ['13800000000', '13900000000', '13800000000'] });
     expect(r.status).toBe(200);
     expect(r.json.code).toBe(0);
     expect(typeof r.json.msg).toBe('string');
-    const data = r.json.data as { identityValue: string; cuid: number }[];
+    const data = cuidsOf(r.text);
     expect(data.map((d) => d.identityValue)).toEqual(['13800000000', '13900000000', '13800000000']);
     for (const d of data) {
-      expect(Number.isSafeInteger(d.cuid)).toBe(true);
-      expect(d.cuid).toBeGreaterThan(0);
+      expect(d.cuid).toBeGreaterThan(0n);
+      expect(d.cuid).toBeLessThanOrEqual(MAX_LONG);
     }
     expect(data[0]!.cuid).toBe(data[2]!.cuid);
     expect(data[0]!.cuid).not.toBe(data[1]!.cuid);
-    expect(r.text).toMatch(/"cuid":\d+/); // a JSON number, not a string
+    expect(r.text).toMatch(/"cuid":\d+[,}]/); // a JSON number, not a string
     const again = await register({ identityName: 'phone', identityValues: ['13800000000'] });
-    expect(again.json.data[0].cuid).toBe(data[0]!.cuid);
+    expect(cuidsOf(again.text)[0]!.cuid).toBe(data[0]!.cuid);
     const other = await startEmulator({ seed: 1 });
     try {
       const o = await call(`${other.url}/smartop/api/v1/user/register`, { method: 'POST', headers: { authorization: basicPair(other.growthProject.projectId, other.growthProject.projectSecret) }, body: JSON.stringify({ identityName: 'phone', identityValues: ['13800000000'] }) });
-      expect(o.json.data[0].cuid).toBe(data[0]!.cuid);
+      expect(cuidsOf(o.text)[0]!.cuid).toBe(data[0]!.cuid);
     } finally {
       await other.close();
     }
   });
 
+  it('spreads CUIDs over the positive 64-bit range', async () => {
+    const r = await register({ identityName: 'user_id', identityValues: Array.from({ length: 100 }, (_, i) => `spread-${i}`) });
+    const cuids = cuidsOf(r.text).map((d) => d.cuid);
+    expect(new Set(cuids).size).toBe(100);
+    expect(cuids.every((c) => c > 0n && c <= MAX_LONG)).toBe(true);
+    expect(cuids.some((c) => c >= 2n ** 62n)).toBe(true); // the top bit of a positive long is used
+    expect(cuids.some((c) => c > 2n ** 53n && c < 2n ** 62n)).toBe(true);
+  });
+
+  it('maps the fixed-cuid test fixture to its CUID, up to 9223372036854775807', async () => {
+    expect(MAX_CUID_IDENTITY_VALUE).toBe('fixed-cuid:9223372036854775807');
+    const values = [MAX_CUID_IDENTITY_VALUE, 'fixed-cuid:1', 'fixed-cuid:9007199254740993', 'fixed-cuid:9223372036854775808', 'fixed-cuid:0'];
+    const r = await register({ identityName: 'phone', identityValues: values });
+    expect(r.text).toContain('{"identityValue":"fixed-cuid:9223372036854775807","cuid":9223372036854775807}');
+    expect(r.text).toContain('{"identityValue":"fixed-cuid:1","cuid":1}');
+    expect(r.text).toContain('"cuid":9007199254740993}');
+    const data = cuidsOf(r.text);
+    // Out of range: an ordinary (hashed) value.
+    expect(data[3]!.cuid).not.toBe(9223372036854775808n);
+    expect(data[4]!.cuid).toBeGreaterThan(0n);
+    expect(cuidsOf((await send('POST', '/user/register', { identityName: 'email', identityValues: [MAX_CUID_IDENTITY_VALUE] })).text)[0]!.cuid).toBe(MAX_LONG);
+  });
   it('takes 100 values and refuses 101, a value over 256 characters and an unknown identity', async () => {
     const hundred = Array.from({ length: 100 }, (_, i) => `user${i}@example.com`);
     const ok = await register({ identityName: 'email', identityValues: hundred });
@@ -188,6 +219,50 @@ describe('channels', () => {
     expectInvalid(await channels({ cuid: 9, channels: [] }), /array/);
     expectInvalid(await channels([]), /array/);
     expect(e.growth.channels(9)).toEqual([]);
+  });
+});
+
+describe('CUIDs beyond 2^53 (Java longs) in request bodies', () => {
+  // Bodies are written by hand: JSON.stringify cannot write a bigint, and a number would round.
+  const MAX = '9223372036854775807';
+
+  it('records attributes exactly, and a neighbouring CUID is another user', async () => {
+    const r = await attribute(`{"cuid":${MAX},"data":{"nickname":"Max","points":9007199254740993}}`);
+    expect(r.json).toEqual({ code: 0, msg: 'success', data: null });
+    expect(e.growth.attributes(MAX)).toEqual({ nickname: 'Max', points: 9007199254740993n });
+    expect(e.growth.attributes(MAX_LONG)).toEqual({ nickname: 'Max', points: 9007199254740993n });
+    expect(e.growth.attributes(MAX_LONG - 1n)).toEqual({});
+    expect(e.growth.attributes('9223372036854775806')).toEqual({});
+    expect(() => e.growth.attributes(Number(MAX))).toThrow(/bigint or a decimal string/);
+    expect(e.calls.at(-1)!.body).toEqual({ cuid: MAX_LONG, data: { nickname: 'Max', points: 9007199254740993n } });
+  });
+
+  it('records events and channels exactly, small CUIDs as numbers', async () => {
+    const before = e.growth.events().length;
+    const ok = await report(`{"appKey":"k","data":[{"cuid":${MAX},"eventName":"buy","itime":1700000000000,"randomId":"long-1","properties":{"order":12345678901234567890}},{"cuid":7,"eventName":"buy","itime":1700000000001,"randomId":"long-2"}]}`);
+    expect(ok.json.data).toEqual({ accepted: 2, duplicates: 0 });
+    expect(e.growth.events().slice(before)).toEqual([
+      { appKey: 'k', cuid: MAX_LONG, eventName: 'buy', itime: 1_700_000_000_000, randomId: 'long-1', properties: { order: 12345678901234567890n } },
+      { appKey: 'k', cuid: 7, eventName: 'buy', itime: 1_700_000_000_001, randomId: 'long-2', properties: {} },
+    ]);
+    expect((await channels(`[{"cuid":${MAX},"channels":[{"id":301,"channelValues":{"phone":"13800000000"}}]}]`)).json.code).toBe(0);
+    expect(e.growth.channels(MAX)).toEqual([{ id: 301, channelValues: { phone: '13800000000' } }]);
+    expect(e.growth.channels(MAX_LONG - 1n)).toEqual([]);
+  });
+
+  it('writes recorded bodies exactly over the control API', async () => {
+    await attribute(`{"cuid":${MAX},"data":{"city":"Beijing"}}`);
+    const r = await call(`${e.url}/__emulator/calls?service=growth`);
+    expect(r.text).toContain(`"body":{"cuid":${MAX},"data":{"city":"Beijing"}}`);
+  });
+
+  it('refuses CUIDs outside 1..2^63-1 and non-integers', async () => {
+    for (const [i, cuid] of ['9223372036854775808', '0', '-1', '1.5', '9223372036854775807.5', '"1"', '18446744073709551615'].entries()) {
+      expectInvalid(await attribute(`{"cuid":${cuid},"data":{"city":"x"}}`), /cuid/);
+      expectInvalid(await report(`{"appKey":"k","data":[{"cuid":${cuid},"eventName":"a","itime":1,"randomId":"bad-${i}"}]}`), /data\[0\]\.cuid/);
+      expectInvalid(await channels(`[{"cuid":${cuid},"channels":[{"id":300,"channelValues":{}}]}]`), /\[0\]\.cuid/);
+    }
+    expect(e.growth.attributes('9223372036854775808')).toEqual({});
   });
 });
 

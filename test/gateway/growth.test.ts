@@ -76,7 +76,7 @@ describe('writes', () => {
     });
     expect(r.errors).toBeUndefined();
     expect(r.data.setGrowthUserAttributes).toEqual({ cuid, names: ['nickname', 'age', 'vip', 'subscribed', 'register_time'] });
-    expect(h.emulator.growth.attributes(Number(cuid))).toEqual({ nickname: 'Ming', age: 31, vip: 1, subscribed: 0, register_time: '2026-11-24 04:30:05' });
+    expect(h.emulator.growth.attributes(cuid)).toEqual({ nickname: 'Ming', age: 31, vip: 1, subscribed: 0, register_time: '2026-11-24 04:30:05' });
   });
 
   it('maps an attribute Jiguang does not know (40002) to BAD_USER_INPUT', async () => {
