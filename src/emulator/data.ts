@@ -2,7 +2,7 @@
 // from the seed and the start-up clock so the same seed gives the same answers; also the live app registry.
 import { formatDay, jiguangDay } from './dates.js';
 import { fromAlphabet, hexString, intBetween, pick, rngFor } from './prng.js';
-import type { EmulatorApp, EmulatorDeveloper, EmulatorGrowthProject } from './types.js';
+import type { AddAppOptions, EmulatorApp, EmulatorDeveloper, EmulatorGrowthProject } from './types.js';
 
 export interface EmulatorLink {
   id: number;
@@ -67,15 +67,24 @@ export function seededGrowthProject(seed: number): EmulatorGrowthProject {
 /**
  * Links of one app, ordered by id ascending (ids grow with creation time). Creation days (UTC+8) lie in the
  * last 365 days before `nowMs`; the first `minAgeFirst.count` links are at least `minAgeFirst.days` old.
+ * `keys`, when given, are the link_keys in order (and their number the count); the rest still derives from the app key.
  */
-export function generateLinks(seed: number, appKey: string, count: number, nowMs: number, minAgeFirst = { count: 0, days: 0 }): { domain: string; links: EmulatorLink[]; createDays: number[] } {
+export function generateLinks(
+  seed: number,
+  appKey: string,
+  count: number,
+  nowMs: number,
+  minAgeFirst = { count: 0, days: 0 },
+  keys?: readonly string[],
+): { domain: string; links: EmulatorLink[]; createDays: number[] } {
+  if (keys) count = keys.length;
   const rng = rngFor('links', seed, appKey);
   const domain = `${fromAlphabet(rng, 'abcdefghijklmnopqrstuvwxyz0123456789', 6)}.jmlk.co`;
   const today = jiguangDay(nowMs);
   const ages: number[] = [];
   for (let i = 0; i < count; i++) ages.push(intBetween(rng, 0, 364));
   ages.sort((a, b) => b - a);
-  const keys = new Set<string>();
+  const usedKeys = new Set<string>();
   const links: EmulatorLink[] = [];
   const createDays: number[] = [];
   let id = intBetween(rng, 1000, 9000);
@@ -84,8 +93,9 @@ export function generateLinks(seed: number, appKey: string, count: number, nowMs
     id += intBetween(rng, 1, 3);
     let key: string;
     do key = fromAlphabet(rng, KEY_ALPHABET, 4);
-    while (keys.has(key));
-    keys.add(key);
+    while (usedKeys.has(key));
+    usedKeys.add(key);
+    key = keys?.[i] ?? key; // drawn anyway: one random sequence whether or not keys are given
     let age = ages[i] ?? 0;
     if (i < minAgeFirst.count) age = Math.max(age, minAgeFirst.days);
     const createDay = today - age;
@@ -127,9 +137,16 @@ export class AppStore {
     });
   }
 
-  add(app: EmulatorApp): void {
+  /** Adds (or replaces) an app; with `linkKeysFrom`, its links have exactly that app's link_keys. */
+  add(app: EmulatorApp, options: AddAppOptions = {}): void {
+    let keys: string[] | undefined;
+    if (options.linkKeysFrom !== undefined) {
+      const source = this.stored.get(options.linkKeysFrom);
+      if (!source) throw new Error(`linkKeysFrom: no app ${options.linkKeysFrom}`);
+      keys = source.links.map((l) => l.link_key);
+    }
     this.remove(app.appKey);
-    this.put({ ...app }, generateLinks(this.seed, app.appKey, ADDED_APP_LINK_COUNT, this.now()));
+    this.put({ ...app }, generateLinks(this.seed, app.appKey, ADDED_APP_LINK_COUNT, this.now(), undefined, keys));
   }
 
   remove(appKey: string): void {

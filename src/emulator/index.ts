@@ -22,10 +22,11 @@ import { fnv1a } from './prng.js';
 import { FixedWindowLimiter } from './rateLimit.js';
 import { text, type Reply } from './respond.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest } from './service.js';
-import type { Emulator, EmulatorApp, EmulatorOptions, Fault, RecordedCall } from './types.js';
+import type { AddAppOptions, Emulator, EmulatorApp, EmulatorOptions, Fault, RecordedCall } from './types.js';
 import { ReviewStore, verificationAdmin } from './verification.js';
 
 export type {
+  AddAppOptions,
   Emulator,
   EmulatorApp,
   EmulatorCallback,
@@ -247,7 +248,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       };
     },
     clearFaults: () => faults.clear(),
-    addApp: (app: EmulatorApp) => store.add(app),
+    addApp: (app: EmulatorApp, addOptions?: AddAppOptions) => store.add(app, addOptions),
     removeApp: (appKey: string) => store.remove(appKey),
     developer: { ...developer },
     certificates: (appKey: string) => certificates.list(appKey).map(({ environment, sha256, size }) => ({ environment, sha256, size })),

@@ -9,6 +9,14 @@ export interface EmulatorApp {
   groupName: string | null;
 }
 
+export interface AddAppOptions {
+  /**
+   * The appKey of an existing app: the new app's links get exactly its link_keys, in the same order (their
+   * names, ids, dates and statistics still derive from the new app key). For gateway isolation tests.
+   */
+  linkKeysFrom?: string;
+}
+
 export interface EmulatorOptions {
   port?: number;
   host?: string;
@@ -121,7 +129,8 @@ export interface Emulator {
   resetCalls(): void;
   injectFault(fault: Fault): () => void;
   clearFaults(): void;
-  addApp(app: EmulatorApp): void;
+  /** Adds (or replaces) an app with its own links; throws if `linkKeysFrom` names no app. */
+  addApp(app: EmulatorApp, options?: AddAppOptions): void;
   removeApp(appKey: string): void;
   /** The seeded developer account of JPush Admin and JVerification Admin. */
   developer: EmulatorDeveloper;

@@ -209,4 +209,30 @@ describe('addApp / removeApp', () => {
     expect(e.apps).toHaveLength(3);
     expect((await call(`${e.url}/v1/links`, { headers: { authorization: basic(app) } })).status).toBe(401);
   });
+
+  it('gives an added app the same link keys as another app, with its own links and statistics', async () => {
+    const source = e.apps[1]!;
+    const twin = { appKey: 'c'.repeat(24), masterSecret: 'd'.repeat(24), name: 'Twin', androidPackage: 'com.example.twin', groupName: null };
+    e.addApp(twin, { linkKeysFrom: source.appKey });
+    try {
+      const page = async (app: { appKey: string; masterSecret: string }) => (await call(`${e.url}/v1/links?page_size=500`, { headers: { authorization: basic(app) } })).json;
+      const [a, b] = [await page(source), await page(twin)];
+      expect(b.total).toBe(120);
+      expect(b.records.map((r: any) => r.link_key)).toEqual(a.records.map((r: any) => r.link_key));
+      expect(b.records[0].app_domain).not.toBe(a.records[0].app_domain);
+      expect(b.records.map((r: any) => [r.id, r.name])).not.toEqual(a.records.map((r: any) => [r.id, r.name]));
+      const key = a.records[0].link_key;
+      const stats = async (app: { appKey: string; masterSecret: string }) =>
+        (await call(`${e.url}/v1/links/${key}/stat?start_date=${jiguangDate(Date.now(), -20)}&end_date=${today()}`, { headers: { authorization: basic(app) } })).json.data;
+      const [sa, sb] = [await stats(source), await stats(twin)];
+      expect(sb.length).toBeGreaterThan(0);
+      expect(sb.map((d: any) => d.click_count)).not.toEqual(sa.map((d: any) => d.click_count));
+      // Each app still has its own credentials: the twin's secret does not open the source.
+      expect((await call(`${e.url}/v1/links`, { headers: { authorization: basic({ appKey: source.appKey, masterSecret: twin.masterSecret }) } })).status).toBe(401);
+    } finally {
+      e.removeApp(twin.appKey);
+    }
+    expect(() => e.addApp(twin, { linkKeysFrom: 'f'.repeat(24) })).toThrow(/linkKeysFrom/);
+    expect(e.apps.map((a) => a.appKey)).not.toContain(twin.appKey);
+  });
 });
