@@ -101,6 +101,32 @@ const envSchema = z.object({
     GATEWAY_PERSISTED_DOCUMENTS: z.string().min(1).optional(),
   });
 
+/** Settings that do not make a configuration (the demo still runs with them). */
+const NEUTRAL = new Set(['PORT', 'HOST', 'LOG_LEVEL']);
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** ` (did you mean X?)` for the known name closest to a misspelt one, when one is close. */
+function closest(name: string, known: ReadonlySet<string>): string {
+  let best = '';
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of known) {
+    const d = distance(name, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean ${best}?)` : '';
+}
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 export interface Credentials {
   username: string;
   password: string;
@@ -167,8 +193,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   if (raw.JIGUANG_APPS && raw.JIGUANG_APPS_FILE) problems.push('JIGUANG_APPS_FILE: set either JIGUANG_APPS or JIGUANG_APPS_FILE, not both');
   const apps = readApps(raw.JIGUANG_APPS, raw.JIGUANG_APPS_FILE, problems);
   const callers = readCallers(raw.GATEWAY_TOKENS, problems);
-  const credentialVariables = ['JIGUANG_DEV_KEY', 'JIGUANG_DEV_SECRET', 'JIGUANG_GROWTH_PROJECT_ID', 'JIGUANG_GROWTH_PROJECT_SECRET', 'JIGUANG_APPS', 'JIGUANG_APPS_FILE'];
-  const demo = credentialVariables.every((name) => raw[name] === undefined);
+  const known = new Set(Object.keys(envSchema.shape));
+  for (const name of Object.keys(raw)) {
+    if (/^(JIGUANG|GATEWAY)_/.test(name) && !known.has(name)) problems.push(`${name}: not a setting of the gateway${closest(name, known)}`);
+  }
+  // Demo mode only when nothing of the gateway is configured at all: a typo must never start it.
+  const ours = Object.keys(raw).filter((name) => known.has(name) && !NEUTRAL.has(name));
+  const demo = ours.length === 0 && !problems.some((p) => / not a setting /.test(p));
+  const credentialVariables = ['JIGUANG_DEV_KEY', 'JIGUANG_GROWTH_PROJECT_ID', 'JIGUANG_APPS', 'JIGUANG_APPS_FILE'];
+  if (demo && raw.NODE_ENV === 'production') {
+    problems.push('NODE_ENV=production and nothing configured: production never runs the demo; set the Jiguang credentials (README, "Configuration")');
+  }
+  if (demo && raw.HOST !== undefined && !LOOPBACK.has(raw.HOST)) {
+    problems.push(`HOST: the demo (nothing configured) listens on loopback only, not ${raw.HOST.slice(0, 60)}; configure the gateway to serve other hosts`);
+  }
+  if (!demo && ours.length > 0 && credentialVariables.every((name) => raw[name] === undefined)) {
+    problems.push(
+      `no Jiguang credentials: ${ours.slice(0, 3).join(', ')}${ours.length > 3 ? ', …' : ''} ${ours.length === 1 ? 'is' : 'are'} set, so this is not the demo; set JIGUANG_APPS or JIGUANG_APPS_FILE, and JIGUANG_DEV_KEY/JIGUANG_DEV_SECRET or JIGUANG_GROWTH_PROJECT_ID/JIGUANG_GROWTH_PROJECT_SECRET as needed`,
+    );
+  }
   if (!demo && !raw.GATEWAY_REGISTRY_KEY) {
     problems.push('GATEWAY_REGISTRY_KEY: required when Jiguang credentials are configured (64 hex characters or base64 of 32 bytes; it encrypts master secrets at rest)');
   }

@@ -1,11 +1,14 @@
-// `npm start`: validate the configuration, open the registry, start the gateway. With no Jiguang
-// credentials configured it starts the built-in emulator too and points every upstream at it.
+// `npm start` / `node dist/main.js`: validate the configuration, open the registry and the shared
+// traffic state, start the gateway, and stop it in order on SIGTERM or SIGINT (a second signal forces
+// the exit). With nothing of the gateway configured at all it runs the demo: the built-in emulator,
+// loaded only then, answers for Jiguang. Every start-up failure is one or two plain lines, exit 1.
 import { hashToken, newToken } from './auth/callers.js';
 import { loadConfig, type GatewayConfig } from './config.js';
-import { startEmulator, type Emulator } from './emulator/index.js';
-import { createLogger } from './logger.js';
-import { openFileRegistry, openMemoryRegistry, parseRegistryKey, type AppRegistry } from './registry/index.js';
-import { startGateway } from './server.js';
+import type { Emulator } from './emulator/index.js';
+import { createLogger, type Logger } from './logger.js';
+import { openRegistry, parseRegistryKey, type AppRegistry } from './registry/index.js';
+import { startGateway, type RunningGateway } from './server.js';
+import { startupProblem } from './startup.js';
 
 const loaded = loadConfig();
 if (!loaded.ok) {
@@ -14,67 +17,99 @@ if (!loaded.ok) {
   process.stderr.write('See README.md, section "Configuration".\n');
   process.exit(1);
 }
-let config: GatewayConfig = loaded.config;
 
-let emulator: Emulator | undefined;
-let registry: AppRegistry;
-if (config.demo) {
-  emulator = await startEmulator();
-  const u = emulator.url;
-  config = {
-    ...config,
-    upstreams: { jmlink: u, portrait: u, pushAdmin: u, verificationAdmin: u, growth: u },
-    // The emulator's own developer account and Growth project, so every mutation works in the demo.
-    devCredentials: { username: emulator.developer.devKey, password: emulator.developer.devSecret },
-    growthCredentials: { username: emulator.growthProject.projectId, password: emulator.growthProject.projectSecret },
-  };
-  registry = openMemoryRegistry();
-  for (const app of emulator.apps) await registry.upsert({ ...app, source: 'config' }, app.masterSecret);
-  console.log(`jiguang-gateway: DEMO MODE — no Jiguang credentials are configured, so the built-in Jiguang emulator answers at ${u}`);
-  console.log(`jiguang-gateway: its ${emulator.apps.length} demo apps: ${emulator.apps.map((a) => `${a.appKey} (${a.name})`).join(', ')}`);
-} else {
-  try {
-    registry = await openFileRegistry({ path: config.registry.file, key: parseRegistryKey(config.registry.key!) });
-  } catch (error) {
-    // RegistryError messages name the file and the problem, never a secret or the key.
-    process.stderr.write(`jiguang-gateway: cannot open the app registry: ${(error as Error).message}\n`);
-    process.exit(1);
-  }
-  for (const app of config.apps) {
-    await registry.upsert({ appKey: app.appKey, name: app.name, androidPackage: app.androidPackage, groupName: app.groupName ?? null, source: 'config' }, app.masterSecret);
-  }
+interface Running {
+  gateway: RunningGateway;
+  registry: AppRegistry;
+  emulator?: Emulator;
+  logger: Logger;
+  closeShared(): Promise<void>;
 }
 
-// Secrets known at start-up are scrubbed from every log line (those of apps created later are
-// scrubbed by shape: src/http/scrub.ts).
-const secrets: string[] = [];
-for (const app of await registry.list()) {
-  const secret = await registry.secretOf(app.appKey);
-  if (secret) secrets.push(secret);
+let running: Running | undefined;
+try {
+  running = await start(loaded.config);
+} catch (error) {
+  process.stderr.write(`jiguang-gateway: ${startupProblem(error)}\n`);
+  process.exit(1);
 }
-for (const c of [config.devCredentials, config.growthCredentials]) if (c) secrets.push(c.password);
-const knownSecrets = () => secrets;
-// Demo mode with no configured token: one admin token for this run, printed once and never stored.
-const demoToken = config.demo && config.callers.length === 0 ? newToken() : undefined;
-const extraCallers = demoToken ? [{ name: 'demo-admin', sha256: hashToken(demoToken), role: 'admin' as const }] : [];
-const logger = createLogger({ level: config.logLevel, secrets: () => [...knownSecrets(), ...(demoToken ? [demoToken] : [])] });
-const gateway = await startGateway({ config, registry, logger, extraCallers, graphiqlToken: demoToken });
-console.log(`jiguang-gateway: GraphQL endpoint ${gateway.graphqlUrl}`);
-if (demoToken) {
-  console.log(`jiguang-gateway: demo admin token (this run only; GraphiQL in a browser has it already): ${demoToken}`);
-  console.log(`jiguang-gateway: try  curl -s ${gateway.graphqlUrl} -H 'authorization: Bearer ${demoToken}' -H 'content-type: application/json' -d '{"query":"{ apps { appKey name } }"}'`);
-}
-logger.info('gateway started', { url: gateway.graphqlUrl, demo: config.demo, apps: (await registry.list()).length });
 
 let stopping = false;
-async function stop(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info('stopping', { signal });
-  await gateway.close();
-  await emulator?.close();
-  await registry.close();
-  process.exit(0);
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      running?.logger.warn('second signal: exiting at once', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    void stop(signal);
+  });
 }
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
+
+async function start(base: GatewayConfig): Promise<Running> {
+  let config = base;
+  let emulator: Emulator | undefined;
+  if (config.demo) {
+    const { startEmulator } = await import('./emulator/index.js');
+    emulator = await startEmulator();
+    const u = emulator.url;
+    config = {
+      ...config,
+      upstreams: { jmlink: u, portrait: u, pushAdmin: u, verificationAdmin: u, growth: u },
+      // The emulator's own developer account and Growth project, so every mutation works in the demo.
+      devCredentials: { username: emulator.developer.devKey, password: emulator.developer.devSecret },
+      growthCredentials: { username: emulator.growthProject.projectId, password: emulator.growthProject.projectSecret },
+    };
+  }
+  const registry = await openRegistry({
+    databaseUrl: config.databaseUrl,
+    file: config.registry.file,
+    memory: config.demo,
+    key: config.registry.key ? parseRegistryKey(config.registry.key) : null,
+  });
+  const seed = emulator ? emulator.apps.map((app) => ({ ...app, source: 'config' as const })) : config.apps.map((app) => ({ ...app, groupName: app.groupName ?? null, source: 'config' as const }));
+  for (const { masterSecret, ...app } of seed) await registry.upsert(app, masterSecret);
+
+  // Secrets known at start-up are scrubbed from every log line by value (later ones by shape).
+  const secrets = seed.map((app) => app.masterSecret);
+  for (const c of [config.devCredentials, config.growthCredentials]) if (c) secrets.push(c.password);
+  // Demo mode with no configured token: one admin token for this run, printed once and never stored.
+  const demoToken = config.demo && config.callers.length === 0 ? newToken() : undefined;
+  if (demoToken) secrets.push(demoToken);
+  const logger = createLogger({ level: config.logLevel, secrets: () => secrets });
+
+  const traffic = undefined;
+  const readiness = undefined;
+  const closeShared = async () => {};
+
+  const extraCallers = demoToken ? [{ name: 'demo-admin', sha256: hashToken(demoToken), role: 'admin' as const }] : [];
+  const gateway = await startGateway({ config, registry, logger, extraCallers, graphiqlToken: demoToken, traffic, readiness });
+  if (emulator) {
+    console.log(`jiguang-gateway: DEMO MODE — nothing of the gateway is configured, so the built-in Jiguang emulator answers at ${emulator.url} with fake data`);
+    console.log(`jiguang-gateway: its ${emulator.apps.length} demo apps: ${emulator.apps.map((a) => `${a.appKey} (${a.name})`).join(', ')}`);
+  }
+  console.log(`jiguang-gateway: GraphQL endpoint ${gateway.graphqlUrl}`);
+  if (demoToken) {
+    console.log(`jiguang-gateway: demo admin token (this run only; GraphiQL in a browser has it already): ${demoToken}`);
+    console.log(`jiguang-gateway: try  curl -s ${gateway.graphqlUrl} -H 'authorization: Bearer ${demoToken}' -H 'content-type: application/json' -d '{"query":"{ apps { appKey name } }"}'`);
+  }
+  logger.info('gateway started', { url: gateway.graphqlUrl, demo: config.demo, apps: seed.length, registry: config.databaseUrl ? 'postgres' : config.demo ? 'memory' : 'file', shared: config.redisUrl ? 'redis' : 'process' });
+  return { gateway, registry, emulator, logger, closeShared };
+}
+
+async function stop(signal: string): Promise<void> {
+  if (!running) process.exit(0);
+  const { gateway, registry, emulator, logger, closeShared } = running;
+  logger.info('stopping: draining in-flight requests', { signal, graceMs: loaded.ok ? loaded.config.shutdownGraceMs : 0 });
+  try {
+    await gateway.close({ graceMs: loaded.ok ? loaded.config.shutdownGraceMs : 0 });
+    await closeShared();
+    await registry.close();
+    await emulator?.close();
+    logger.info('stopped');
+    process.exit(0);
+  } catch (error) {
+    logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  }
+}

@@ -3,7 +3,7 @@
 // request targets, refusals that read nothing, body limits and uploads, persisted documents,
 // GraphiQL, the review callback, /health, /metrics.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -35,6 +35,8 @@ import { CALLBACK_PATH, handleReviewCallback } from './verification/callback.js'
 import { reviewStatus } from './verification/endpoints.js';
 
 export const GRAPHQL_PATH = '/graphql';
+/** While draining, idle connections are closed once no request has come for this long. */
+const DRAIN_QUIET_MS = 500;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface GatewayOptions {
@@ -47,6 +49,14 @@ export interface GatewayOptions {
   graphiqlToken?: string;
   /** Where the cache, quotas and fairness limits live (default: this process). */
   traffic?: TrafficState;
+  /** Dependencies /ready reports on besides the registry (Redis). */
+  readiness?: ReadinessCheck[];
+}
+
+/** One dependency of readiness: `down` takes the replica out of rotation, `degraded` does not. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<{ status: 'ok' | 'degraded' | 'down'; detail?: string }>;
 }
 
 export interface RunningGateway {
@@ -56,10 +66,14 @@ export interface RunningGateway {
   metrics: Metrics;
   upstream: Upstream;
   server: Server;
-  close(): Promise<void>;
+  /**
+   * Stops in order: readiness false at once, no new connections, kept-alive connections told
+   * `Connection: close`, in-flight requests given `graceMs` to finish, then Apollo and the pools.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
-export async function startGateway({ config, registry, logger, extraCallers = [], graphiqlToken, traffic }: GatewayOptions): Promise<RunningGateway> {
+export async function startGateway({ config, registry, logger, extraCallers = [], graphiqlToken, traffic, readiness = [] }: GatewayOptions): Promise<RunningGateway> {
   const callers = new Callers([...config.callers, ...extraCallers]);
   const metrics = new Metrics();
   const upstream = createUpstream(config, registry, metrics, logger, traffic);
@@ -121,17 +135,32 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       });
   });
   server.maxConnections = config.http.maxConnections;
+  let draining = false;
+  let inFlight = 0;
+  let requestsSeen = 0;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight++;
+    requestsSeen++;
+    res.once('close', () => inFlight--);
+  });
+  const checks: ReadinessCheck[] = [{ name: 'registry', check: () => registryCheck(registry) }, ...readiness];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
+    // While draining, a kept-alive connection is closed after its answer.
+    if (draining) res.setHeader('connection', 'close');
     const target = parseTarget(req.url);
     if (!target) return refuse(req, res, 400, graphqlError('The request target is malformed: send a path such as /graphql.', 'BAD_REQUEST'));
     (req as RoutedRequest).route = target.pathname;
     const { pathname } = target;
 
     if (pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const report = await readinessReport(checks, draining);
+      return sendJson(res, report.status === 'ready' || report.status === 'degraded' ? 200 : 503, report);
+    }
     if (pathname === '/metrics' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': metrics.contentType });
       return void res.end(await metrics.text());
@@ -228,16 +257,24 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     metrics,
     upstream,
     server,
-    async close() {
-      // In-flight requests get a short grace period, then their connections are closed.
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), 2_000);
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+    async close({ graceMs = 2_000 } = {}) {
+      draining = true;
+      // Stop listening without http.Server's own close, which would also drop idle kept-alive
+      // connections at once — a client could be sending on one at that very moment.
+      const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+      // In-flight requests finish; a request on a kept-alive connection is answered with
+      // `Connection: close`. Idle connections are closed once nothing has come for a moment.
+      const deadline = Date.now() + graceMs;
+      let quietSince = Date.now();
+      let seen = requestsSeen;
+      while (Date.now() < deadline) {
+        if (inFlight > 0 || requestsSeen !== seen) [quietSince, seen] = [Date.now(), requestsSeen];
+        else if (Date.now() - quietSince >= DRAIN_QUIET_MS) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      if (inFlight > 0) logger.warn('shutdown grace ended with requests in flight', { inFlight });
+      server.closeAllConnections();
+      await closed;
       await apollo.stop();
       await upstream.close();
     },
@@ -268,6 +305,28 @@ function checkDocuments(guard: DocumentGuard, body: unknown, params: URLSearchPa
     }
   }
   return null;
+}
+
+async function registryCheck(registry: AppRegistry): Promise<{ status: 'ok' | 'down'; detail?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2_000)));
+  try {
+    await Promise.race([registry.ping(), timeout]);
+    return { status: 'ok' };
+  } catch (error) {
+    return { status: 'down', detail: error instanceof Error ? error.message : 'unreachable' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** /ready: whether this replica should get traffic, with each dependency's state. */
+async function readinessReport(checks: ReadinessCheck[], draining: boolean) {
+  const results = await Promise.all(checks.map(async (c) => [c.name, await c.check()] as const));
+  const down = results.some(([, r]) => r.status === 'down');
+  const degraded = results.some(([, r]) => r.status === 'degraded');
+  const status = draining ? 'draining' : down ? 'unavailable' : degraded ? 'degraded' : 'ready';
+  return { status, draining, checks: Object.fromEntries(results) };
 }
 
 /** The review callback's secret: configured, or made once and kept in the registry across restarts. */

@@ -53,4 +53,30 @@ describe('loadConfig', () => {
     });
     expect(r.ok && r.config).toMatchObject({ demo: false, port: 8080, devCredentials: { username: 'devkey' }, upstreams: { jmlink: 'http://127.0.0.1:4010' } });
   });
+
+  it('reports an unknown JIGUANG_*/GATEWAY_* variable, naming the closest known one, and never starts the demo for it', () => {
+    const r = loadConfig({ JIGUANG_APP_FILE: '/run/secrets/apps.json' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toContain('JIGUANG_APP_FILE: not a setting of the gateway (did you mean JIGUANG_APPS_FILE?)');
+    const far = loadConfig({ GATEWAY_SOMETHING_ELSE_ENTIRELY: '1' });
+    expect(!far.ok && far.problems[0]).toBe('GATEWAY_SOMETHING_ELSE_ENTIRELY: not a setting of the gateway');
+  });
+
+  it('refuses production settings without Jiguang credentials instead of running the demo', () => {
+    const r = loadConfig({ GATEWAY_TOKENS: JSON.stringify([{ name: 'ops', sha256: 'b'.repeat(64), role: 'admin' }]), GATEWAY_REGISTRY_KEY: 'a'.repeat(64), GATEWAY_INTROSPECTION: 'false' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.join('\n')).toMatch(/^no Jiguang credentials: GATEWAY_TOKENS, GATEWAY_REGISTRY_KEY, GATEWAY_INTROSPECTION are set, so this is not the demo/m);
+  });
+
+  it('runs the demo on loopback only, and never under NODE_ENV=production', () => {
+    expect(loadConfig({ PORT: '0', LOG_LEVEL: 'warn' })).toMatchObject({ ok: true, config: { demo: true } });
+    expect(loadConfig({ HOST: '::1' })).toMatchObject({ ok: true, config: { demo: true, host: '::1' } });
+    const open = loadConfig({ HOST: '0.0.0.0' });
+    expect(!open.ok && open.problems.join('\n')).toMatch(/^HOST: the demo \(nothing configured\) listens on loopback only, not 0\.0\.0\.0/);
+    const production = loadConfig({ NODE_ENV: 'production' });
+    expect(!production.ok && production.problems.join('\n')).toMatch(/production never runs the demo/);
+  });
 });
+

@@ -1,37 +1,155 @@
-// `npm start` with no Jiguang credentials: the gateway and the embedded emulator in one process, a
-// demo admin token printed, and a demo that can create an app and query its links at once.
-import { spawn } from 'node:child_process';
+// The production entry points: `npm start` (build, then `node dist/main.js`) with nothing configured
+// runs the demo; a SIGTERM or SIGINT sent to the `npm start` process itself — as a container runtime
+// does — or to `node dist/main.js` stops the gateway with status 0 and frees its port; SIGTERM drains
+// (readiness false, in-flight requests finish, new connections refused); start-up failures are plain lines.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hashToken, newToken } from '../src/auth/callers.js';
+import { startEmulator } from '../src/emulator/index.js';
 
-it('runs the demo: DEMO MODE first, a token, and every service answering', { timeout: 40_000 }, async () => {
-  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/main.ts'], {
-    cwd: new URL('..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+const root = new URL('..', import.meta.url).pathname;
+const env = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...extra });
+
+beforeAll(() => {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+}, 120_000);
+
+/** Starts a process and waits until it prints its GraphQL endpoint (and the demo token, in demo mode). */
+async function started(child: ChildProcess): Promise<{ url: string; token: string; output: () => string }> {
   let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  try {
-    const deadline = Date.now() + 30_000;
-    while (!/demo admin token/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-    expect(out.split('\n')[0]).toMatch(/^jiguang-gateway: DEMO MODE/);
-    const url = /GraphQL endpoint (\S+)/.exec(out)![1]!;
-    const token = /demo admin token .*: (\S+)/.exec(out)![1]!;
-    const gql = async (query: string) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
-      return (await res.json()) as any;
-    };
-    const created = await gql('mutation { createApp(input: { name: "Started", androidPackage: "com.example.started" }) { app { appKey } secretStored } }');
+  child.stdout!.on('data', (chunk) => (out += chunk));
+  child.stderr!.on('data', (chunk) => (out += chunk));
+  const deadline = Date.now() + 60_000;
+  while (!/demo admin token/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  const url = /GraphQL endpoint (\S+)/.exec(out)?.[1];
+  if (!url) throw new Error(`did not start:\n${out}`);
+  return { url, token: /demo admin token .*: (\S+)/.exec(out)![1]!, output: () => out };
+}
+
+async function portIsFree(url: string): Promise<boolean> {
+  const port = Number(new URL(url).port);
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+const gql = async (url: string, token: string, query: string) => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  return (await res.json()) as { data?: any; errors?: unknown[] };
+};
+
+describe('npm start', () => {
+  it('runs the demo (DEMO MODE first, a token, every service) and stops on a SIGTERM sent to the npm process', { timeout: 90_000 }, async () => {
+    const child = spawn('npm', ['start'], { cwd: root, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const { url, token, output } = await started(child);
+    expect(output().split('\n').find((l) => l.startsWith('jiguang-gateway:'))).toMatch(/^jiguang-gateway: DEMO MODE/);
+    const created = await gql(url, token, 'mutation { createApp(input: { name: "Started", androidPackage: "com.example.started" }) { app { appKey } secretStored } }');
     expect(created.data.createApp.secretStored).toBe(true);
-    const links = await gql(`{ app(appKey: "${created.data.createApp.app.appKey}") { shortLinks(first: 1) { totalCount } } }`);
+    const links = await gql(url, token, `{ app(appKey: "${created.data.createApp.app.appKey}") { shortLinks(first: 1) { totalCount } } }`);
     expect(links.data.app.shortLinks.totalCount).toBeGreaterThan(0);
-    const growth = await gql('{ growthUser(identityName: "phone", value: "13800000000") { cuid } }');
-    expect(growth.errors).toBeUndefined();
-  } finally {
-    child.kill('SIGTERM');
-    // SIGTERM stops it cleanly and promptly (Apollo's own signal handlers are off: main.ts owns them).
+    expect((await gql(url, token, '{ growthUser(identityName: "phone", value: "13800000000") { cuid } }')).errors).toBeUndefined();
+    child.kill('SIGTERM'); // the npm process itself, as a container runtime would
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
-  }
+    expect(await portIsFree(url)).toBe(true);
+  });
+});
+
+describe('node dist/main.js', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('stops on %s with status 0 and frees its port', { timeout: 60_000 }, async (signal) => {
+    const child = spawn(process.execPath, ['dist/main.js'], { cwd: root, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const { url } = await started(child);
+    child.kill(signal);
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(await portIsFree(url)).toBe(true);
+  });
+
+  it('drains on SIGTERM: /ready turns 503 at once, the in-flight request finishes, then the port closes', { timeout: 60_000 }, async () => {
+    // Jiguang answering slowly (1.5 s a call), so a request is in flight when the signal comes.
+    const emulator = await startEmulator({ latencyMs: 1_500 });
+    const token = newToken();
+    const u = emulator.url;
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: root,
+      env: env({
+        JIGUANG_APPS: JSON.stringify(emulator.apps.map(({ appKey, masterSecret, name, androidPackage }) => ({ appKey, masterSecret, name, androidPackage }))),
+        GATEWAY_TOKENS: JSON.stringify([{ name: 'drain', sha256: hashToken(token), role: 'reader' }]),
+        GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
+        GATEWAY_REGISTRY_FILE: join(mkdtempSync(join(tmpdir(), 'drain-')), 'registry.json'),
+        GATEWAY_SHUTDOWN_GRACE_MS: '15000',
+        JIGUANG_JMLINK_URL: u,
+        JIGUANG_PORTRAIT_URL: u,
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.stderr.on('data', (c) => (out += c));
+      while (!/GraphQL endpoint/.test(out) && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      const url = /GraphQL endpoint (\S+)/.exec(out)![1]!;
+      const base = new URL(url).origin;
+      const keptAlive = new Agent({ connections: 1 });
+      const before = await request(`${base}/ready`, { dispatcher: keptAlive });
+      expect(before.statusCode).toBe(200);
+      await before.body.dump();
+      const slow = gql(url, token, `{ app(appKey: "${emulator.apps[0]!.appKey}") { shortLinks(first: 2) { totalCount } } }`);
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      // Draining: no new connection is accepted; on the connection kept alive from before, /ready
+      // says 503 draining and the answer closes the connection.
+      const ready = await request(`${base}/ready`, { dispatcher: keptAlive });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.headers.connection).toBe('close');
+      expect(((await ready.body.json()) as { status: string }).status).toBe('draining');
+      await expect(request(`${base}/health`, { dispatcher: new Agent() })).rejects.toThrow();
+      const answer = await slow;
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data.app.shortLinks.totalCount).toBe(600);
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+      expect(await portIsFree(url)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+      await emulator.close();
+    }
+  });
+
+  it('a port in use is one plain line, status 1, no stack trace', { timeout: 30_000 }, async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, ['dist/main.js'], { cwd: root, env: env({ PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (c) => (err += c));
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(1);
+      expect(err).toMatch(/^jiguang-gateway: cannot listen on 127\.0\.0\.1:\d+: the port is in use by another process\.\n {2}Stop it, or set PORT to a free port\.\n$/);
+      expect(err).not.toMatch(/\bat .*\.js:\d+/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('a configuration problem is listed, status 1, no stack trace', { timeout: 30_000 }, async () => {
+    const child = spawn(process.execPath, ['dist/main.js'], { cwd: root, env: env({ GATEWAY_TRUSTED_DOCUMENT: 'true' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(err).toContain('GATEWAY_TRUSTED_DOCUMENT: not a setting of the gateway (did you mean GATEWAY_TRUSTED_DOCUMENTS?)');
+    expect(err).not.toMatch(/\bat .*\.js:\d+/);
+  });
 });
