@@ -6,7 +6,6 @@
 // in the Authorization header (even if wrong: the dev_key for the admin services, the projectId for Growth),
 // its headers/body are the request's, status 0 = no answer.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { parseBasicAuth } from './auth.js';
 import { CallLog } from './calls.js';
 import { handleControl } from './control.js';
@@ -16,6 +15,7 @@ import { faultReply } from './faultReply.js';
 import { FaultRegistry } from './faults.js';
 import { growth, GrowthStore } from './growth.js';
 import { jmlink } from './jmlink.js';
+import { Listener } from './listener.js';
 import { portrait } from './portrait.js';
 import { CertificateStore, pushAdmin } from './pushAdmin.js';
 import { fnv1a } from './prng.js';
@@ -98,7 +98,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log = new CallLog();
   const faults = new FaultRegistry();
   const limiter = new FixedWindowLimiter(now);
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const aborter = new AbortController();
   const developer = seededDeveloper(seed);
@@ -187,6 +186,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!body.ok) {
       // An oversized body is refused before any fault is consumed (nothing of it was kept).
       await sleep(latencyMs);
+      if (res.destroyed) return;
       call.status = 413;
       return send(res, text(413, 'Payload Too Large'), { connection: 'close' });
     }
@@ -206,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (closed) return;
 
     await sleep(latencyMs);
+    if (res.destroyed) return; // cut by stop(): never answered, so the call keeps status 0
     call.status = reply.status;
     send(res, reply);
   }
@@ -215,22 +216,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       send(res, text(500, `emulator error: ${err instanceof Error ? err.message : String(err)}`));
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listener = new Listener(server, host, options.port ?? 0);
+  await listener.start();
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${listener.boundPort}`;
 
   let closing: Promise<void> | undefined;
 
@@ -262,12 +251,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults.clear();
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      closing = new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const s of sockets) s.destroy();
-      });
+      closing = listener.stop();
       return closing;
+    },
+    stop: () => listener.stop(),
+    async start() {
+      if (closed) throw new Error('the emulator is closed');
+      await listener.start();
     },
   };
 }

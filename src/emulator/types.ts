@@ -141,5 +141,13 @@ export interface Emulator {
   /** The seeded Operation Growth project. */
   growthProject: EmulatorGrowthProject;
   growth: EmulatorGrowthView;
+  /**
+   * Takes Jiguang away: closes the listening socket and every connection (requests in flight included),
+   * so calls fail with connection refused. State (apps, call log, faults, Growth data) is kept; timers
+   * such as JVerification review callbacks keep running. Does nothing when stopped.
+   */
+  stop(): Promise<void>;
+  /** Brings it back on the same port (rejects if that port was taken meanwhile, or after close()). */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
