@@ -21,6 +21,7 @@ export interface EmulatorOptions {
   port?: number;
   host?: string;
   seed?: number;
+  /** Added to every answered call (injected faults too, after their delayMs); never to /__emulator/ endpoints. */
   latencyMs?: number;
   now?: () => number;
   rateLimits?: { jmlinkLinksPerMinute?: number; jmlinkStatsPerMinute?: number; growthPerSecond?: number };

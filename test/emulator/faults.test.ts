@@ -312,4 +312,37 @@ describe('latency', () => {
       await slow.close();
     }
   });
+
+  it('applies to injected answers (after any delayMs) and not to control endpoints', async () => {
+    const slow = await startEmulator({ latencyMs: 300 });
+    const timed = async (url: string, init?: Parameters<typeof call>[1]) => {
+      const t = Date.now();
+      const r = await call(url, init);
+      return { status: r.status, ms: Date.now() - t };
+    };
+    const links = () => timed(`${slow.url}/v1/links`, { headers: { authorization: basic(slow.apps[0]!) } });
+    try {
+      slow.injectFault({ service: 'jmlink', kind: 'business', code: 3006, resetSeconds: 10, times: 1 });
+      slow.injectFault({ service: 'jmlink', kind: 'status', status: 503, times: 1 });
+      slow.injectFault({ service: 'jmlink', kind: 'malformed', times: 1 });
+      slow.injectFault({ service: 'jmlink', kind: 'empty', delayMs: 200, times: 1 });
+      for (const status of [403, 503, 200]) {
+        const r = await links();
+        expect(r.status).toBe(status);
+        expect(r.ms, `HTTP ${status}`).toBeGreaterThanOrEqual(290);
+      }
+      expect((await links()).ms).toBeGreaterThanOrEqual(490); // delayMs, then the latency
+      const control = [
+        await timed(`${slow.url}/__emulator/calls`),
+        await timed(`${slow.url}/__emulator/calls/max-per-window?windowMs=1000`),
+        await timed(`${slow.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ kind: 'empty', times: 1 }) }),
+        await timed(`${slow.url}/__emulator/faults`, { method: 'DELETE' }),
+        await timed(`${slow.url}/__emulator/apps`),
+      ];
+      expect(control.map((c) => c.status)).toEqual([200, 200, 200, 200, 200]);
+      for (const c of control) expect(c.ms).toBeLessThan(200);
+    } finally {
+      await slow.close();
+    }
+  });
 });
