@@ -95,6 +95,11 @@ const envSchema = z.object({
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     GATEWAY_SHUTDOWN_GRACE_MS: int(0, 600_000).default(15_000),
+    GATEWAY_CORS_ORIGINS: z
+      .string()
+      .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], e.g. https://dashboard.example.com')))
+      .optional(),
     GATEWAY_INTROSPECTION: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     GATEWAY_GRAPHIQL: z.enum(['true', 'false']).optional(),
     GATEWAY_TRUSTED_DOCUMENTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
@@ -164,6 +169,8 @@ export interface GatewayConfig {
   redisUrl: string | null;
   /** How long in-flight requests get to finish after SIGTERM. */
   shutdownGraceMs: number;
+  /** Browser origins allowed to call the gateway (CORS). */
+  corsOrigins: string[];
   introspection: boolean;
   /** Serve GraphiQL to browsers at the GraphQL path; defaults to the introspection setting. */
   graphiql: boolean;
@@ -294,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       databaseUrl: e.DATABASE_URL ?? null,
       redisUrl: e.REDIS_URL ?? null,
       shutdownGraceMs: e.GATEWAY_SHUTDOWN_GRACE_MS,
+      corsOrigins: e.GATEWAY_CORS_ORIGINS ?? [],
       introspection: e.GATEWAY_INTROSPECTION,
       graphiql: e.GATEWAY_GRAPHIQL === undefined ? e.GATEWAY_INTROSPECTION : e.GATEWAY_GRAPHIQL === 'true',
       documents: {

@@ -27,6 +27,7 @@ import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
 import { createUpstream, type TrafficState } from './traffic.js';
 import { readGraphQLBody } from './transport/body.js';
+import { createCors } from './transport/cors.js';
 import { resolveDocuments, TrustedDocuments } from './transport/documents.js';
 import { createGraphiQL, GRAPHIQL_ASSET_PATH } from './transport/graphiql.js';
 import { graphqlError, refuse, sendJson } from './transport/respond.js';
@@ -87,6 +88,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
   const callbackToken = await reviewCallbackToken(config, registry);
   const documents = TrustedDocuments.load(config.documents);
   const guard = new DocumentGuard(config.limits);
+  const cors = createCors(config.corsOrigins);
   const graphiql = config.graphiql
     ? createGraphiQL({ graphqlPath: GRAPHQL_PATH, documents, token: graphiqlToken, exampleApp: async () => (await registry.list())[0]?.appKey })
     : null;
@@ -155,6 +157,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     if (!target) return refuse(req, res, 400, graphqlError('The request target is malformed: send a path such as /graphql.', 'BAD_REQUEST'));
     (req as RoutedRequest).route = target.pathname;
     const { pathname } = target;
+    if (cors.handle(req, res)) return;
 
     if (pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
