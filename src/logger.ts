@@ -1,7 +1,12 @@
-// Structured JSON-lines logging. Every line passes through `redact`, so a secret that slips into a
-// field (an Authorization header, a master secret) is replaced before it is written.
+// Structured JSON-lines logging on pino. Credential-named fields are redacted by path, and every
+// finished line passes the same scrubbing as client-facing upstream text (src/http/scrub.ts): known
+// secrets, `Basic`/`Bearer` values and anything credential-shaped are replaced before it is written.
+// With tracing on, each line carries the active trace and span ids.
+import { trace } from '@opentelemetry/api';
+import pino, { type DestinationStream, type Logger as Pino } from 'pino';
+import { scrub } from './http/scrub.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -9,38 +14,51 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
+  /** Writes what is buffered (before exit). */
+  flush(): void;
 }
 
 export interface LoggerOptions {
   level?: LogLevel;
-  /** Where lines go; defaults to stderr. Tests pass a collector. */
+  /** Where lines go (one call per line, without the newline); defaults to stderr. Tests pass a collector. */
   write?: (line: string) => void;
   /** Values that must never appear in a log line (secrets known at start-up). */
   secrets?: () => Iterable<string>;
 }
 
-const SENSITIVE_KEY = /authorization|secret|password|token|cookie/i;
+/** Fields named like credentials, at any of the first levels of a line. */
+const REDACT = ['authorization', 'password', 'secret', 'masterSecret', 'token', 'cookie'].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
-export function createLogger(options: LoggerOptions = {}, bound: Record<string, unknown> = {}): Logger {
-  const threshold = LEVELS[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const log = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[level] < threshold) return;
-    let line = JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...bound, ...fields }, redactKeys);
-    for (const secret of options.secrets?.() ?? []) {
-      if (secret.length >= 6) line = line.split(secret).join('[REDACTED]');
-    }
-    write(line);
-  };
-  return {
-    debug: (m, f) => log('debug', m, f),
-    info: (m, f) => log('info', m, f),
-    warn: (m, f) => log('warn', m, f),
-    error: (m, f) => log('error', m, f),
-    child: (fields) => createLogger(options, { ...bound, ...fields }),
-  };
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const secrets = options.secrets ?? (() => []);
+  const destination: DestinationStream = options.write
+    ? { write: (line: string) => options.write!(line.endsWith('\n') ? line.slice(0, -1) : line) }
+    : pino.destination({ dest: 2, sync: false, minLength: 4096 });
+  const base = pino(
+    {
+      level: options.level ?? 'info',
+      messageKey: 'msg',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT, censor: '[REDACTED]' },
+      mixin() {
+        const span = trace.getActiveSpan()?.spanContext();
+        return span ? { traceId: span.traceId, spanId: span.spanId } : {};
+      },
+      hooks: { streamWrite: (line) => scrub(line, { secrets: secrets() }) },
+    },
+    destination,
+  );
+  return wrap(base);
 }
 
-function redactKeys(key: string, value: unknown): unknown {
-  return key !== '' && SENSITIVE_KEY.test(key) && value != null && typeof value !== 'object' ? '[REDACTED]' : value;
+function wrap(log: Pino): Logger {
+  return {
+    debug: (message, fields) => log.debug(fields ?? {}, message),
+    info: (message, fields) => log.info(fields ?? {}, message),
+    warn: (message, fields) => log.warn(fields ?? {}, message),
+    error: (message, fields) => log.error(fields ?? {}, message),
+    child: (fields) => wrap(log.child(fields)),
+    flush: () => log.flush(),
+  };
 }

@@ -62,7 +62,7 @@ async function open(origin: string, name: string): Promise<string> {
   try {
     const page = await context.newPage();
     await page.goto(`${origin}/?gateway=${encodeURIComponent(h.gateway.graphqlUrl)}&token=${h.tokens.reader}`);
-    await page.waitForFunction(() => document.getElementById('out')?.textContent !== 'loading', undefined, { timeout: 20_000 });
+    await page.waitForFunction("document.getElementById('out')?.textContent !== 'loading'", undefined, { timeout: 20_000 });
     await mkdir('test-results', { recursive: true });
     await page.screenshot({ path: `test-results/cors-${name}.png` });
     return (await page.locator('#out').innerText()).trim();
