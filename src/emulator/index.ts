@@ -4,7 +4,8 @@
 // after auth (X-Rate-Limit-* only on authenticated answers), answers an unknown link_key with 3005; paths
 // of no emulated service get a plain 404 and are not recorded; a RecordedCall's appKey is the user claimed
 // in the Authorization header (even if wrong: the dev_key for the admin services, the projectId for Growth),
-// its headers/body are the request's, status 0 = no answer.
+// its headers/body are the request's (JSON bodies read exactly: integers beyond 2^53 as bigint), `at` its
+// arrival by the emulator's clock, status 0 = no answer (timeout, reset, cut by stop()).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseBasicAuth } from './auth.js';
 import { CallLog } from './calls.js';
@@ -27,6 +28,9 @@ import { ReviewStore, verificationAdmin } from './verification.js';
 
 export type {
   AddAppOptions,
+  CallFilter,
+  Cuid,
+  CuidLike,
   Emulator,
   EmulatorApp,
   EmulatorCallback,
@@ -35,9 +39,6 @@ export type {
   EmulatorGrowthProject,
   EmulatorGrowthView,
   EmulatorOptions,
-  CallFilter,
-  Cuid,
-  CuidLike,
   Fault,
   RecordedCall,
 } from './types.js';
