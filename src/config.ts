@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CallerConfig } from './auth/callers.js';
 import type { CacheSettings } from './http/cache/policy.js';
+import type { MetricsAccess } from './transport/metrics-route.js';
 import type { FairnessSettings } from './http/fairness.js';
 import { marginQuotas, type QuotaSettings } from './http/quota.js';
 import type { CostLimits } from './limits/cost.js';
@@ -95,6 +96,15 @@ const envSchema = z.object({
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     GATEWAY_SHUTDOWN_GRACE_MS: int(0, 600_000).default(15_000),
+    GATEWAY_METRICS_TOKEN_SHA256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the SHA-256 of the metrics token, 64 hex characters (npm run token prints one)').optional(),
+    GATEWAY_METRICS_ADDRESS: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+      .transform((v) => {
+        const at = v.lastIndexOf(':');
+        return { host: v.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(v.slice(at + 1)) };
+      })
+      .optional(),
     GATEWAY_CORS_ORIGINS: z
       .string()
       .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
@@ -171,6 +181,8 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** Browser origins allowed to call the gateway (CORS). */
   corsOrigins: string[];
+  /** Who may read /metrics, and where. */
+  metrics: MetricsAccess;
   introspection: boolean;
   /** Serve GraphiQL to browsers at the GraphQL path; defaults to the introspection setting. */
   graphiql: boolean;
@@ -302,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       redisUrl: e.REDIS_URL ?? null,
       shutdownGraceMs: e.GATEWAY_SHUTDOWN_GRACE_MS,
       corsOrigins: e.GATEWAY_CORS_ORIGINS ?? [],
+      metrics: { tokenSha256: e.GATEWAY_METRICS_TOKEN_SHA256 ?? null, address: e.GATEWAY_METRICS_ADDRESS ?? null },
       introspection: e.GATEWAY_INTROSPECTION,
       graphiql: e.GATEWAY_GRAPHIQL === undefined ? e.GATEWAY_INTROSPECTION : e.GATEWAY_GRAPHIQL === 'true',
       documents: {

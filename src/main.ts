@@ -8,6 +8,7 @@ import type { Emulator } from './emulator/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { openRegistry, parseRegistryKey, type AppRegistry } from './registry/index.js';
 import { startGateway, type RunningGateway } from './server.js';
+import { startTracing } from './observability/tracing.js';
 import { startupProblem } from './startup.js';
 
 const loaded = loadConfig();
@@ -25,6 +26,9 @@ interface Running {
   logger: Logger;
   closeShared(): Promise<void>;
 }
+
+// Tracing first, so everything after it can be traced (off unless OTEL_* variables turn it on).
+const tracing = startTracing(process.env);
 
 let running: Running | undefined;
 try {
@@ -106,10 +110,13 @@ async function stop(signal: string): Promise<void> {
     await closeShared();
     await registry.close();
     await emulator?.close();
+    await tracing?.shutdown();
     logger.info('stopped');
+    logger.flush();
     process.exit(0);
   } catch (error) {
     logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+    logger.flush();
     process.exit(1);
   }
 }

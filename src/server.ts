@@ -19,6 +19,7 @@ import { costLimitPlugin } from './limits/plugin.js';
 import { limitRules } from './limits/rules.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './observability/metrics.js';
+import { inRequestSpan } from './observability/tracing.js';
 import { mutationsNeedAdmin } from './plugins/mutations-need-admin.js';
 import { operationMetrics } from './plugins/operation-metrics.js';
 import { staleExtension } from './plugins/stale-extension.js';
@@ -31,6 +32,7 @@ import { createCors } from './transport/cors.js';
 import { resolveDocuments, TrustedDocuments } from './transport/documents.js';
 import { createGraphiQL, GRAPHIQL_ASSET_PATH } from './transport/graphiql.js';
 import { graphqlError, refuse, sendJson } from './transport/respond.js';
+import { handleMetrics, startMetricsServer } from './transport/metrics-route.js';
 import { parseTarget } from './transport/target.js';
 import { CALLBACK_PATH, handleReviewCallback } from './verification/callback.js';
 import { reviewStatus } from './verification/endpoints.js';
@@ -164,10 +166,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       const report = await readinessReport(checks, draining);
       return sendJson(res, report.status === 'ready' || report.status === 'degraded' ? 200 : 503, report);
     }
-    if (pathname === '/metrics' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': metrics.contentType });
-      return void res.end(await metrics.text());
-    }
+    if (pathname === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return handleMetrics(req, res, config.metrics, callers, metrics);
     if (graphiql && (await graphiql.handle(req, res, target))) return;
     if (pathname.startsWith(CALLBACK_PATH)) {
       return handleReviewCallback(req, res, pathname, {
@@ -218,9 +217,11 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     const requestLogger = logger.child({ requestId, caller: caller.name });
     const context = createContext(services, { requestId, signal: abort.signal, logger: requestLogger, caller });
     const started = performance.now();
-    res.once('finish', () => {
-      const { stats } = context.call;
-      requestLogger.info('request', {
+    await inRequestSpan('graphql', req.headers, { 'http.request.method': req.method ?? 'GET', 'url.path': pathname, 'gateway.request_id': requestId, 'gateway.caller': caller.name }, async (span) => {
+      res.once('finish', () => {
+        const { stats } = context.call;
+        const traceId = span.spanContext().traceId;
+        requestLogger.info('request', {
         method: req.method,
         status: res.statusCode,
         operationName: context.outcome.operation?.name ?? (isRecord(resolved.body) && typeof resolved.body.operationName === 'string' ? resolved.body.operationName.slice(0, 100) : undefined),
@@ -229,17 +230,29 @@ export async function startGateway({ config, registry, logger, extraCallers = []
         upstreamCalls: stats.upstreamCalls,
         cacheHits: stats.cacheHits,
         ...(stats.stale.length > 0 ? { stale: stats.stale.length } : {}),
+        ...(span.isRecording() ? { traceId } : {}),
       });
     });
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: resolved.search, body: resolved.body },
-      context: async () => context,
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: resolved.search, body: resolved.body },
+        context: async () => context,
+      });
+      const operation = context.outcome.operation;
+      span.updateName(`graphql ${operation?.type ?? 'request'} ${operation?.name ?? 'anonymous'}`);
+      span.setAttributes({
+        'http.response.status_code': response.status ?? 200,
+        'graphql.operation.type': operation?.type ?? 'unknown',
+        'graphql.operation.name': operation?.name ?? '',
+        'gateway.outcome': operation?.outcome ?? 'error',
+        'gateway.upstream_calls': context.call.stats.upstreamCalls,
+        'gateway.cache_hits': context.call.stats.cacheHits,
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') return void res.end(response.body.string);
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
     });
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') return void res.end(response.body.string);
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -249,6 +262,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       resolve();
     });
   });
+  const metricsServer = config.metrics.address ? await startMetricsServer(config.metrics.address, metrics) : null;
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const base = `http://${host}:${port}`;
@@ -280,6 +294,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       await closed;
       await apollo.stop();
       await upstream.close();
+      await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
     },
   };
 }

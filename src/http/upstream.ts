@@ -6,9 +6,11 @@
 // When Jiguang fails or the quota is spent, a stale entry within its bound is served instead and
 // recorded on the request (the `stale` response extension).
 import { randomUUID } from 'node:crypto';
-import { GatewayError, RequestCancelledError, upstreamError, type JiguangErrorInfo, type ServiceName } from '../errors.js';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import { GatewayError, RequestCancelledError, UpstreamError, upstreamError, type JiguangErrorInfo, type ServiceName } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { inCallSpan, tracer } from '../observability/tracing.js';
 import { backgroundCall, type CallContext, type StaleServe } from './call.js';
 import { freshMsOf, newEntry, type CacheSettings } from './cache/policy.js';
 import { appPrefix, ownerPrefix, type CacheEntry, type CacheStore } from './cache/store.js';
@@ -104,6 +106,7 @@ export class Upstream {
     let flight = coalesce ? (this.flights.get(flightKey) as Flight<R> | undefined) : undefined;
     if (flight) {
       ctx.stats.coalesced++;
+      tracer.startSpan(`jiguang ${endpoint.name}`, { kind: SpanKind.CLIENT, attributes: { 'jiguang.endpoint': endpoint.name, 'jiguang.cache': 'coalesced' } }).end();
       this.deps.metrics.cacheEvents.inc({ endpoint: endpoint.name, event: 'coalesced' });
       return waitFor(flight, ctx.signal);
     }
@@ -154,6 +157,7 @@ export class Upstream {
   /** Records a cache hit on the request and the metrics. */
   hit<T>(endpoint: { name: string }, ctx: CallContext, value: T): Served<T> {
     ctx.stats.cacheHits++;
+    tracer.startSpan(`jiguang ${endpoint.name}`, { kind: SpanKind.CLIENT, attributes: { 'jiguang.endpoint': endpoint.name, 'jiguang.cache': 'hit' } }).end();
     this.deps.metrics.cacheEvents.inc({ endpoint: endpoint.name, event: 'hit' });
     return { value, stale: null };
   }
@@ -163,6 +167,7 @@ export class Upstream {
     if (!entry || Date.now() >= entry.staleUntil || !(error instanceof GatewayError) || !TRANSIENT.has(error.code)) return null;
     const stale = { key, storedAt: entry.storedAt };
     ctx.stats.stale.push(stale);
+    tracer.startSpan(`jiguang ${endpoint.name}`, { kind: SpanKind.CLIENT, attributes: { 'jiguang.endpoint': endpoint.name, 'jiguang.cache': 'stale', 'jiguang.stale_error': error.code } }).end();
     this.deps.metrics.cacheEvents.inc({ endpoint: endpoint.name, event: 'stale' });
     this.deps.logger.warn('served stale data', { endpoint: endpoint.name, ageSeconds: Math.round((Date.now() - entry.storedAt) / 1000), code: error.code, requestId: ctx.requestId });
     return { value: entry.value, stale };
@@ -192,8 +197,13 @@ export class Upstream {
     return credentials;
   }
 
-  /** The call itself: a quota slot, the wire, the envelope, the model. */
-  private async send<P, R>(endpoint: Endpoint<P, R>, params: P, ctx: CallContext, credentials: Credentials, signal: AbortSignal | undefined): Promise<R> {
+  /** The call itself, in a client span: a quota slot, the wire, the envelope, the model. */
+  private send<P, R>(endpoint: Endpoint<P, R>, params: P, ctx: CallContext, credentials: Credentials, signal: AbortSignal | undefined): Promise<R> {
+    const attributes = { 'jiguang.service': endpoint.service, 'jiguang.endpoint': endpoint.name, 'jiguang.cache': 'miss', 'gateway.request_id': ctx.requestId };
+    return inCallSpan(`jiguang ${endpoint.name}`, attributes, (span) => this.sendInSpan(endpoint, params, ctx, credentials, signal, span));
+  }
+
+  private async sendInSpan<P, R>(endpoint: Endpoint<P, R>, params: P, ctx: CallContext, credentials: Credentials, signal: AbortSignal | undefined, span: Span): Promise<R> {
     const { deps } = this;
     // Quotas are per AppKey; the developer account and the Growth project are one each.
     const owner = endpoint.credentials === 'app' ? credentials.username : endpoint.credentials;
@@ -206,8 +216,9 @@ export class Upstream {
     const baseInfo: JiguangErrorInfo = { service: endpoint.service, businessCode: null, upstreamMessage: null, httpStatus: null, requestId: ctx.requestId };
     const timeoutMs = Math.max(1, Math.min(deps.timeoutMs, ctx.deadline - Date.now()));
     const started = performance.now();
-    const finish = (outcome: string, status: number | null, cause?: string) => {
+    const finish = (outcome: string, status: number | null, cause?: string, businessCode?: number | string | null) => {
       const seconds = (performance.now() - started) / 1000;
+      span.setAttributes({ 'jiguang.outcome': outcome, ...(status !== null ? { 'http.response.status_code': status } : {}), ...(cause ? { 'jiguang.failure_cause': cause } : {}), ...(businessCode != null ? { 'jiguang.business_code': String(businessCode) } : {}) });
       deps.metrics.upstreamCalls.inc({ service: endpoint.service, endpoint: endpoint.name, outcome });
       deps.metrics.upstreamDuration.observe({ service: endpoint.service, endpoint: endpoint.name }, seconds);
       ctx.stats.upstreamCalls++;
@@ -238,11 +249,11 @@ export class Upstream {
       try {
         const decoded = decodeEnvelope(endpoint.envelope, res, { requestId: ctx.requestId, secrets: [credentials.password, basicAuth(credentials)] });
         const value = endpoint.parse(decoded, params);
-        finish('ok', res.status);
+        finish('ok', res.status, undefined, decoded.info.businessCode);
         return value;
       } catch (error) {
         const code = error instanceof GatewayError ? error.code : 'UPSTREAM_ERROR';
-        finish(code, res.status);
+        finish(code, res.status, undefined, error instanceof UpstreamError ? error.jiguang.businessCode : null);
         if (code === 'RATE_LIMITED') {
           const retryAfter = (error as GatewayError).extensions.retryAfterSeconds;
           const window = deps.quota.limitOf(endpoint.quota)?.windowMs ?? 60_000;

@@ -190,6 +190,6 @@ describe('cancellation', () => {
     controller.abort();
     expect(await pending).toBe('aborted');
     await new Promise((r) => setTimeout(r, 100));
-    expect(await (await fetch(h.gateway.url + '/metrics')).text()).toMatch(/jiguang_upstream_requests_total\{service="jmlink",endpoint="jmlink.links",outcome="REQUEST_CANCELLED"\} 1/);
+    expect(await (await fetch(h.gateway.url + '/metrics', { headers: { authorization: `Bearer ${h.tokens.admin}` } })).text()).toMatch(/jiguang_upstream_requests_total\{service="jmlink",endpoint="jmlink.links",outcome="REQUEST_CANCELLED"\} 1/);
   });
 });

@@ -1,0 +1,53 @@
+// /metrics, protected: on the gateway's own port it needs a bearer token (an admin token of
+// GATEWAY_TOKENS, or the metrics token whose SHA-256 is GATEWAY_METRICS_TOKEN_SHA256); with
+// GATEWAY_METRICS_ADDRESS it is served there instead, without a token (an address only the
+// monitoring network reaches), and not on the gateway's port at all.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { Callers } from '../auth/callers.js';
+import { hashToken } from '../auth/callers.js';
+import type { Metrics } from '../observability/metrics.js';
+import { graphqlError, refuse } from './respond.js';
+
+export interface MetricsAccess {
+  /** SHA-256 (hex) of a token that may read /metrics only. */
+  tokenSha256: string | null;
+  /** host:port of a separate listener for /metrics; null serves it on the gateway's port. */
+  address: { host: string; port: number } | null;
+}
+
+export async function sendMetrics(res: ServerResponse, metrics: Metrics): Promise<void> {
+  const text = await metrics.text();
+  res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+/** Answers /metrics on the gateway's port: true when answered (served, refused, or not here). */
+export async function handleMetrics(req: IncomingMessage, res: ServerResponse, access: MetricsAccess, callers: Callers, metrics: Metrics): Promise<void> {
+  if (access.address) return refuse(req, res, 404, { error: 'Metrics are served on the metrics address (GATEWAY_METRICS_ADDRESS).' });
+  const caller = callers.identify(req.headers.authorization);
+  if (caller?.role === 'admin' || metricsTokenMatches(req.headers.authorization, access.tokenSha256)) return sendMetrics(res, metrics);
+  return refuse(req, res, 401, graphqlError('/metrics needs an admin token or the metrics token: send `Authorization: Bearer <token>`.', 'UNAUTHENTICATED'), {
+    'www-authenticate': 'Bearer realm="jiguang-gateway metrics"',
+  });
+}
+
+function metricsTokenMatches(authorization: string | undefined, sha256: string | null): boolean {
+  const match = /^Bearer\s+(\S{16,512})\s*$/i.exec(authorization ?? '');
+  if (!match || !sha256) return false;
+  return timingSafeEqual(Buffer.from(hashToken(match[1]!), 'hex'), Buffer.from(sha256.toLowerCase(), 'hex'));
+}
+
+/** The separate metrics listener (GATEWAY_METRICS_ADDRESS): /metrics and nothing else. */
+export async function startMetricsServer(address: { host: string; port: number }, metrics: Metrics): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return void sendMetrics(res, metrics);
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found: /metrics\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port, address.host, () => resolve());
+  });
+  return server;
+}
