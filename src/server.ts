@@ -97,7 +97,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
 
   const apollo = new ApolloServer<GatewayContext>({
     typeDefs: loadTypeDefs(),
-    resolvers: resolvers as never,
+    resolvers,
     introspection: config.introspection,
     // With introspection off, validation errors do not suggest field names ("Did you mean …?").
     hideSchemaDetailsFromClientErrors: !config.introspection,
