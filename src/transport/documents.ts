@@ -1,43 +1,171 @@
 // Persisted and trusted documents. Clients may send a `documentId` (GraphQL over HTTP, persisted
 // documents appendix: "sha256:<hex>") or Apollo's `extensions.persistedQuery.sha256Hash` instead of a
-// document; both are looked up in the manifest codegen writes. In trusted mode only documents of the
-// manifest run at all, so a leaked endpoint cannot be used for arbitrary queries.
+// document; both are looked up in the manifests. In trusted mode only documents of the manifests run
+// at all, so a leaked endpoint cannot be used for arbitrary queries.
+//
+// Manifests come from several places (the gateway's generated one first, then other teams' files or
+// folders of them), so each is checked at start-up, entry by entry: a bad manifest is a start-up
+// error naming the file and the entry, never a document that silently fails to run later.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { getIntrospectionQuery } from 'graphql';
 import { isRecord } from '../http/envelope.js';
 
 export interface TrustedDocumentsOptions {
-  /** Paths of the manifests, each `{"sha256:<hex>": "<document>"}`. */
+  /** Manifests, each a file `{"sha256:<hex>": "<document>"}` or a folder of `*.json` such files. */
   manifests: string[];
-  /** Reject every document that is not in the manifest. */
+  /** Reject every document that is not in a manifest. */
   trusted: boolean;
+}
+
+/** One document of a manifest. */
+export interface TrustedDocument {
+  /** `sha256:<64 hex>`, the SHA-256 of `document`. */
+  id: string;
+  document: string;
+  /** The manifest file it came from. */
+  manifest: string;
 }
 
 export type Resolution = { ok: true; params: Record<string, unknown> } | { ok: false; status: number; code: string; message: string };
 
+/** Every problem of the configured manifests, one line each. */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+const ID = /^sha256:[0-9a-f]{64}$/;
+
+export function documentIdOf(document: string): string {
+  return `sha256:${createHash('sha256').update(document).digest('hex')}`;
+}
+
+/**
+ * The introspection query GraphiQL's Docs pane uses, by id: in trusted mode the page sends this id,
+ * since its own introspection text is no manifest's. Whether it runs is still Apollo's
+ * `GATEWAY_INTROSPECTION` setting (off: a validation error, as for any introspection).
+ */
+export const INTROSPECTION_DOCUMENT: { id: string; document: string } = (() => {
+  const document = getIntrospectionQuery();
+  return { id: documentIdOf(document), document };
+})();
+
+/** Reads and checks every manifest (files, or folders of `*.json`), collecting every problem. */
+export function readManifests(entries: string[]): { documents: TrustedDocument[]; problems: string[] } {
+  const problems: string[] = [];
+  const byId = new Map<string, TrustedDocument>();
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    for (const file of manifestFiles(entry, problems)) {
+      // The same file named twice (directly and through its folder) is read once.
+      const absolute = resolvePath(file);
+      if (seen.has(absolute)) continue;
+      seen.add(absolute);
+      for (const { id, document, problem } of readManifest(file, problems)) {
+        const earlier = byId.get(id);
+        // The same id with another document elsewhere: say where, next to what is wrong with it.
+        const conflict = earlier !== undefined && earlier.document !== document ? `; ${earlier.manifest} has another document under this id` : '';
+        if (problem || conflict) problems.push(`persisted documents: ${file}: entry ${quote(id)}: ${problem ?? 'a second document under this id'}${conflict}`);
+        else if (earlier === undefined) byId.set(id, { id, document: document as string, manifest: file });
+      }
+    }
+  }
+  return { documents: [...byId.values()], problems };
+}
+
+/** The manifest files of one configured entry: a file as it is, a folder's `*.json` by name. */
+function manifestFiles(entry: string, problems: string[]): string[] {
+  let folder: boolean;
+  try {
+    folder = statSync(entry).isDirectory();
+  } catch (error) {
+    problems.push(`persisted documents: ${entry}: cannot be read (${errorCode(error)})`);
+    return [];
+  }
+  if (!folder) return [entry];
+  const names = readdirSync(entry)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+  if (names.length === 0) problems.push(`persisted documents: ${entry}: the folder holds no *.json manifest`);
+  return names.map((name) => join(entry, name));
+}
+
+/** One manifest's entries, each with what is wrong with it (null: nothing); file-level problems go to `problems`. */
+function readManifest(file: string, problems: string[]): { id: string; document: unknown; problem: string | null }[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    problems.push(`persisted documents: ${file}: cannot be read (${errorCode(error)})`);
+    return [];
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    problems.push(`persisted documents: ${file}: is not valid JSON (${(error as Error).message})`);
+    return [];
+  }
+  if (!isRecord(json)) {
+    problems.push(`persisted documents: ${file}: must be a JSON object of "sha256:<64 hex>": "<document>" entries`);
+    return [];
+  }
+  return Object.entries(json).map(([id, document]) => ({
+    id,
+    document,
+    problem: !ID.test(id)
+      ? 'the key must be "sha256:" followed by 64 lower-case hex characters'
+      : typeof document !== 'string'
+        ? `the document must be a string, not ${document === null ? 'null' : Array.isArray(document) ? 'an array' : typeof document}`
+        : documentIdOf(document) !== id
+          ? `the key is not the SHA-256 of the document (which is ${documentIdOf(document)})`
+          : null,
+  }));
+}
+
+function quote(key: string): string {
+  return JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
+}
+
 export class TrustedDocuments {
-  private readonly documents: Map<string, string>;
+  private readonly byId: Map<string, string>;
+  private readonly listed: readonly TrustedDocument[];
   readonly trusted: boolean;
 
-  constructor(documents: Record<string, string>, trusted: boolean) {
-    this.documents = new Map(Object.entries(documents));
+  constructor(documents: Record<string, string> | readonly TrustedDocument[], trusted: boolean) {
+    this.listed = Array.isArray(documents)
+      ? documents
+      : Object.entries(documents as Record<string, string>).map(([id, document]) => ({ id, document, manifest: '(inline)' }));
+    this.byId = new Map(this.listed.map((d) => [d.id, d.document]));
     this.trusted = trusted;
   }
 
+  /** Reads every manifest; throws a ManifestError listing every problem when any is wrong. */
   static load(options: TrustedDocumentsOptions): TrustedDocuments {
-    const documents: Record<string, string> = {};
-    for (const manifest of options.manifests) {
-      try {
-        Object.assign(documents, JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>);
-      } catch (error) {
-        if (options.trusted) throw new Error(`trusted documents: cannot read the manifest ${manifest} (${(error as NodeJS.ErrnoException).code ?? 'invalid JSON'})`);
-      }
-    }
+    const { documents, problems } = readManifests(options.manifests);
+    if (problems.length > 0) throw new ManifestError(problems);
     return new TrustedDocuments(documents, options.trusted);
   }
 
   get size(): number {
-    return this.documents.size;
+    return this.byId.size;
+  }
+
+  /** The manifests' documents in the order they were configured (the built-in introspection not among them). */
+  list(): readonly TrustedDocument[] {
+    return this.listed;
+  }
+
+  private lookup(id: string): string | undefined {
+    return this.byId.get(id) ?? (id === INTROSPECTION_DOCUMENT.id ? INTROSPECTION_DOCUMENT.document : undefined);
   }
 
   /** Replaces a document id by its document, and in trusted mode refuses anything else. */
@@ -52,7 +180,7 @@ export class TrustedDocuments {
           : undefined;
 
     if (id !== undefined) {
-      const query = this.documents.get(id);
+      const query = this.lookup(id);
       if (query !== undefined) {
         const { documentId: _id, extensions: _ext, ...rest } = params;
         const otherExtensions = extensions ? Object.fromEntries(Object.entries(extensions).filter(([k]) => k !== 'persistedQuery')) : {};
@@ -65,8 +193,7 @@ export class TrustedDocuments {
       return { ok: true, params };
     }
     if (this.trusted && typeof params.query === 'string') {
-      const hash = `sha256:${createHash('sha256').update(params.query).digest('hex')}`;
-      if (!this.documents.has(hash)) {
+      if (!this.byId.has(documentIdOf(params.query))) {
         return { ok: false, status: 400, code: 'PERSISTED_DOCUMENT_REQUIRED', message: 'This gateway only runs trusted documents: send the `documentId` of an operation from its manifest.' };
       }
     }

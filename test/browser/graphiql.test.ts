@@ -1,121 +1,152 @@
-// GraphiQL in a real headless browser (Debian's chromium, driven by playwright-core): the page loads
-// with nothing but same-origin requests, shows the three example tabs, runs a typed query and shows
-// the emulator's data. A screenshot is left in test-results/graphiql.png.
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+// GraphiQL in a real headless browser (Debian's chromium, driven by playwright-core), default mode:
+// the page loads with nothing but same-origin requests, shows one example tab per Jiguang service
+// (reads, then mutations marked as such) opened on an app that has data, and runs every one of them
+// against the emulator without a failed request or a console error; the Docs pane has the schema.
+// A visitor with their own token is asked for it first, and the schema follows the Headers editor.
+// Screenshots are left in test-results/ (gitignored).
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { startGateway, type RunningGateway } from '../../src/server.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
+import { docsText, editorValue, hasChromium, launch, openTab, run, screenshot, setEditorValue, skipMessage, tabTitles, watch } from './graphiql-helpers.js';
 
 let h: Harness;
 let browser: Browser;
+/** A second gateway on the same emulator and registry, without a token for GraphiQL (a real deployment). */
+let own: RunningGateway;
 beforeAll(async () => {
   if (!hasChromium) return;
   h = await startHarness();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  own = await startGateway({ config: h.config, registry: h.registry, logger: createLogger({ level: 'silent' }) });
+  browser = await launch();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
+  await own?.close();
   await h?.close();
 });
 
+const TITLES = ['Apps', 'ShortLinks', 'AudienceTags', 'OneTapLoginStatus', 'PushCertificates', 'GrowthUser', 'CreateApp', 'EnableOneTapLogin', 'ReportGrowthEvents'];
+const MUTATIONS = new Set(['CreateApp', 'EnableOneTapLogin', 'ReportGrowthEvents']);
+
 it.skipIf(!hasChromium)(
-  hasChromium
-    ? 'GraphiQL loads same-origin only, shows the example tabs and runs a typed query'
-    : `GraphiQL browser test SKIPPED: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  hasChromium ? 'runs every example tab, the mutations too, on an app with data, with the schema in the Docs pane' : skipMessage,
   async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     try {
       const page = await context.newPage();
-      const origin = new URL(h.gateway.url).origin;
-      const failed: string[] = [];
-      const foreign: string[] = [];
-      page.on('request', (r) => {
-        const url = r.url();
-        if (!url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin) foreign.push(url);
-      });
-      page.on('requestfailed', (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
-      page.on('response', (r) => {
-        if (r.status() >= 400) failed.push(`${r.url()}: HTTP ${r.status()}`);
-      });
-      const pageErrors: string[] = [];
-      page.on('pageerror', (e) => pageErrors.push(String(e)));
-
-      // GraphiQL re-parses the query 100 ms after it changes (debounced: typing, switching tabs); until
-      // then it still holds the previous query's operation name and would send that with the new query
-      // ("Unknown operation named …"). A person never clicks that fast; the test waits for it.
-      const settled = (operationName: string | null) =>
-        page.waitForFunction(
-          `(() => {
-            const cm = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror;
-            return cm.operations?.length === 1 && cm.operationName === ${JSON.stringify(operationName)};
-          })()`,
-        );
-
+      const w = watch(page, new URL(h.gateway.url).origin);
       const loaded = await page.goto(h.gateway.graphqlUrl);
       expect(loaded?.status()).toBe(200);
-      const editor = page.locator('.graphiql-query-editor .CodeMirror');
-      await editor.waitFor({ state: 'visible' });
+      await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ state: 'visible' });
+      await expect.poll(() => tabTitles(page)).toEqual(TITLES);
 
-      // The example tabs, titled after their operations, the first one active.
-      await expect.poll(() => page.locator('.graphiql-tab').allInnerTexts()).toEqual(['Apps', 'ShortLinks', 'AudienceTags']);
-      // The headers editor (where a bearer token goes) is one click away under the query editor.
-      await page.locator('button[data-name="headers"]').waitFor({ state: 'visible' });
-      // The domain tabs come with the known app key in their variables, and run as they are.
-      const appKey = (await h.registry.list())[0]!.appKey;
-      const response = page.locator('.graphiql-response .result-window');
-      for (const [title, expected] of [['ShortLinks', '"totalCount"'], ['AudienceTags', '"found": true']] as const) {
-        await page.locator('.graphiql-tab', { hasText: title }).locator('.graphiql-tab-button').click();
-        // The tab carries a token (Headers) and the app key (Variables).
-        await page.locator('button[data-name="headers"]').click();
-        await expect.poll(() => page.locator('.graphiql-editor-tool').innerText()).toContain('Bearer');
-        await page.locator('button[data-name="variables"]').click();
-        await expect.poll(() => page.locator('.graphiql-editor-tool').innerText()).toContain(appKey);
-        await settled(title);
-        await page.locator('.graphiql-execute-button').click();
-        await expect.poll(() => response.innerText(), { timeout: 20_000 }).toContain(expected);
-        expect(await response.innerText(), title).not.toContain('"errors"');
+      // The schema came with the pre-filled token.
+      expect(await docsText(page)).toContain('Query');
+
+      // The alphabetically first app has no short links; the examples open one that has.
+      const [first] = await h.registry.list();
+      expect(first!.name).toBe('Demo Empty');
+
+      const appCount = h.emulator.apps.length; // CreateApp adds one
+      const answers: Record<string, any> = {};
+      for (const [index, title] of TITLES.entries()) {
+        await openTab(page, index);
+        const query = await editorValue(page, 'query');
+        // Mutations say so on their first line; reads do not.
+        expect(query.split('\n')[0]!.includes('MUTATION'), title).toBe(MUTATIONS.has(title));
+        expect(await editorValue(page, 'headers')).toContain(`Bearer ${h.tokens.reader}`);
+        if (MUTATIONS.has(title)) await setEditorValue(page, 'headers', JSON.stringify({ authorization: `Bearer ${h.tokens.admin}` }, null, 2));
+        const variables = await editorValue(page, 'variables');
+        expect(variables, title).not.toContain('$'); // every placeholder was replaced
+        if (variables.includes('appKey')) expect(variables, title).not.toContain(first!.appKey);
+        const result = await run(page, title);
+        expect(result.errors, `${title}: ${JSON.stringify(result.errors)}`).toBeUndefined();
+        answers[title] = result.data;
       }
-      await page.locator('.graphiql-tab', { hasText: 'Apps' }).locator('.graphiql-tab-button').click();
-      await expect.poll(() => editor.innerText()).toContain('query Apps');
 
-      // Type a query for real: focus the editor, select everything, type over it.
-      await editor.click();
-      await page.keyboard.press('ControlOrMeta+A');
-      await page.keyboard.press('Backspace');
-      await page.keyboard.type('{ apps { appKey name } }');
-      // CodeMirror auto-closes brackets; whatever it inserted, the editor must hold the query typed.
-      const typed = await page.$eval('.graphiql-query-editor .CodeMirror', (el: any) => String(el.CodeMirror.getValue()));
-      expect(typed.trim()).toBe('{ apps { appKey name } }');
-      await settled(null);
+      expect(answers.Apps.apps.length).toBe(appCount);
+      const links = answers.ShortLinks.app.shortLinks;
+      expect(links.totalCount).toBeGreaterThan(0);
+      // The statistics window has data: days with clicks.
+      expect(links.nodes.some((n: any) => n.stats.days.length > 0 && n.stats.totals.clicks > 0)).toBe(true);
+      expect(answers.AudienceTags.app.portraitTags.found).toBe(true);
+      expect(['NONE', 'PENDING', 'PASS', 'NO_PASS']).toContain(answers.OneTapLoginStatus.app.android.state);
+      expect(answers.PushCertificates.app.certificates).toEqual([]);
+      expect(answers.GrowthUser.growthUser.cuid).toMatch(/^\d+$/);
+      expect(answers.CreateApp.createApp.app.androidPackage).toBe('com.example.graphiql');
+      expect(answers.EnableOneTapLogin.enableOneTapLogin.state).toMatch(/^(PENDING|PASS)$/);
+      expect(answers.ReportGrowthEvents.reportGrowthEvents).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
 
-      await page.locator('.graphiql-execute-button').click();
-      const result = response;
-      const names = h.emulator.apps.map((a) => a.name);
-      await expect.poll(() => result.innerText(), { timeout: 20_000 }).toContain(names[0]!);
-      const text = await result.innerText();
-      for (const name of names) expect(text).toContain(name);
-      expect(text).not.toMatch(/"errors"/);
-
-      // The History plugin (GraphiQL's default) recorded the run.
+      // The History plugin (GraphiQL's default) recorded the runs.
       await page.locator('button[aria-label="Show History"]').click();
       await expect.poll(() => page.locator('.graphiql-history-item').count()).toBeGreaterThan(0);
+      await screenshot(page, 'graphiql');
 
-      await mkdir('test-results', { recursive: true });
-      await page.screenshot({ path: 'test-results/graphiql.png' });
-
-      expect(failed).toEqual([]);
-      expect(foreign).toEqual([]);
-      expect(pageErrors).toEqual([]);
+      expect(w.failed).toEqual([]);
+      expect(w.foreign).toEqual([]);
+      expect(w.errors).toEqual([]);
     } finally {
       await context.close();
     }
   },
-  60_000,
+  120_000,
+);
+
+it.skipIf(!hasChromium)(
+  hasChromium ? 'asks for a token first, refuses a wrong one, and fetches the schema again when the Headers get one' : skipMessage,
+  async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    try {
+      const page = await context.newPage();
+      // The wrong token's probe answers 401: expected here, and the page says so.
+      const w = watch(page, new URL(own.url).origin, (_url, status) => status === 401);
+      await page.goto(own.graphqlUrl);
+      const input = page.locator('.gw-token input[type=password]');
+      await input.waitFor({ state: 'visible' });
+      await screenshot(page, 'graphiql-token');
+      await input.fill('not-a-token');
+      await page.locator('.gw-token button[type=submit]').click();
+      await expect.poll(() => page.locator('.gw-token .gw-error').innerText()).toContain('401');
+
+      await page.locator('.gw-token input[type=password]').fill(h.tokens.reader);
+      await page.locator('.gw-token button[type=submit]').click();
+      await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ state: 'visible' });
+      expect(await editorValue(page, 'headers')).toContain(`Bearer ${h.tokens.reader}`);
+      expect(await docsText(page)).toContain('Query');
+      // The examples were made for this token's apps: the first app with links.
+      await openTab(page, 1);
+      const links = await run(page, 'ShortLinks');
+      expect(links.errors).toBeUndefined();
+      expect(links.data.app.shortLinks.totalCount).toBeGreaterThan(0);
+
+      // A reload keeps the token for this browser tab (sessionStorage) and restores the saved tabs.
+      await page.reload();
+      await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ state: 'visible' });
+      expect(await editorValue(page, 'headers')).toContain(`Bearer ${h.tokens.reader}`);
+
+      // Another browser tab, without a token: no schema yet, and no error about it.
+      const bare = await context.newPage();
+      const w2 = watch(bare, new URL(own.url).origin);
+      await bare.goto(own.graphqlUrl);
+      await bare.locator('.gw-token .gw-skip').click();
+      await bare.locator('.graphiql-query-editor .CodeMirror').waitFor({ state: 'visible' });
+      const before = await docsText(bare);
+      expect(before).not.toContain('Error fetching schema');
+      // The token typed into the Headers editor: the schema is fetched with it.
+      await bare.locator('button[data-name="headers"]').click();
+      await setEditorValue(bare, 'headers', JSON.stringify({ authorization: `Bearer ${h.tokens.reader}` }));
+      await expect.poll(() => docsText(bare), { timeout: 10_000 }).toContain('Query');
+      await screenshot(bare, 'graphiql-headers-token');
+
+      expect(w.failed).toEqual([]);
+      expect(w2.failed).toEqual([]);
+      expect([...w.errors, ...w2.errors].filter((e) => !/status of 401/.test(e))).toEqual([]);
+      expect([...w.foreign, ...w2.foreign]).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  },
+  120_000,
 );
