@@ -41,7 +41,12 @@ const callerSchema = z.object({
 });
 
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
-const int = (min: number, max: number) => z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max);
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
 
 const envSchema = z.object({
     PORT: int(0, 65535).default(4000),
@@ -87,12 +92,12 @@ const envSchema = z.object({
     GATEWAY_CACHE_REVIEW_STATUS_SECONDS: int(0, 86_400).default(30),
     GATEWAY_CACHE_GROWTH_USERS_SECONDS: int(0, 30 * 86_400).default(3_600),
     GATEWAY_QUOTA_MARGIN: z.coerce.number({ error: 'must be a number' }).gt(0, 'must be above 0').max(1, 'must be at most 1').default(0.9),
-    GATEWAY_QUOTA_JMLINK_LINKS_PER_MINUTE: int(1, 1_000_000).optional(),
-    GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE: int(1, 1_000_000).optional(),
-    GATEWAY_QUOTA_GROWTH_PER_SECOND: int(1, 1_000_000).optional(),
+    GATEWAY_QUOTA_JMLINK_LINKS_PER_MINUTE: int(1, 1_000_000_000).optional(),
+    GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE: int(1, 1_000_000_000).optional(),
+    GATEWAY_QUOTA_GROWTH_PER_SECOND: int(1, 1_000_000_000).optional(),
     GATEWAY_QUOTA_MAX_WAIT_MS: int(0, 300_000).default(10_000),
-    GATEWAY_TOKEN_REQUESTS_PER_MINUTE: int(1, 10_000_000).default(1_200),
-    GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: int(1, 10_000_000).default(600),
+    GATEWAY_TOKEN_REQUESTS_PER_MINUTE: int(1, 1_000_000_000).default(1_200),
+    GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: int(1, 1_000_000_000).default(600),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     GATEWAY_SHUTDOWN_GRACE_MS: int(0, 600_000).default(15_000),
