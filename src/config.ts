@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CallerConfig } from './auth/callers.js';
 import type { CacheSettings } from './http/cache/policy.js';
+import { readManifests } from './transport/documents.js';
 import type { MetricsAccess } from './transport/metrics-route.js';
 import type { FairnessSettings } from './http/fairness.js';
 import { marginQuotas, type QuotaSettings } from './http/quota.js';
@@ -258,7 +259,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       ? { username: e.JIGUANG_GROWTH_PROJECT_ID, password: e.JIGUANG_GROWTH_PROJECT_SECRET }
       : null;
   if (e.GATEWAY_REQUEST_TIMEOUT_MS <= e.GATEWAY_HEADERS_TIMEOUT_MS) problems.push('GATEWAY_REQUEST_TIMEOUT_MS: must be longer than GATEWAY_HEADERS_TIMEOUT_MS');
-  if (e.GATEWAY_GRAPHIQL === 'true' && !e.GATEWAY_INTROSPECTION) problems.push('GATEWAY_GRAPHIQL: GraphiQL needs introspection; set GATEWAY_INTROSPECTION=true or GATEWAY_GRAPHIQL=false');
+  if (e.GATEWAY_GRAPHIQL === 'true' && !e.GATEWAY_INTROSPECTION && !e.GATEWAY_TRUSTED_DOCUMENTS) {
+    problems.push('GATEWAY_GRAPHIQL: GraphiQL needs introspection, or trusted documents (then it offers their operations without a Docs pane); set GATEWAY_INTROSPECTION=true, GATEWAY_TRUSTED_DOCUMENTS=true or GATEWAY_GRAPHIQL=false');
+  }
+  const manifests = [DEFAULT_PERSISTED_DOCUMENTS, ...(e.GATEWAY_PERSISTED_DOCUMENTS ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '')];
+  problems.push(...readManifests(manifests).problems);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -322,10 +327,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       metrics: { tokenSha256: e.GATEWAY_METRICS_TOKEN_SHA256 ?? null, address: e.GATEWAY_METRICS_ADDRESS ?? null },
       introspection: e.GATEWAY_INTROSPECTION,
       graphiql: e.GATEWAY_GRAPHIQL === undefined ? e.GATEWAY_INTROSPECTION : e.GATEWAY_GRAPHIQL === 'true',
-      documents: {
-        manifests: [DEFAULT_PERSISTED_DOCUMENTS, ...(e.GATEWAY_PERSISTED_DOCUMENTS ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '')],
-        trusted: e.GATEWAY_TRUSTED_DOCUMENTS,
-      },
+      documents: { manifests, trusted: e.GATEWAY_TRUSTED_DOCUMENTS },
       demo,
     },
   };

@@ -92,7 +92,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
   const guard = new DocumentGuard(config.limits);
   const cors = createCors(config.corsOrigins);
   const graphiql = config.graphiql
-    ? createGraphiQL({ graphqlPath: GRAPHQL_PATH, documents, token: graphiqlToken, exampleApp: async () => (await registry.list())[0]?.appKey })
+    ? createGraphiQL({ graphqlPath: GRAPHQL_PATH, documents, token: graphiqlToken, introspection: config.introspection, exampleApp: async () => (await registry.list())[0]?.appKey })
     : null;
 
   const apollo = new ApolloServer<GatewayContext>({

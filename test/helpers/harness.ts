@@ -16,7 +16,7 @@ import { startGateway, type RunningGateway } from '../../src/server.js';
 export interface GraphQLResult<T = any> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] };
+  body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
   text: string;
 }
 
