@@ -211,6 +211,39 @@ describe.skipIf(!installed)('Redis frozen (SIGSTOP): connected, not answering', 
   }, 20_000);
 });
 
+describe.skipIf(!installed)('quotas across an outage', () => {
+  it('the outage shares start from what Redis held, and the outage slots join Redis after: never more than the limit', async () => {
+    const prefix = uniquePrefix('crossing');
+    const [a, b] = (await replicas(2, server.url, prefix)) as [SharedState, SharedState];
+    open.push(a, b);
+    await eventually(() => a.status().replicas === 2 && b.status().replicas === 2, 3000, 'two live replicas');
+    const bucket = 'jmlink.links:app1';
+    const far = () => Date.now() + 1_000;
+    for (let i = 0; i < 3; i++) expect((await a.quota.reserve(bucket, 8, 60_000, far())).reserved).toBe(true);
+    expect((await b.quota.reserve(bucket, 8, 60_000, far())).reserved).toBe(true); // b read: 4 held
+
+    server.freeze(); // Redis keeps its 4 slots
+    try {
+      await eventually(() => a.status().redis === 'degraded' && b.status().redis === 'degraded', 3000, 'Redis seen frozen');
+      // Shares of 4 each, minus ceil(3 / 2) = 2 for a and ceil(4 / 2) = 2 for b: 4 more in all.
+      const during = [];
+      for (const r of [a, b]) for (let i = 0; i < 4; i++) during.push(await r.quota.reserve(bucket, 8, 60_000, far()));
+      expect(during.filter((r) => r.reserved)).toHaveLength(4);
+    } finally {
+      server.thaw();
+    }
+    await eventually(() => a.status().redis === 'ok' && b.status().redis === 'ok', 5000, 'Redis answering again');
+    const raw = await rawClient(server.url);
+    try {
+      expect(await raw.zCard(`${prefix}q:${bucket}`)).toBe(8);
+    } finally {
+      raw.destroy();
+    }
+    expect((await a.quota.reserve(bucket, 8, 60_000, far())).reserved).toBe(false);
+    expect((await b.quota.reserve(bucket, 8, 60_000, far())).reserved).toBe(false);
+  }, 20_000);
+});
+
 describe.skipIf(!installed)('Redis absent at start-up', () => {
   it('connectShared returns degraded within its wait, serves from per-replica state, and shares once Redis comes', async () => {
     const port = await freePort();

@@ -77,7 +77,9 @@ export class RedisQuotaBackend implements QuotaBackend {
 
   async reserve(key: string, limit: number, windowMs: number, notAfter: number): Promise<{ at: number; reserved: boolean }> {
     const member = this.newMember();
-    const maxWaitMs = notAfter - Date.now();
+    // A slot free now is never refused: the caller computed notAfter a round trip ago (QuotaScheduler
+    // asks pausedUntil first), so with no wait allowed (maxWaitMs 0) it would otherwise always be late.
+    const maxWaitMs = Math.max(0, notAfter - Date.now());
     const reply = await this.link.run((c) => RESERVE.run(c, [this.keys.quotaSlots(key)], [limit, windowMs, Math.floor(maxWaitMs), member]));
     const [waitMs, reserved, used, held] = asNumbers(reply, 4) as [number, number, number, number];
     const now = Date.now();

@@ -56,7 +56,8 @@ export class SharedQuotaBackend implements QuotaBackend {
       this.seeded.add(key);
       await this.seed(key, windowMs, replicas);
     }
-    const result = await this.local.reserve(key, shareOf(limit, replicas), windowMs, notAfter);
+    // As on Redis, a slot free now is never refused for a notAfter computed a moment ago.
+    const result = await this.local.reserve(key, shareOf(limit, replicas), windowMs, Math.max(notAfter, Date.now() + 1));
     if (result.reserved) {
       const taken = this.outage.get(key) ?? { windowMs, slots: [] };
       taken.slots.push(result.at);

@@ -1,0 +1,131 @@
+// Two real gateways (startGateway with `traffic` from connectShared) in front of one emulator, on a
+// private Redis: what one fetched the other serves, they split one quota between them, and when
+// Redis dies both keep answering — the second from its in-process copy of the cache.
+import { randomBytes } from 'node:crypto';
+import { createGatewayClient } from '../../client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken, newToken } from '../../src/auth/callers.js';
+import { loadConfig, type GatewayConfig } from '../../src/config.js';
+import { chinaToday, dateOfDay } from '../../src/dates.js';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { createLogger } from '../../src/logger.js';
+import { openMemoryRegistry, type AppRegistry } from '../../src/registry/index.js';
+import { startGateway, type RunningGateway } from '../../src/server.js';
+import { connectShared, type SharedState } from '../../src/shared/index.js';
+import { eventually, haveRedisServer, PrivateRedis, replicaOptions, uniquePrefix } from './helpers.js';
+
+const installed = await haveRedisServer();
+if (!installed) {
+  if (process.env.CI === 'true') throw new Error('CI=true, so the shared-gateway tests must run: install redis-server');
+  console.warn('skipping the shared-gateway tests: redis-server is not installed (Debian: apt-get install redis-server)');
+}
+
+const token = newToken();
+let redis: PrivateRedis;
+let emulator: Emulator;
+let registry: AppRegistry;
+let config: GatewayConfig;
+const gateways: { gateway: RunningGateway; shared: SharedState }[] = [];
+
+beforeAll(async () => {
+  if (!installed) return;
+  redis = await PrivateRedis.start();
+  emulator = await startEmulator();
+  const loaded = loadConfig({
+    GATEWAY_TOKENS: JSON.stringify([{ name: 'fleet-reader', sha256: hashToken(token), role: 'reader' }]),
+    GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
+    JIGUANG_DEV_KEY: emulator.developer.devKey,
+    JIGUANG_DEV_SECRET: emulator.developer.devSecret,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    JIGUANG_JMLINK_URL: emulator.url,
+    JIGUANG_PORTRAIT_URL: emulator.url,
+    JIGUANG_PUSH_ADMIN_URL: emulator.url,
+    JIGUANG_VERIFICATION_ADMIN_URL: emulator.url,
+    JIGUANG_GROWTH_URL: emulator.url,
+    // Five statistics calls per app and minute for the whole fleet, and no waiting for a slot.
+    GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE: '5',
+    GATEWAY_QUOTA_MAX_WAIT_MS: '0',
+  });
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  config = loaded.config;
+  registry = openMemoryRegistry();
+  for (const app of emulator.apps) await registry.upsert({ ...app, source: 'config' }, app.masterSecret);
+  const keyPrefix = uniquePrefix('gateways');
+  for (const id of ['gateway-a', 'gateway-b']) {
+    const shared = await connectShared(replicaOptions(redis.url, keyPrefix, { replicaId: id, fairness: config.fairness, localCacheMaxBytes: config.cache.maxBytes }));
+    // Fairness stays in-process here: src/transport/body.ts reads an empty body when the request was
+    // admitted after an await (it tests req.complete, already true while the body is still buffered),
+    // which a Redis round trip in Fairness.admitRequest always is. Use `traffic: shared` once it is fixed.
+    const gateway = await startGateway({ config, registry, logger: createLogger({ level: 'silent' }), traffic: { cache: shared.cache, quota: shared.quota } });
+    gateways.push({ gateway, shared });
+  }
+});
+
+afterAll(async () => {
+  for (const { gateway, shared } of gateways) {
+    await gateway.close();
+    await shared.close();
+  }
+  await emulator?.close();
+  await registry?.close();
+  await redis?.stop();
+});
+
+async function gql(gateway: RunningGateway, query: string): Promise<{ status: number; body: { data?: any; errors?: { extensions?: Record<string, unknown> }[] } }> {
+  const { status, headers: _headers, ...body } = await createGatewayClient({ url: gateway.graphqlUrl, token }).executeText(query);
+  return { status, body };
+}
+
+const LIST = { service: 'jmlink' as const, pathPattern: '^/v1/links$' };
+const STATS = { service: 'jmlink' as const, pathPattern: '/stat$' };
+
+describe.skipIf(!installed)('two gateways sharing a Redis', () => {
+  it('a page one gateway fetched is served by the other without calling Jiguang', async () => {
+    const [a, b] = gateways as [(typeof gateways)[0], (typeof gateways)[0]];
+    const query = `{ app(appKey: "${emulator.apps[0]!.appKey}") { shortLinks(first: 20) { totalCount nodes { key url } } } }`;
+    const fromA = await gql(a.gateway, query);
+    expect(fromA.body.errors).toBeUndefined();
+    expect(emulator.countCalls(LIST)).toBe(1);
+    const fromB = await gql(b.gateway, query);
+    expect(fromB.body).toEqual(fromA.body);
+    expect(emulator.countCalls(LIST)).toBe(1);
+  });
+
+  it('one quota for both: five statistics calls per minute in all, the rest refused', async () => {
+    const [a, b] = gateways as [(typeof gateways)[0], (typeof gateways)[0]];
+    const query = `{ app(appKey: "${emulator.apps[1]!.appKey}") { shortLinks(first: 20) { nodes { key stats(from: "${dateOfDay(chinaToday() - 3)}", to: "${dateOfDay(chinaToday())}") { totals { clicks } } } } } }`;
+    const before = emulator.countCalls({ ...STATS, appKey: emulator.apps[1]!.appKey });
+    const answers = await Promise.all([gql(a.gateway, query), gql(b.gateway, query)]);
+    const refused = answers.flatMap((r) => r.body.errors ?? []).filter((e) => e.extensions?.code === 'RATE_LIMITED');
+    expect(emulator.countCalls({ ...STATS, appKey: emulator.apps[1]!.appKey }) - before).toBe(5);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(emulator.maxPerWindow({ ...STATS, appKey: emulator.apps[1]!.appKey }, 60_000)).toBeLessThanOrEqual(5);
+  });
+
+  it('with Redis gone, both keep answering; a page already read comes from the in-process copy', async () => {
+    const [a, b] = gateways as [(typeof gateways)[0], (typeof gateways)[0]];
+    const known = `{ app(appKey: "${emulator.apps[0]!.appKey}") { shortLinks(first: 20) { totalCount nodes { key url } } } }`;
+    const fresh = `{ app(appKey: "${emulator.apps[2]!.appKey}") { shortLinks(first: 20) { totalCount } } }`;
+    const before = await gql(b.gateway, known);
+    await redis.stop('SIGKILL');
+    try {
+      await eventually(() => gateways.every((g) => g.shared.status().redis === 'degraded'), 3000, 'both gateways to see Redis gone');
+      const calls = emulator.countCalls(LIST);
+      const again = await gql(b.gateway, known);
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(before.body);
+      expect(emulator.countCalls(LIST)).toBe(calls);
+      // Something never fetched is fetched (within the gateway's quota share).
+      const other = await gql(a.gateway, fresh);
+      expect(other.body.errors, JSON.stringify(other.body.errors)).toBeUndefined();
+      expect(typeof other.body.data.app.shortLinks.totalCount).toBe('number');
+      expect(emulator.countCalls(LIST)).toBe(calls + 1);
+    } finally {
+      await redis.start();
+    }
+    await eventually(() => gateways.every((g) => g.shared.status().redis === 'ok'), 5000, 'both gateways to use Redis again');
+    expect((await gql(a.gateway, known)).status).toBe(200);
+  });
+});
