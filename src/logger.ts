@@ -26,8 +26,11 @@ export interface LoggerOptions {
   secrets?: () => Iterable<string>;
 }
 
-/** Fields named like credentials, at any of the first levels of a line. */
-const REDACT = ['authorization', 'password', 'secret', 'masterSecret', 'token', 'cookie'].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+/**
+ * Fields named like credentials, by exact path (wildcard paths cost every line a walk); nested ones
+ * are caught by the scrubbing of the finished line, which knows credential-named fields by their name.
+ */
+const REDACT = ['authorization', 'password', 'secret', 'masterSecret', 'token', 'cookie', 'headers.authorization', 'headers.cookie', 'credentials'];
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = options.secrets ?? (() => []);

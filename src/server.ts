@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLError } from 'graphql';
 import { Callers, type CallerConfig } from './auth/callers.js';
 import type { GatewayConfig } from './config.js';
@@ -107,7 +107,9 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     includeStacktraceInErrorResponses: false,
     formatError: maskError(logger),
     validationRules: limitRules(config.limits),
-    plugins: [ApolloServerPluginLandingPageDisabled(), mutationsNeedAdmin, costLimitPlugin(config.limits), staleExtension, operationMetrics(metrics)],
+    // No cache hints are used (caching is per upstream call, src/http/): without the cache-control
+    // plugin no plugin watches single fields, and Apollo leaves the resolvers uninstrumented.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), mutationsNeedAdmin, costLimitPlugin(config.limits), staleExtension, operationMetrics(metrics)],
     logger: { debug: () => {}, info: () => {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
   await apollo.start();

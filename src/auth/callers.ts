@@ -30,6 +30,8 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+const RECENT_MAX = 1_000;
+
 export class Callers {
   private readonly byHash: Map<string, Caller>;
 
@@ -37,9 +39,20 @@ export class Callers {
     this.byHash = new Map(callers.map((c) => [c.sha256.toLowerCase(), { name: c.name, role: c.role, appKeys: c.appKeys ? new Set(c.appKeys) : null }]));
   }
 
+  /** Authorization headers recently accepted: a client sends the same one with every request, hashed once. */
+  private readonly recent = new Map<string, Caller>();
+
   /** The caller an Authorization header names, or null for a missing, malformed or unknown token. */
   identify(authorization: string | undefined): Caller | null {
-    const match = /^Bearer\s+([A-Za-z0-9._~+/=-]{16,512})\s*$/i.exec(authorization ?? '');
-    return match ? (this.byHash.get(hashToken(match[1]!)) ?? null) : null;
+    if (authorization === undefined) return null;
+    const known = this.recent.get(authorization);
+    if (known) return known;
+    const match = /^Bearer\s+([A-Za-z0-9._~+/=-]{16,512})\s*$/i.exec(authorization);
+    const caller = match ? (this.byHash.get(hashToken(match[1]!)) ?? null) : null;
+    if (caller) {
+      if (this.recent.size >= RECENT_MAX) this.recent.delete(this.recent.keys().next().value!);
+      this.recent.set(authorization, caller);
+    }
+    return caller;
   }
 }

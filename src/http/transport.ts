@@ -8,8 +8,10 @@ import type { ServiceName } from '../errors.js';
 
 export interface WireRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Absolute URL of the call, query included. */
-  url: URL;
+  /** Scheme, host and port of the service. */
+  origin: string;
+  /** Path and query of the call. */
+  path: string;
   credentials: Credentials;
   requestId: string;
   /** A JSON body (already serialised) or a multipart form. */
@@ -77,8 +79,8 @@ export class Transport {
     let text: string;
     try {
       res = await this.agent.request({
-        origin: req.url.origin,
-        path: req.url.pathname + req.url.search,
+        origin: req.origin,
+        path: req.path,
         method: req.method,
         headers,
         body,

@@ -53,9 +53,17 @@ interface Flight<T> {
 
 export class Upstream {
   private readonly flights = new Map<string, Flight<unknown>>();
+  /** Each service's base URL, split once: its origin, and a path prefix when it has one. */
+  private readonly bases: Record<ServiceName, { origin: string; path: string }>;
   private readonly refreshing = new Set<string>();
 
-  constructor(readonly deps: UpstreamDeps) {}
+  constructor(readonly deps: UpstreamDeps) {
+    const split = (base: string) => {
+      const url = new URL(base);
+      return { origin: url.origin, path: url.pathname.replace(/\/+$/, '') };
+    };
+    this.bases = Object.fromEntries(Object.entries(deps.baseUrls).map(([service, base]) => [service, split(base)])) as Record<ServiceName, { origin: string; path: string }>;
+  }
 
   get cache(): CacheStore {
     return this.deps.cache;
@@ -210,8 +218,9 @@ export class Upstream {
     await deps.quota.acquire(endpoint.quota, owner, ctx.deadline, signal);
 
     const req = endpoint.request(params);
-    const url = new URL(deps.baseUrls[endpoint.service] + req.path);
-    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, String(v));
+    const base = this.bases[endpoint.service];
+    const query = req.query ? new URLSearchParams(req.query as Record<string, string>).toString() : '';
+    const path = base.path + req.path + (query ? `?${query}` : '');
     const body = req.json !== undefined ? { json: (endpoint.lossless ? stringifyLossless(req.json) : JSON.stringify(req.json)) ?? 'null' } : req.form ? { form: req.form } : undefined;
     const baseInfo: JiguangErrorInfo = { service: endpoint.service, businessCode: null, upstreamMessage: null, httpStatus: null, requestId: ctx.requestId };
     const timeoutMs = Math.max(1, Math.min(deps.timeoutMs, ctx.deadline - Date.now()));
@@ -229,7 +238,7 @@ export class Upstream {
       const callSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
       let res;
       try {
-        res = await deps.transport.send(endpoint.service, { method: endpoint.method, url, credentials, requestId: ctx.requestId, body, signal: callSignal, timeoutMs, lossless: endpoint.lossless });
+        res = await deps.transport.send(endpoint.service, { method: endpoint.method, origin: base.origin, path, credentials, requestId: ctx.requestId, body, signal: callSignal, timeoutMs, lossless: endpoint.lossless });
       } catch (error) {
         if (!(error instanceof TransportFailure)) throw error;
         if (error.kind === 'connection' && endpoint.idempotent && attempt < 2) {

@@ -2,6 +2,7 @@
 // wrong value is BAD_USER_INPUT whether it comes in a variable or is written in the document.
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver, LocalDateResolver, URLResolver } from 'graphql-scalars';
+import { dayNumber } from '../dates.js';
 import { BadUserInputError } from '../errors.js';
 
 function refusingAsUserInput(base: GraphQLScalarType): GraphQLScalarType {
@@ -20,6 +21,16 @@ function refusingAsUserInput(base: GraphQLScalarType): GraphQLScalarType {
 }
 
 export const DateTime = refusingAsUserInput(DateTimeResolver);
-export const LocalDate = refusingAsUserInput(LocalDateResolver);
+
+const localDate = refusingAsUserInput(LocalDateResolver);
+/**
+ * Every link and statistics row carries LocalDates: a valid `yyyy-MM-dd` is answered as it is (what
+ * graphql-scalars answers too) after an integer check, without the Date parsing it does; anything
+ * else still goes through graphql-scalars.
+ */
+export const LocalDate = new GraphQLScalarType({
+  ...localDate.toConfig(),
+  serialize: (value) => (typeof value === 'string' && !Number.isNaN(dayNumber(value)) ? value : localDate.serialize(value)),
+});
 export const URL = refusingAsUserInput(URLResolver);
 export const JSONObject = refusingAsUserInput(JSONObjectResolver);
