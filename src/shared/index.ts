@@ -22,6 +22,7 @@ import { SharedQuotaBackend } from './quota/shared.js';
 import { Replicas } from './replicas.js';
 
 export type { Coalescer } from './coalescer.js';
+export { redisReadiness } from './readiness.js';
 
 export interface SharedOptions {
   /** redis:// or rediss:// URL (credentials included; never logged). */

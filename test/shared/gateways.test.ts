@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logger.js';
 import { openMemoryRegistry, type AppRegistry } from '../../src/registry/index.js';
 import { startGateway, type RunningGateway } from '../../src/server.js';
 import { connectShared, type SharedState } from '../../src/shared/index.js';
+import { redisReadiness } from '../../src/shared/readiness.js';
 import { eventually, haveRedisServer, PrivateRedis, replicaOptions, uniquePrefix } from './helpers.js';
 
 const installed = await haveRedisServer();
@@ -58,7 +59,7 @@ beforeAll(async () => {
     // Fairness stays in-process here: src/transport/body.ts reads an empty body when the request was
     // admitted after an await (it tests req.complete, already true while the body is still buffered),
     // which a Redis round trip in Fairness.admitRequest always is. Use `traffic: shared` once it is fixed.
-    const gateway = await startGateway({ config, registry, logger: createLogger({ level: 'silent' }), traffic: { cache: shared.cache, quota: shared.quota } });
+    const gateway = await startGateway({ config, registry, logger: createLogger({ level: 'silent' }), traffic: { cache: shared.cache, quota: shared.quota }, readiness: [redisReadiness(shared)] });
     gateways.push({ gateway, shared });
   }
 });
@@ -76,6 +77,11 @@ afterAll(async () => {
 async function gql(gateway: RunningGateway, query: string): Promise<{ status: number; body: { data?: any; errors?: { extensions?: Record<string, unknown> }[] } }> {
   const { status, headers: _headers, ...body } = await createGatewayClient({ url: gateway.graphqlUrl, token }).executeText(query);
   return { status, body };
+}
+
+async function ready(gateway: RunningGateway): Promise<{ status: number; body: { status: string; checks: Record<string, { status: string; detail?: string }> } }> {
+  const res = await fetch(`${gateway.url}/ready`);
+  return { status: res.status, body: (await res.json()) as { status: string; checks: Record<string, { status: string; detail?: string }> } };
 }
 
 const LIST = { service: 'jmlink' as const, pathPattern: '^/v1/links$' };
@@ -109,9 +115,12 @@ describe.skipIf(!installed)('two gateways sharing a Redis', () => {
     const known = `{ app(appKey: "${emulator.apps[0]!.appKey}") { shortLinks(first: 20) { totalCount nodes { key url } } } }`;
     const fresh = `{ app(appKey: "${emulator.apps[2]!.appKey}") { shortLinks(first: 20) { totalCount } } }`;
     const before = await gql(b.gateway, known);
+    expect(await ready(b.gateway)).toMatchObject({ status: 200, body: { status: 'ready', checks: { redis: { status: 'ok', detail: 'shared by 2 replicas' } } } });
     await redis.stop('SIGKILL');
     try {
       await eventually(() => gateways.every((g) => g.shared.status().redis === 'degraded'), 3000, 'both gateways to see Redis gone');
+      // Still in rotation: Redis is reported, not fatal.
+      expect(await ready(b.gateway)).toMatchObject({ status: 200, body: { status: 'degraded', checks: { redis: { status: 'degraded' } } } });
       const calls = emulator.countCalls(LIST);
       const again = await gql(b.gateway, known);
       expect(again.status).toBe(200);
@@ -127,5 +136,6 @@ describe.skipIf(!installed)('two gateways sharing a Redis', () => {
     }
     await eventually(() => gateways.every((g) => g.shared.status().redis === 'ok'), 5000, 'both gateways to use Redis again');
     expect((await gql(a.gateway, known)).status).toBe(200);
+    expect((await ready(a.gateway)).body.status).toBe('ready');
   });
 });

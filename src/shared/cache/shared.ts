@@ -33,6 +33,10 @@ export class SharedCacheStore implements CacheStore {
     this.local = new MemoryCacheStore(localMaxBytes);
     bus.listen((invalidation) => void this.applyLocally(invalidation));
     link.onRecovery(() => this.resynchronise());
+    // Invalidations made while the recovery hooks ran are replayed right after, best effort.
+    link.onHealth((health) => {
+      if (health === 'ok' && (this.pending.length > 0 || this.pendingOverflow)) void this.replayPending().catch(() => {});
+    });
     link.onSubscriberReady(() => void this.dropCopy());
   }
 
@@ -47,7 +51,11 @@ export class SharedCacheStore implements CacheStore {
         const found = await this.redis.readMany<T>(keys);
         const present: { key: string; entry: CacheEntry; size: number }[] = [];
         const absent: string[] = [];
-        found.forEach((read, i) => (read ? present.push({ key: keys[i]!, entry: read.entry, size: read.size }) : absent.push(keys[i]!)));
+        keys.forEach((key, i) => {
+          const read = found[i];
+          if (read) present.push({ key, entry: read.entry, size: read.size });
+          else absent.push(key);
+        });
         await this.local.setMany(present);
         await this.local.delete(absent);
         return found.map((read) => read?.entry);
@@ -125,8 +133,13 @@ export class SharedCacheStore implements CacheStore {
     this.pending.push(invalidation);
   }
 
-  /** Recovery hook: replays the outage's invalidations (throws, keeping the link degraded, if Redis fails). */
+  /** Recovery hook: replays the outage's invalidations (throws, keeping the link degraded, if Redis fails), then drops the copy. */
   private async resynchronise(): Promise<void> {
+    await this.replayPending();
+    await this.dropCopy();
+  }
+
+  private async replayPending(): Promise<void> {
     const overflow = this.pendingOverflow;
     const replay: Invalidation[] = overflow ? [{ prefix: '' }] : this.pending;
     this.pending = [];
@@ -142,7 +155,6 @@ export class SharedCacheStore implements CacheStore {
       throw error;
     }
     if (replay.length > 0) this.logger.info('replayed cache invalidations made while Redis was down', { count: overflow ? 'all' : replay.length });
-    await this.dropCopy();
   }
 
   private async dropCopy(): Promise<void> {

@@ -119,11 +119,10 @@ export class RedisQuotaBackend implements QuotaBackend {
   async merge(key: string, windowMs: number, slots: readonly number[]): Promise<void> {
     if (slots.length === 0) return;
     const now = Date.now();
-    const members = slots.map(() => this.newMember());
-    const args: (string | number)[] = [windowMs];
-    slots.forEach((at, i) => args.push(Math.round(at - now), members[i]!));
+    const joining = slots.map((at) => ({ at, member: this.newMember() }));
+    const args: (string | number)[] = [windowMs, ...joining.flatMap(({ at, member }) => [Math.round(at - now), member])];
     await this.link.run((c) => MERGE.run(c, [this.keys.quotaSlots(key)], args));
-    slots.forEach((at, i) => this.remember(key, at, members[i]!));
+    for (const { at, member } of joining) this.remember(key, at, member);
   }
 
   private newMember(): string {
@@ -131,14 +130,16 @@ export class RedisQuotaBackend implements QuotaBackend {
   }
 
   private remember(key: string, at: number, member: string): void {
-    let byTime = this.members.get(key);
-    if (!byTime) this.members.set(key, (byTime = new Map()));
+    const byTime = this.members.get(key) ?? new Map<number, string[]>();
+    this.members.set(key, byTime);
     // Slots are released only while waiting for them: those well past are forgotten now and then.
     if (byTime.size > 256) {
       const now = Date.now();
       for (const time of byTime.keys()) if (time < now - 1_000) byTime.delete(time);
     }
-    byTime.get(at)?.push(member) ?? byTime.set(at, [member]);
+    const atTime = byTime.get(at);
+    if (atTime) atTime.push(member);
+    else byTime.set(at, [member]);
   }
 
   private forget(key: string, at: number): string | undefined {

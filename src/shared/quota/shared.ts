@@ -28,6 +28,7 @@ export class SharedQuotaBackend implements QuotaBackend {
   private readonly seeded = new Set<string>();
   /** Pauses Jiguang asked for while Redis could not be told. */
   private readonly unsharedPauses = new Map<string, number>();
+  private sharing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly link: RedisLink,
@@ -39,7 +40,7 @@ export class SharedQuotaBackend implements QuotaBackend {
     link.onRecovery(() => this.shareOutage());
     // Slots reserved between the recovery hook and the switch are merged right after it, best effort.
     link.onHealth((health) => {
-      if (health === 'ok' && this.outage.size > 0) void this.shareOutage().catch(() => {});
+      if (health === 'ok' && (this.outage.size > 0 || this.unsharedPauses.size > 0)) void this.shareOutage().catch(() => {});
     });
   }
 
@@ -119,7 +120,14 @@ export class SharedQuotaBackend implements QuotaBackend {
   }
 
   /** Recovery: the outage's slots still in their window, and its pauses, go to Redis; then the local state is reset. */
-  private async shareOutage(): Promise<void> {
+  private shareOutage(): Promise<void> {
+    // One pass at a time, so no slot is merged twice.
+    const pass = this.sharing.then(() => this.shareOutageNow());
+    this.sharing = pass.catch(() => {});
+    return pass;
+  }
+
+  private async shareOutageNow(): Promise<void> {
     const now = Date.now();
     let merged = 0;
     for (const [key, taken] of [...this.outage]) {

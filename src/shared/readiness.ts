@@ -1,0 +1,16 @@
+// Redis in /ready: `degraded`, never `down`, while Redis is away — the replica still serves (cached
+// data from its copy, quotas from its share), so taking every replica out of rotation because Redis
+// died would turn a Redis outage into a gateway outage.
+import type { ReadinessCheck } from '../server.js';
+import type { SharedState } from './index.js';
+
+export function redisReadiness(shared: Pick<SharedState, 'status'>): ReadinessCheck {
+  return {
+    name: 'redis',
+    async check() {
+      const { redis, since, replicas } = shared.status();
+      if (redis === 'ok') return { status: 'ok', detail: `shared by ${replicas} replica${replicas === 1 ? '' : 's'}` };
+      return { status: 'degraded', detail: `unreachable since ${new Date(since).toISOString()}: cache, quotas and fairness are per replica (1/${replicas} of each quota)` };
+    },
+  };
+}
