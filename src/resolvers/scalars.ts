@@ -1,6 +1,6 @@
 // The graphql-scalars scalars the schema uses, made to refuse bad input with BadUserInputError so a
 // wrong value is BAD_USER_INPUT whether it comes in a variable or is written in the document.
-import { GraphQLScalarType } from 'graphql';
+import { GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver, LocalDateResolver, URLResolver } from 'graphql-scalars';
 import { dayNumber } from '../dates.js';
 import { BadUserInputError } from '../errors.js';
@@ -28,9 +28,12 @@ const localDate = refusingAsUserInput(LocalDateResolver);
  * graphql-scalars answers too) after an integer check, without the Date parsing it does; anything
  * else still goes through graphql-scalars.
  */
+const isLocalDate = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(dayNumber(value));
 export const LocalDate = new GraphQLScalarType({
   ...localDate.toConfig(),
-  serialize: (value) => (typeof value === 'string' && !Number.isNaN(dayNumber(value)) ? value : localDate.serialize(value)),
+  serialize: (value) => (isLocalDate(value) ? value : localDate.serialize(value)),
+  parseValue: (value) => (isLocalDate(value) ? value : localDate.parseValue(value)),
+  parseLiteral: (ast, variables) => (ast.kind === Kind.STRING && isLocalDate(ast.value) ? ast.value : localDate.parseLiteral(ast, variables)),
 });
 export const URL = refusingAsUserInput(URLResolver);
 export const JSONObject = refusingAsUserInput(JSONObjectResolver);
