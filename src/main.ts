@@ -28,7 +28,7 @@ interface Running {
 }
 
 // Tracing first, so everything after it can be traced (off unless OTEL_* variables turn it on).
-const tracing = startTracing(process.env);
+const tracing = await startTracing(process.env);
 
 let running: Running | undefined;
 try {
@@ -82,9 +82,17 @@ async function start(base: GatewayConfig): Promise<Running> {
   if (demoToken) secrets.push(demoToken);
   const logger = createLogger({ level: config.logLevel, secrets: () => secrets });
 
-  const traffic = undefined;
-  const readiness = undefined;
-  const closeShared = async () => {};
+  // Several replicas share the cache, coalescing and quotas through Redis; loaded only then.
+  let traffic;
+  let readiness;
+  let closeShared = async () => {};
+  if (config.redisUrl) {
+    const { connectShared, redisReadiness } = await import('./shared/index.js');
+    const shared = await connectShared({ url: config.redisUrl, logger, fairness: config.fairness, localCacheMaxBytes: config.cache.maxBytes });
+    traffic = shared;
+    readiness = [redisReadiness(shared)];
+    closeShared = () => shared.close();
+  }
 
   const extraCallers = demoToken ? [{ name: 'demo-admin', sha256: hashToken(demoToken), role: 'admin' as const }] : [];
   const gateway = await startGateway({ config, registry, logger, extraCallers, graphiqlToken: demoToken, traffic, readiness });

@@ -9,7 +9,7 @@ import { CredentialSource } from './http/credentials.js';
 import { Fairness, memoryLimiters, type FairnessLimiters } from './http/fairness.js';
 import { MemoryQuotaBackend, QuotaScheduler, type QuotaBackend } from './http/quota.js';
 import { Transport } from './http/transport.js';
-import { Upstream } from './http/upstream.js';
+import { Upstream, type Coalescer } from './http/upstream.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { AppRegistry } from './registry/index.js';
@@ -19,9 +19,13 @@ export interface TrafficState {
   cache?: CacheStore;
   quota?: QuotaBackend;
   fairness?: FairnessLimiters;
+  coalescer?: Coalescer;
+  /** Registers the state's own metrics (Redis health, replicas) on the gateway's registry. */
+  instrument?(metrics: Metrics): void;
 }
 
 export function createUpstream(config: GatewayConfig, registry: AppRegistry, metrics: Metrics, logger: Logger, state: TrafficState = {}): Upstream {
+  state.instrument?.(metrics);
   const quota = new QuotaScheduler(config.quota, state.quota ?? new MemoryQuotaBackend(), {
     waited: (bucket, ms) => {
       metrics.quotaWaits.inc({ bucket });
@@ -49,5 +53,6 @@ export function createUpstream(config: GatewayConfig, registry: AppRegistry, met
     fairness: new Fairness(state.fairness ?? memoryLimiters(config.fairness)),
     metrics,
     logger,
+    coalescer: state.coalescer,
   });
 }

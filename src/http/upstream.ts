@@ -29,6 +29,14 @@ export interface Served<T> {
   stale: StaleServe | null;
 }
 
+/**
+ * Coalescing across replicas (src/shared/coalescer.ts): one replica, holding a short lease, makes the
+ * call; the others wait and `read` what it stored.
+ */
+export interface Coalescer {
+  run<T>(key: string, fetch: () => Promise<T>, read: () => Promise<T | undefined>, leaseMs: number, signal?: AbortSignal): Promise<T>;
+}
+
 export interface UpstreamDeps {
   baseUrls: Record<ServiceName, string>;
   timeoutMs: number;
@@ -40,6 +48,8 @@ export interface UpstreamDeps {
   fairness: Fairness;
   metrics: Metrics;
   logger: Logger;
+  /** Coalescing of identical reads across replicas (Redis); within this process only when absent. */
+  coalescer?: Coalescer;
 }
 
 /** Codes after which a stale entry may stand in for a fresh answer. */
@@ -91,10 +101,17 @@ export class Upstream {
     }
     this.deps.metrics.cacheEvents.inc({ endpoint: endpoint.name, event: 'miss' });
     try {
-      const value = await this.fetch(endpoint, params, ctx, key, async (v) => {
-        await this.store(key, v, freshMs);
-        await onFetched?.(v);
-      });
+      const value = await this.fetch(
+        endpoint,
+        params,
+        ctx,
+        key,
+        async (v) => {
+          await this.store(key, v, freshMs);
+          await onFetched?.(v);
+        },
+        () => this.readFresh<R>(key),
+      );
       return { value, stale: null };
     } catch (error) {
       const stale = this.staleFor(endpoint, ctx, key, entry, error);
@@ -108,7 +125,7 @@ export class Upstream {
    * `onValue` runs once for the call's value (storing it), not once per waiter. The request that
    * starts a call is the one charged for it (budget, fairness); requests joining it are not.
    */
-  async fetch<P, R>(endpoint: Endpoint<P, R>, params: P, ctx: CallContext, flightKey: string | null, onValue?: (value: R) => Promise<void>): Promise<R> {
+  async fetch<P, R>(endpoint: Endpoint<P, R>, params: P, ctx: CallContext, flightKey: string | null, onValue?: (value: R) => Promise<void>, read?: () => Promise<R | undefined>): Promise<R> {
     const coalesce = flightKey !== null && endpoint.idempotent;
     if (coalesce && ctx.caller) checkAccess(ctx.caller, endpoint.credentials, endpoint.appKey(params));
     let flight = coalesce ? (this.flights.get(flightKey) as Flight<R> | undefined) : undefined;
@@ -128,10 +145,14 @@ export class Upstream {
     if (!flight) {
       // The call runs on its own signal, ended only when every request waiting for it has gone.
       const controller = new AbortController();
-      const promise = this.send(endpoint, params, ctx, credentials, controller.signal).then(async (value) => {
-        await onValue?.(value);
-        return value;
-      });
+      const call = () =>
+        this.send(endpoint, params, ctx, credentials, controller.signal).then(async (value) => {
+          await onValue?.(value);
+          return value;
+        });
+      // Across replicas too, when a shared coalescer and a cache key to read the value back are there.
+      const { coalescer } = this.deps;
+      const promise = coalescer && read ? coalescer.run(flightKey, call, read, Math.max(1_000, ctx.deadline - Date.now()), controller.signal) : call();
       const started: Flight<R> = { promise, controller, waiters: 0 };
       this.flights.set(flightKey, started as Flight<unknown>);
       const done = () => this.flights.delete(flightKey);
@@ -181,6 +202,12 @@ export class Upstream {
     return { value: entry.value, stale };
   }
 
+  /** A fresh entry's value (what a coalescing leader on another replica stored), never a stale one. */
+  private async readFresh<R>(key: string): Promise<R | undefined> {
+    const entry = await this.deps.cache.get<R>(key);
+    return entry && Date.now() < entry.freshUntil ? entry.value : undefined;
+  }
+
   private async store<R>(key: string, value: R, freshMs: number): Promise<void> {
     await this.deps.cache.set(key, newEntry(value, freshMs, this.deps.cacheSettings), approximateSize(value));
   }
@@ -189,10 +216,17 @@ export class Upstream {
     if (this.refreshing.has(key)) return;
     this.refreshing.add(key);
     const ctx = backgroundCall(`refresh-${randomUUID()}`, this.deps.timeoutMs);
-    this.fetch(endpoint, params, ctx, key, async (v) => {
-      await this.store(key, v, freshMs);
-      await onFetched?.(v);
-    })
+    this.fetch(
+      endpoint,
+      params,
+      ctx,
+      key,
+      async (v) => {
+        await this.store(key, v, freshMs);
+        await onFetched?.(v);
+      },
+      () => this.readFresh<R>(key),
+    )
       .catch((error: unknown) => this.deps.logger.debug('background refresh failed', { endpoint: endpoint.name, code: error instanceof GatewayError ? error.code : 'INTERNAL' }))
       .finally(() => this.refreshing.delete(key));
   }

@@ -3,9 +3,7 @@
 // request's trace context (W3C traceparent) is continued when a caller sends one. Without a
 // registered provider every span is a no-op.
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 export const tracer = trace.getTracer('jiguang-gateway');
 
@@ -23,10 +21,16 @@ export function tracingWanted(env: NodeJS.ProcessEnv): 'otlp' | 'console' | null
   return null;
 }
 
-/** Registers a tracer provider when the environment asks for one (or for the given exporter, in tests). */
-export function startTracing(env: NodeJS.ProcessEnv, exporter?: SpanExporter): Tracing | null {
+/**
+ * Registers a tracer provider when the environment asks for one (or for the given exporter, in
+ * tests). The SDK and the exporter are loaded only then.
+ */
+export async function startTracing(env: NodeJS.ProcessEnv, exporter?: SpanExporter): Promise<Tracing | null> {
   const wanted = exporter ? 'given' : tracingWanted(env);
   if (!wanted) return null;
+  const { BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
   const spanExporter = exporter ?? (wanted === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter());
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'jiguang-gateway' }),

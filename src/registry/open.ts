@@ -2,7 +2,6 @@
 // number of gateway processes), else the JSON file (one process), else memory (nothing survives).
 import { openFileRegistry } from './file.js';
 import { openMemoryRegistry } from './memory.js';
-import { openPostgresRegistry } from './postgres.js';
 import type { CoreOptions } from './registry.js';
 import type { AppRegistry } from './types.js';
 
@@ -24,6 +23,8 @@ export interface OpenRegistryOptions extends CoreOptions {
 export async function openRegistry(options: OpenRegistryOptions): Promise<AppRegistry> {
   const { databaseUrl, file, key, now } = options;
   if (typeof databaseUrl === 'string' && databaseUrl.trim() !== '') {
+    // Loaded only for PostgreSQL: the embedded defaults need no database client.
+    const { openPostgresRegistry } = await import('./postgres.js');
     return openPostgresRegistry({ url: databaseUrl.trim(), key: requireKey(key, 'PostgreSQL'), schema: options.databaseSchema, poolSize: options.poolSize, now });
   }
   if (options.memory !== true && typeof file === 'string' && file !== '') {

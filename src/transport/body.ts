@@ -78,7 +78,8 @@ type Read = { ok: true; bytes: Buffer } | { ok: false; drained: boolean };
 export function readBody(req: IncomingMessage, limit: number): Promise<Read> {
   const declared = Number(req.headers['content-length']);
   let over = Number.isFinite(declared) && declared > limit;
-  if (req.complete && !over) return Promise.resolve({ ok: true, bytes: Buffer.alloc(0) });
+  // `complete` says the parser has the whole message; only `readableEnded` says it was read already.
+  if (req.readableEnded && !over) return Promise.resolve({ ok: true, bytes: Buffer.alloc(0) });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -10,7 +10,7 @@ const exporter = new InMemorySpanExporter();
 let tracing: Tracing;
 let h: Harness;
 beforeAll(async () => {
-  tracing = startTracing({}, exporter)!;
+  tracing = (await startTracing({}, exporter))!;
   h = await startHarness({ cache: true });
 });
 afterAll(async () => {

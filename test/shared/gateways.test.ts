@@ -56,10 +56,7 @@ beforeAll(async () => {
   const keyPrefix = uniquePrefix('gateways');
   for (const id of ['gateway-a', 'gateway-b']) {
     const shared = await connectShared(replicaOptions(redis.url, keyPrefix, { replicaId: id, fairness: config.fairness, localCacheMaxBytes: config.cache.maxBytes }));
-    // Fairness stays in-process here: src/transport/body.ts reads an empty body when the request was
-    // admitted after an await (it tests req.complete, already true while the body is still buffered),
-    // which a Redis round trip in Fairness.admitRequest always is. Use `traffic: shared` once it is fixed.
-    const gateway = await startGateway({ config, registry, logger: createLogger({ level: 'silent' }), traffic: { cache: shared.cache, quota: shared.quota }, readiness: [redisReadiness(shared)] });
+    const gateway = await startGateway({ config, registry, logger: createLogger({ level: 'silent' }), traffic: shared, readiness: [redisReadiness(shared)] });
     gateways.push({ gateway, shared });
   }
 });
