@@ -101,6 +101,8 @@ const envSchema = z.object({
     GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: int(1, 1_000_000_000).default(600),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    GATEWAY_DATABASE_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be 1 to 63 letters, digits or _, not starting with a digit').default('public'),
+    GATEWAY_REDIS_PREFIX: z.string().regex(/^[\x21-\x7e]{1,64}$/, 'must be 1 to 64 printable characters without spaces').default('jg:'),
     GATEWAY_SHUTDOWN_GRACE_MS: int(0, 600_000).default(15_000),
     GATEWAY_METRICS_TOKEN_SHA256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the SHA-256 of the metrics token, 64 hex characters (npm run token prints one)').optional(),
     GATEWAY_METRICS_ADDRESS: z
@@ -181,8 +183,12 @@ export interface GatewayConfig {
   fairness: FairnessSettings;
   /** PostgreSQL for the registry (several replicas); the file registry when null. */
   databaseUrl: string | null;
+  /** The PostgreSQL schema of the registry's tables. */
+  databaseSchema: string;
   /** Redis for the shared cache, coalescing and quotas (several replicas); in-process when null. */
   redisUrl: string | null;
+  /** Prefix of the gateway's Redis keys (one per deployment sharing a Redis). */
+  redisPrefix: string;
   /** How long in-flight requests get to finish after SIGTERM. */
   shutdownGraceMs: number;
   /** Browser origins allowed to call the gateway (CORS). */
@@ -321,7 +327,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       },
       fairness: { requestsPerMinute: e.GATEWAY_TOKEN_REQUESTS_PER_MINUTE, upstreamCallsPerMinute: e.GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE },
       databaseUrl: e.DATABASE_URL ?? null,
+      databaseSchema: e.GATEWAY_DATABASE_SCHEMA,
       redisUrl: e.REDIS_URL ?? null,
+      redisPrefix: e.GATEWAY_REDIS_PREFIX,
       shutdownGraceMs: e.GATEWAY_SHUTDOWN_GRACE_MS,
       corsOrigins: e.GATEWAY_CORS_ORIGINS ?? [],
       metrics: { tokenSha256: e.GATEWAY_METRICS_TOKEN_SHA256 ?? null, address: e.GATEWAY_METRICS_ADDRESS ?? null },

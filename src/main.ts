@@ -67,6 +67,7 @@ async function start(base: GatewayConfig): Promise<Running> {
   }
   const registry = await openRegistry({
     databaseUrl: config.databaseUrl,
+    databaseSchema: config.databaseSchema,
     file: config.registry.file,
     memory: config.demo,
     key: config.registry.key ? parseRegistryKey(config.registry.key) : null,
@@ -88,7 +89,7 @@ async function start(base: GatewayConfig): Promise<Running> {
   let closeShared = async () => {};
   if (config.redisUrl) {
     const { connectShared, redisReadiness } = await import('./shared/index.js');
-    const shared = await connectShared({ url: config.redisUrl, logger, fairness: config.fairness, localCacheMaxBytes: config.cache.maxBytes });
+    const shared = await connectShared({ url: config.redisUrl, keyPrefix: config.redisPrefix, logger, fairness: config.fairness, localCacheMaxBytes: config.cache.maxBytes });
     traffic = shared;
     readiness = [redisReadiness(shared)];
     closeShared = () => shared.close();
