@@ -1,0 +1,256 @@
+// `npm run bench`: the gateway as production runs it (`node dist/main.js`, configured through its
+// environment) against a baseline measured in the same run — a raw node:http + undici proxy
+// (raw-proxy.mjs) that makes the same upstream calls and writes the same bytes by hand — with the
+// standalone Jiguang emulator as upstream and autocannon as load generator, each in a process of
+// its own, the server under test pinned to one core and the rest to the other (taskset).
+//   1. CPU scenarios (cache off, quotas and fairness lifted): one page of 20 links, 20 links × 3
+//      overlapping statistics ranges, 10 links by key at 50 connections, one page at 1 connection.
+//   2. Limits: time to refuse the fragment-doubling document and a ~1 MB document.
+//   3. Dashboard: the defaults (cache, quotas, fairness) against Jiguang's real quotas at 30 ms.
+// `--soak [minutes]` instead watches the gateway's memory under load. See args.ts for the options.
+// Without taskset (or with one core) nothing is pinned and the machine line says so. A fleet:
+// `--replicas N` starts N gateway processes and the load generator spreads its connections over
+// them (one autocannon instance per process); their CPU and memory are summed.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Options, parseArgs, USAGE, UsageError } from './args.js';
+import { compare, type Timing } from './compare.js';
+import { type DashboardReport, runDashboard } from './dashboard.js';
+import { type LimitResult, runLimits } from './limits.js';
+import { LoadGenerator } from './load.js';
+import { machineLines } from './machine.js';
+import type { Bench } from './measure.js';
+import { installCleanup, keepTempDirs, pinSelf, planPinning, removeOnExit, stopAll } from './processes.js';
+import { checkReference, ReferenceMismatch } from './reference.js';
+import { caveats, markdownTable, ms, num, pct, summaryLines, type TableRow } from './report.js';
+import { dashboards, loadBenchData, scenarios } from './scenarios.js';
+import { makeTokens, NO_CACHE_NO_LIMITS, ROOT, startEmulator, startGateway, startProxy } from './servers.js';
+import { runSoak } from './soak.js';
+
+const log = (line = '') => console.log(line);
+
+let options: Options;
+try {
+  options = parseArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  if (error.message) console.error(`bench: ${error.message}`);
+  console.error(USAGE);
+  process.exit(error.message ? 2 : 0);
+}
+const o = options;
+
+installCleanup();
+keepTempDirs(o.keep);
+const pinning = planPinning(!o.pin);
+log(`# jiguang-gateway benchmark${o.quick ? ' (--quick: a smoke run, not a measurement)' : ''}${o.soakMinutes !== null ? ` (--soak ${o.soakMinutes} min)` : ''}`);
+for (const line of machineLines(pinning)) log(line);
+
+if (o.build) {
+  const t = performance.now();
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) {
+    console.error(`bench: the build (node scripts/build.mjs, what npm run build runs) failed:\n${build.stdout}${build.stderr}`);
+    process.exit(1);
+  }
+  log(`build: dist/ rebuilt in ${num((performance.now() - t) / 1000)} s (--no-build uses it as it is)`);
+}
+// Built first on every core; from here on this process stays off the server's core.
+pinSelf(pinning);
+
+const dir = mkdtempSync(join(tmpdir(), 'jiguang-bench-'));
+removeOnExit(dir);
+const bench: Bench = { loadgen: LoadGenerator.start(pinning), upstreams: [] };
+const metricsToken = makeTokens('metrics', 1)[0]!;
+const problems: string[] = [];
+const rows: TableRow[] = [];
+let limits: LimitResult[] = [];
+let dashboard: DashboardReport | null = null;
+let addedLatency: string | null = null;
+const timing: Timing = { warmupSec: o.warmupSec, durationSec: o.durationSec, reps: o.reps };
+
+try {
+  const cpuScenarios = (['page', 'stats', 'bykey', 'latency', 'limits'] as const).filter((s) => o.only.has(s));
+  if (o.soakMinutes !== null || cpuScenarios.length > 0) await cpuPart();
+  if (o.soakMinutes === null && o.only.has('dashboard')) await dashboardPart();
+  if (o.soakMinutes === null) finalReport();
+} catch (error) {
+  // A failed reference check says all there is to say; anything else comes with its stack.
+  console.error(`\nbench: ${error instanceof ReferenceMismatch ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  await stopAll();
+  process.exit(1);
+}
+await bench.loadgen.close();
+await stopAll();
+if (problems.length > 0) {
+  log('\nPROBLEMS:');
+  for (const p of problems) log(`  - ${p}`);
+  process.exit(1);
+}
+
+async function cpuPart(): Promise<void> {
+  const emulator = await startEmulator({ name: 'emulator', latencyMs: o.latencyMs, linksPerMinute: 1_000_000, statsPerMinute: 1_000_000, pinning });
+  bench.upstreams.push(emulator);
+  const data = await loadBenchData(emulator);
+  const [caller] = makeTokens('bench', 1);
+  const gateway = await startGateway({
+    name: 'gateway',
+    upstream: emulator,
+    tokens: [caller!],
+    metricsSha256: metricsToken.sha256,
+    dir,
+    replicas: o.replicas,
+    settings: { ...NO_CACHE_NO_LIMITS, ...o.gatewayEnv },
+    pinning,
+    nodeArgs: profileArgs(),
+  });
+  const proxy = await startProxy('raw proxy', emulator, [caller!], pinning);
+  const token = caller!.token;
+  log(
+    `\nupstream: the standalone emulator, ${o.latencyMs} ms per call, quotas lifted; gateway: node dist/main.js${o.replicas > 1 ? ` ×${o.replicas} (connections spread over them)` : ''}, LOG_LEVEL=info to a file, cache off, quotas and fairness lifted`,
+  );
+  const all = scenarios(data);
+  // Every distinct request of every scenario, the dashboards included.
+  const cases = new Map<string, string>();
+  for (const s of all) {
+    for (const [i, body] of s.bodies.entries()) if (!cases.has(body)) cases.set(body, `${s.title} #${i + 1}`);
+  }
+  for (const [i, body] of dashboards(data).entries()) cases.set(body, `dashboard #${i + 1}`);
+  await checkReference(
+    gateway,
+    proxy,
+    token,
+    [...cases].map(([body, name]) => ({ name, body })),
+  );
+  log(`reference: the gateway and the raw proxy answered all ${cases.size} distinct requests of every scenario with the same bytes`);
+
+  if (o.soakMinutes !== null) {
+    const onePage = all.find((s) => s.id === 'page')!;
+    log(`\n## soak: ${onePage.title}, ${o.connections} connections, ${o.soakMinutes} min, gateway RSS sampled every ${o.quick ? 2 : 5} s`);
+    const soak = await runSoak(bench, gateway, emulator, { connections: o.connections, bodies: onePage.bodies, tokens: [token] }, o.soakMinutes * 60, o.quick ? 2 : 5, log);
+    if (soak.load.failed > 0) problems.push(`soak: ${soak.load.failed} failed answers, e.g. ${soak.load.sample}`);
+    log(`\n| soak | requests | req/s | p50 / p99 | CPU-s per 1k req | RSS start → end | slope whole run | slope after warm-up |`);
+    log('|---|---|---|---|---|---|---|---|');
+    log(
+      `| ${o.soakMinutes} min, one page, ${o.connections} conns | ${soak.load.responses} | ${num(soak.load.rps)} | ${num(soak.load.p50)} / ${num(soak.load.p99)} ms | ${num(soak.cpuPer1k)} | ` +
+        `${num(soak.samples[0]!.rssMb)} → ${num(soak.samples.at(-1)!.rssMb)} MB | ${num(soak.slopeAll)} MB/min | ${num(soak.slopeAfterWarmup)} MB/min |`,
+    );
+  } else {
+    for (const s of all.filter((s) => o.only.has(s.id))) {
+      const connections = s.connections || o.connections;
+      log(`\n## ${s.title}, ${connections} connection${connections > 1 ? 's' : ''} (${s.calls} JMLink call${s.calls > 1 ? 's' : ''} a request; ${s.note})`);
+      const c = await compare(
+        bench,
+        { server: gateway, upstream: emulator },
+        { server: proxy, upstream: emulator },
+        { connections, bodies: s.bodies, tokens: [token] },
+        timing,
+        log,
+      );
+      for (const line of summaryLines(c.gateway, c.proxy)) log(line);
+      if (s.id === 'latency') {
+        addedLatency = `p50 ${ms(c.gateway.p50.median - c.proxy.p50.median)}, p99 ${ms(c.gateway.p99.median - c.proxy.p99.median)}`;
+        log(`  added by the gateway over the raw proxy: ${addedLatency} (upstream: ${o.latencyMs} ms per call)`);
+      }
+      const warn = caveats(c.gateway, c.proxy);
+      for (const line of warn) log(line);
+      for (const side of [c.gateway, c.proxy]) if (side.failed > 0) problems.push(`${s.title}: ${side.server} gave ${side.failed} failed answers, e.g. ${side.sample}`);
+      rows.push({ scenario: s.title, connections: String(connections), gateway: c.gateway, proxy: c.proxy });
+    }
+    if (o.only.has('limits')) {
+      log('\n## limits: documents the gateway must refuse (1 connection, one after the other)');
+      limits = await runLimits(bench, gateway, emulator, token, o.limitReps, log);
+      for (const l of limits) if (!l.refused) problems.push(`limits: the gateway did not refuse the ${l.name} (${l.answer})`);
+    }
+  }
+  log(`gateway log: ${num(logBytes() / 2 ** 20)} MB written so far at LOG_LEVEL=info`);
+  await gateway.close();
+  await proxy.close();
+  await emulator.close();
+  bench.upstreams.length = 0;
+}
+
+async function dashboardPart(): Promise<void> {
+  log(`\n## dashboard: gateway defaults (cache, quotas, fairness) against Jiguang's real quotas, ${o.dashboardLatencyMs} ms per call`);
+  dashboard = await runDashboard(
+    bench,
+    {
+      users: o.users,
+      rate: o.dashboardRate,
+      phaseSec: o.dashboardSec,
+      latencyMs: o.dashboardLatencyMs,
+      connections: o.connections,
+      timing,
+      dir,
+      pinning,
+      gatewayEnv: o.gatewayEnv,
+      nodeArgs: profileArgs(),
+      metricsToken,
+    },
+    log,
+  );
+  for (const p of dashboard.phases) {
+    if (p.load.failed > 0) problems.push(`dashboard ${p.name}: ${p.load.failed} errors (must be 0), e.g. ${p.load.sample}`);
+    for (const q of p.quota)
+      if (q.maxPerMinute > q.quota || q.refused > 0)
+        problems.push(`dashboard ${p.name}: ${q.app} ${q.api}: ${q.maxPerMinute} calls in one minute (quota ${q.quota}), ${q.refused} refused`);
+  }
+  const t = dashboard.throughput;
+  for (const line of summaryLines(t.gateway, t.proxy)) log(line);
+  for (const line of caveats(t.gateway, t.proxy, false)) log(line);
+  log(
+    `  upstream calls per dashboard: gateway ${num(t.gateway.callsPerRequest.median)} (its cache), raw proxy ${num(t.proxy.callsPerRequest.median)} ` +
+      `(${num(dashboard.callsAlone)} alone; the rest shared with identical calls in flight from the other connections)`,
+  );
+  for (const side of [t.gateway, t.proxy]) if (side.failed > 0) problems.push(`dashboard throughput: ${side.server} gave ${side.failed} failed answers, e.g. ${side.sample}`);
+  rows.push({
+    scenario: `dashboard on warm data (upstream ${o.dashboardLatencyMs} ms; gateway cached, proxy cannot cache)`,
+    connections: String(o.connections),
+    gateway: t.gateway,
+    proxy: t.proxy,
+  });
+}
+
+function finalReport(): void {
+  log(`\n## results (paste into README "Performance")\n`);
+  log(
+    `${o.quick ? 'A --quick smoke run: not a measurement. ' : ''}Node ${process.version}; taskset ${pinning.on ? 'on' : 'off'}; medians of ${o.reps} interleaved runs of ${o.durationSec} s each (min–max); ` +
+      `CPU scenarios with the gateway's cache off and quotas lifted, upstream ${o.latencyMs} ms per call.`,
+  );
+  log('');
+  if (rows.length > 0) for (const line of markdownTable(rows)) log(line);
+  if (addedLatency) log(`\nAdded latency at 1 connection (gateway minus raw proxy, upstream ${o.latencyMs} ms per call): ${addedLatency}.`);
+  if (dashboard) {
+    const d = dashboard;
+    log('');
+    log(
+      `| dashboard: ${d.users} users, ${d.dashboards} dashboards, ${d.rate}/s, Jiguang's real quotas, ${o.dashboardLatencyMs} ms | dashboards | errors | p50 / p99 | JMLink calls links + stats | most calls in one minute per AppKey, links / stats (quota 100 / 500) | cache hit rate |`,
+    );
+    log('|---|---|---|---|---|---|---|');
+    for (const p of d.phases) {
+      const calls = (api: string) => p.quota.filter((q) => q.api === api).reduce((n, q) => n + q.calls, 0);
+      const max = (api: string) => Math.max(...p.quota.filter((q) => q.api === api).map((q) => q.maxPerMinute));
+      log(
+        `| ${p.name}, ${num(p.load.seconds)} s | ${p.load.responses} | ${p.load.failed} | ${num(p.load.p50)} / ${num(p.load.p99)} ms | ${calls('links')} + ${calls('stats')} | ${max('links')} / ${max('stats')} | ${pct(p.cache.hitRate)} |`,
+      );
+    }
+  }
+  if (limits.length > 0) {
+    log('');
+    log(
+      `Limits: ${limits.map((l) => `the ${l.name} is refused (${l.answer}) in ${ms(l.p50)} median, ${ms(l.p99)} p99`).join('; ')} (${limits[0]!.reps} requests each, one connection).`,
+    );
+  }
+}
+
+function profileArgs(): string[] {
+  return o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o.profileDir)}`] : [];
+}
+
+function logBytes(): number {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+}
