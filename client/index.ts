@@ -1,13 +1,14 @@
 // The gateway's typed client: the operations in client/operations/*.graphql, generated into typed
 // documents, sent over undici. Variables and results are fully typed, and a schema change that
 // breaks an operation breaks the build. Tests call the gateway through it, so the types run too.
-import { print } from 'graphql';
+
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { request } from 'undici';
 import type { ErrorCode } from './generated/enums.js';
 
-export * from './generated/graphql.js';
 export type { ErrorCode, LinkPlatform, PortraitIdType } from './generated/enums.js';
+export * from './generated/graphql.js';
 
 export interface GatewayError {
   message: string;
@@ -39,7 +40,10 @@ export interface GatewayClientOptions {
 
 export interface GatewayClient {
   /** Runs one of the generated operations: typed variables in, typed data out. */
-  execute<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, ...variables: TVariables extends Record<string, never> ? [] : [TVariables]): Promise<GatewayResult<TData>>;
+  execute<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    ...variables: TVariables extends Record<string, never> ? [] : [TVariables]
+  ): Promise<GatewayResult<TData>>;
   /** Runs a document written by hand (exploration, tests of odd documents); untyped. */
   executeText(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GatewayResult<any>>;
 }

@@ -11,4 +11,4 @@ if (!name || (role !== 'reader' && role !== 'admin')) {
 const token = newToken();
 console.log(`token (give it to "${name}"; it is not stored anywhere):\n  ${token}`);
 console.log('GATEWAY_TOKENS entry:');
-console.log('  ' + JSON.stringify({ name, sha256: hashToken(token), role, ...(appKeys.length > 0 ? { appKeys } : {}) }));
+console.log(`  ${JSON.stringify({ name, sha256: hashToken(token), role, ...(appKeys.length > 0 ? { appKeys } : {}) })}`);

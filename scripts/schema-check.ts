@@ -12,16 +12,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  type BreakingChange,
   buildASTSchema,
   buildSchema,
   concatAST,
   findBreakingChanges,
   findDangerousChanges,
+  type GraphQLSchema,
   lexicographicSortSchema,
   parse,
   printSchema,
-  type BreakingChange,
-  type GraphQLSchema,
 } from 'graphql';
 import { loadTypeDefs } from '../src/schema.ts';
 
@@ -35,7 +35,7 @@ interface Acknowledgement {
 }
 
 const current = buildASTSchema(concatAST(loadTypeDefs().map((source) => parse(source))));
-const printed = printSchema(lexicographicSortSchema(current)) + '\n';
+const printed = `${printSchema(lexicographicSortSchema(current))}\n`;
 const committedText = existsSync(ARTIFACT) ? readFileSync(ARTIFACT, 'utf8') : undefined;
 const committed: GraphQLSchema | undefined = committedText === undefined ? undefined : buildSchema(committedText);
 
@@ -48,7 +48,7 @@ if (unacknowledged.length > 0) {
     `schema: ${unacknowledged.length} breaking change(s) against schema.graphql that schema-breaking-changes.json does not acknowledge:\n` +
       unacknowledged.map((c) => `  ${c.type}: ${c.description}`).join('\n') +
       `\nIf they are intended (and the consumers of schema.graphql agree), add to schema-breaking-changes.json:\n` +
-      unacknowledged.map((c: BreakingChange) => '  ' + JSON.stringify({ type: c.type, description: c.description, reason: '…' })).join(',\n'),
+      unacknowledged.map((c: BreakingChange) => `  ${JSON.stringify({ type: c.type, description: c.description, reason: '…' })}`).join(',\n'),
   );
   process.exit(1);
 }
@@ -85,10 +85,7 @@ function readAcknowledgements(): Acknowledgement[] {
   }
   if (!Array.isArray(value)) return fail('must be an array of { "type", "description", "reason" }');
   value.forEach((entry, i) => {
-    const ok =
-      typeof entry === 'object' &&
-      entry !== null &&
-      ['type', 'description', 'reason'].every((key) => typeof entry[key] === 'string' && entry[key].trim() !== '');
+    const ok = typeof entry === 'object' && entry !== null && ['type', 'description', 'reason'].every((key) => typeof entry[key] === 'string' && entry[key].trim() !== '');
     if (!ok) fail(`entry ${i} must have non-empty string "type", "description" and "reason"`);
   });
   return value as Acknowledgement[];

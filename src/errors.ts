@@ -1,7 +1,8 @@
 // The gateway's error model, in one place. Every failure a client can see is a GatewayError with a
 // fixed `extensions.code` from the schema's ErrorCode enum; anything else is masked by `maskError`.
-import { GraphQLError } from 'graphql';
+
 import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
 import type { ErrorCode } from './generated/graphql.js';
 import type { Logger } from './logger.js';
 

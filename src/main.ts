@@ -3,13 +3,14 @@
 // the exit). With nothing of the gateway configured at all it runs the demo: the built-in emulator,
 // loaded only then, answers for Jiguang. Every start-up failure is one or two plain lines, exit 1.
 import { hashToken, newToken } from './auth/callers.js';
-import { loadConfig, type GatewayConfig } from './config.js';
+import { type GatewayConfig, loadConfig } from './config.js';
 import type { Emulator } from './emulator/index.js';
 import { createLogger, type Logger } from './logger.js';
-import { openRegistry, parseRegistryKey, type AppRegistry } from './registry/index.js';
-import { startGateway, type RunningGateway } from './server.js';
 import { startTracing } from './observability/tracing.js';
+import { type AppRegistry, openRegistry, parseRegistryKey } from './registry/index.js';
+import { type ReadinessCheck, type RunningGateway, startGateway } from './server.js';
 import { startupProblem } from './startup.js';
+import type { TrafficState } from './traffic.js';
 
 const loaded = loadConfig();
 if (!loaded.ok) {
@@ -72,7 +73,9 @@ async function start(base: GatewayConfig): Promise<Running> {
     memory: config.demo,
     key: config.registry.key ? parseRegistryKey(config.registry.key) : null,
   });
-  const seed = emulator ? emulator.apps.map((app) => ({ ...app, source: 'config' as const })) : config.apps.map((app) => ({ ...app, groupName: app.groupName ?? null, source: 'config' as const }));
+  const seed = emulator
+    ? emulator.apps.map((app) => ({ ...app, source: 'config' as const }))
+    : config.apps.map((app) => ({ ...app, groupName: app.groupName ?? null, source: 'config' as const }));
   for (const { masterSecret, ...app } of seed) await registry.upsert(app, masterSecret);
 
   // Secrets known at start-up are scrubbed from every log line by value (later ones by shape).
@@ -84,8 +87,8 @@ async function start(base: GatewayConfig): Promise<Running> {
   const logger = createLogger({ level: config.logLevel, secrets: () => secrets });
 
   // Several replicas share the cache, coalescing and quotas through Redis; loaded only then.
-  let traffic;
-  let readiness;
+  let traffic: TrafficState | undefined;
+  let readiness: ReadinessCheck[] | undefined;
   let closeShared = async () => {};
   if (config.redisUrl) {
     const { connectShared, redisReadiness } = await import('./shared/index.js');
@@ -104,9 +107,17 @@ async function start(base: GatewayConfig): Promise<Running> {
   console.log(`jiguang-gateway: GraphQL endpoint ${gateway.graphqlUrl}`);
   if (demoToken) {
     console.log(`jiguang-gateway: demo admin token (this run only; GraphiQL in a browser has it already): ${demoToken}`);
-    console.log(`jiguang-gateway: try  curl -s ${gateway.graphqlUrl} -H 'authorization: Bearer ${demoToken}' -H 'content-type: application/json' -d '{"query":"{ apps { appKey name } }"}'`);
+    console.log(
+      `jiguang-gateway: try  curl -s ${gateway.graphqlUrl} -H 'authorization: Bearer ${demoToken}' -H 'content-type: application/json' -d '{"query":"{ apps { appKey name } }"}'`,
+    );
   }
-  logger.info('gateway started', { url: gateway.graphqlUrl, demo: config.demo, apps: seed.length, registry: config.databaseUrl ? 'postgres' : config.demo ? 'memory' : 'file', shared: config.redisUrl ? 'redis' : 'process' });
+  logger.info('gateway started', {
+    url: gateway.graphqlUrl,
+    demo: config.demo,
+    apps: seed.length,
+    registry: config.databaseUrl ? 'postgres' : config.demo ? 'memory' : 'file',
+    shared: config.redisUrl ? 'redis' : 'process',
+  });
   return { gateway, registry, emulator, logger, closeShared };
 }
 

@@ -1,5 +1,5 @@
 // Loads the contract: every schema/*.graphql file, read once at start-up.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));

@@ -2,13 +2,15 @@
 // that every transport concern is ours and lives in a small module of its own (src/transport/):
 // request targets, refusals that read nothing, body limits and uploads, persisted documents,
 // GraphiQL, the review callback, /health, /metrics.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Server as NetServer, type AddressInfo } from 'node:net';
+
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo, Server as NetServer } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLError } from 'graphql';
-import { Callers, type CallerConfig } from './auth/callers.js';
+import { type CallerConfig, Callers } from './auth/callers.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { GatewayError, maskError } from './errors.js';
@@ -31,8 +33,8 @@ import { readGraphQLBody } from './transport/body.js';
 import { createCors } from './transport/cors.js';
 import { resolveDocuments, TrustedDocuments } from './transport/documents.js';
 import { createGraphiQL, GRAPHIQL_ASSET_PATH } from './transport/graphiql.js';
-import { graphqlError, refuse, sendJson } from './transport/respond.js';
 import { handleMetrics, startMetricsServer } from './transport/metrics-route.js';
+import { graphqlError, refuse, sendJson } from './transport/respond.js';
 import { parseTarget } from './transport/target.js';
 import { CALLBACK_PATH, handleReviewCallback } from './verification/callback.js';
 import { reviewStatus } from './verification/endpoints.js';
@@ -92,7 +94,13 @@ export async function startGateway({ config, registry, logger, extraCallers = []
   const guard = new DocumentGuard(config.limits);
   const cors = createCors(config.corsOrigins);
   const graphiql = config.graphiql
-    ? createGraphiQL({ graphqlPath: GRAPHQL_PATH, documents, token: graphiqlToken, introspection: config.introspection, exampleApp: async () => (await registry.list())[0]?.appKey })
+    ? createGraphiQL({
+        graphqlPath: GRAPHQL_PATH,
+        documents,
+        token: graphiqlToken,
+        introspection: config.introspection,
+        exampleApp: async () => (await registry.list())[0]?.appKey,
+      })
     : null;
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -109,7 +117,14 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     validationRules: limitRules(config.limits),
     // No cache hints are used (caching is per upstream call, src/http/): without the cache-control
     // plugin no plugin watches single fields, and Apollo leaves the resolvers uninstrumented.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), mutationsNeedAdmin, costLimitPlugin(config.limits), staleExtension, operationMetrics(metrics)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      mutationsNeedAdmin,
+      costLimitPlugin(config.limits),
+      staleExtension,
+      operationMetrics(metrics),
+    ],
     logger: { debug: () => {}, info: () => {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
   await apollo.start();
@@ -123,23 +138,24 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
     },
     (req, res) => {
-    const started = performance.now();
-    handle(req, res)
-      .catch((error: unknown) => {
-        logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
-        if (!res.headersSent) sendJson(res, 500, graphqlError('Internal server error.', 'INTERNAL_SERVER_ERROR'));
-        else res.destroy();
-      })
-      .finally(() => {
-        const route = routeOf(req);
-        const record = () => {
-          metrics.httpRequests.inc({ route, method: req.method ?? 'OTHER', status: String(res.statusCode) });
-          metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
-        };
-        if (res.writableFinished) record();
-        else res.once('finish', record);
-      });
-  });
+      const started = performance.now();
+      handle(req, res)
+        .catch((error: unknown) => {
+          logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
+          if (!res.headersSent) sendJson(res, 500, graphqlError('Internal server error.', 'INTERNAL_SERVER_ERROR'));
+          else res.destroy();
+        })
+        .finally(() => {
+          const route = routeOf(req);
+          const record = () => {
+            metrics.httpRequests.inc({ route, method: req.method ?? 'OTHER', status: String(res.statusCode) });
+            metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
+          };
+          if (res.writableFinished) record();
+          else res.once('finish', record);
+        });
+    },
+  );
   server.maxConnections = config.http.maxConnections;
   let draining = false;
   let inFlight = 0;
@@ -208,6 +224,8 @@ export async function startGateway({ config, registry, logger, extraCallers = []
 
     // The caller going away cancels the request, and with it every upstream call it started.
     const abort = new AbortController();
+    // One listener per upstream call the request waits for: a statistics page has dozens.
+    setMaxListeners(0, abort.signal);
     res.on('close', () => {
       if (!res.writableFinished) abort.abort();
     });
@@ -219,42 +237,49 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     const requestLogger = logger.child({ requestId, caller: caller.name });
     const context = createContext(services, { requestId, signal: abort.signal, logger: requestLogger, caller });
     const started = performance.now();
-    await inRequestSpan('graphql', req.headers, { 'http.request.method': req.method ?? 'GET', 'url.path': pathname, 'gateway.request_id': requestId, 'gateway.caller': caller.name }, async (span) => {
-      res.once('finish', () => {
-        const { stats } = context.call;
-        const traceId = span.spanContext().traceId;
-        requestLogger.info('request', {
-        method: req.method,
-        status: res.statusCode,
-        operationName: context.outcome.operation?.name ?? (isRecord(resolved.body) && typeof resolved.body.operationName === 'string' ? resolved.body.operationName.slice(0, 100) : undefined),
-        outcome: context.outcome.operation?.outcome,
-        ms: Math.round(performance.now() - started),
-        upstreamCalls: stats.upstreamCalls,
-        cacheHits: stats.cacheHits,
-        ...(stats.stale.length > 0 ? { stale: stats.stale.length } : {}),
-        ...(span.isRecording() ? { traceId } : {}),
-      });
-    });
-      const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: resolved.search, body: resolved.body },
-        context: async () => context,
-      });
-      const operation = context.outcome.operation;
-      span.updateName(`graphql ${operation?.type ?? 'request'} ${operation?.name ?? 'anonymous'}`);
-      span.setAttributes({
-        'http.response.status_code': response.status ?? 200,
-        'graphql.operation.type': operation?.type ?? 'unknown',
-        'graphql.operation.name': operation?.name ?? '',
-        'gateway.outcome': operation?.outcome ?? 'error',
-        'gateway.upstream_calls': context.call.stats.upstreamCalls,
-        'gateway.cache_hits': context.call.stats.cacheHits,
-      });
-      for (const [key, value] of response.headers) res.setHeader(key, value);
-      res.statusCode = response.status ?? 200;
-      if (response.body.kind === 'complete') return void res.end(response.body.string);
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
-    });
+    await inRequestSpan(
+      'graphql',
+      req.headers,
+      { 'http.request.method': req.method ?? 'GET', 'url.path': pathname, 'gateway.request_id': requestId, 'gateway.caller': caller.name },
+      async (span) => {
+        res.once('finish', () => {
+          const { stats } = context.call;
+          const traceId = span.spanContext().traceId;
+          requestLogger.info('request', {
+            method: req.method,
+            status: res.statusCode,
+            operationName:
+              context.outcome.operation?.name ??
+              (isRecord(resolved.body) && typeof resolved.body.operationName === 'string' ? resolved.body.operationName.slice(0, 100) : undefined),
+            outcome: context.outcome.operation?.outcome,
+            ms: Math.round(performance.now() - started),
+            upstreamCalls: stats.upstreamCalls,
+            cacheHits: stats.cacheHits,
+            ...(stats.stale.length > 0 ? { stale: stats.stale.length } : {}),
+            ...(span.isRecording() ? { traceId } : {}),
+          });
+        });
+        const response = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: resolved.search, body: resolved.body },
+          context: async () => context,
+        });
+        const operation = context.outcome.operation;
+        span.updateName(`graphql ${operation?.type ?? 'request'} ${operation?.name ?? 'anonymous'}`);
+        span.setAttributes({
+          'http.response.status_code': response.status ?? 200,
+          'graphql.operation.type': operation?.type ?? 'unknown',
+          'graphql.operation.name': operation?.name ?? '',
+          'gateway.outcome': operation?.outcome ?? 'error',
+          'gateway.upstream_calls': context.call.stats.upstreamCalls,
+          'gateway.cache_hits': context.call.stats.cacheHits,
+        });
+        for (const [key, value] of response.headers) res.setHeader(key, value);
+        res.statusCode = response.status ?? 200;
+        if (response.body.kind === 'complete') return void res.end(response.body.string);
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      },
+    );
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -6,8 +6,10 @@ import { ManifestError } from './transport/documents.js';
 export function startupProblem(error: unknown): string {
   const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
   if (e?.code === 'EADDRINUSE') return `cannot listen on ${e.address ?? ''}:${e.port ?? ''}: the port is in use by another process.\n  Stop it, or set PORT to a free port.`;
-  if (e?.code === 'EACCES' && e.syscall === 'listen') return `cannot listen on port ${e.port ?? ''}: permission denied.\n  Use a port above 1023, or run with the right to bind it.`;
-  if (e?.code === 'EADDRNOTAVAIL') return `cannot listen on ${e.address ?? 'HOST'}: no such address on this machine.\n  Set HOST to an address of this machine (127.0.0.1, or 0.0.0.0 for all).`;
+  if (e?.code === 'EACCES' && e.syscall === 'listen')
+    return `cannot listen on port ${e.port ?? ''}: permission denied.\n  Use a port above 1023, or run with the right to bind it.`;
+  if (e?.code === 'EADDRNOTAVAIL')
+    return `cannot listen on ${e.address ?? 'HOST'}: no such address on this machine.\n  Set HOST to an address of this machine (127.0.0.1, or 0.0.0.0 for all).`;
   if (error instanceof RegistryError) return `cannot open the app registry: ${error.message}`;
   if (error instanceof ManifestError) return error.problems.join('\n  ');
   if (e?.code === 'ECONNREFUSED' || e?.code === 'ENOTFOUND' || e?.code === 'ETIMEDOUT') {

@@ -64,7 +64,11 @@ describe('loadConfig', () => {
   });
 
   it('refuses production settings without Jiguang credentials instead of running the demo', () => {
-    const r = loadConfig({ GATEWAY_TOKENS: JSON.stringify([{ name: 'ops', sha256: 'b'.repeat(64), role: 'admin' }]), GATEWAY_REGISTRY_KEY: 'a'.repeat(64), GATEWAY_INTROSPECTION: 'false' });
+    const r = loadConfig({
+      GATEWAY_TOKENS: JSON.stringify([{ name: 'ops', sha256: 'b'.repeat(64), role: 'admin' }]),
+      GATEWAY_REGISTRY_KEY: 'a'.repeat(64),
+      GATEWAY_INTROSPECTION: 'false',
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.join('\n')).toMatch(/^no Jiguang credentials: GATEWAY_TOKENS, GATEWAY_REGISTRY_KEY, GATEWAY_INTROSPECTION are set, so this is not the demo/m);
@@ -79,4 +83,3 @@ describe('loadConfig', () => {
     expect(!production.ok && production.problems.join('\n')).toMatch(/production never runs the demo/);
   });
 });
-

@@ -2,9 +2,9 @@
 // runs the demo; a SIGTERM or SIGINT sent to the `npm start` process itself — as a container runtime
 // does — or to `node dist/main.js` stops the gateway with status 0 and frees its port; SIGTERM drains
 // (readiness false, in-flight requests finish, new connections refused); start-up failures are plain lines.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,7 +51,11 @@ describe('npm start', () => {
   it('runs the demo (DEMO MODE first, a token, every service) and stops on a SIGTERM sent to the npm process', { timeout: 90_000 }, async () => {
     const child = spawn('npm', ['start'], { cwd: root, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     const { url, token, output } = await started(child);
-    expect(output().split('\n').find((l) => l.startsWith('jiguang-gateway:'))).toMatch(/^jiguang-gateway: DEMO MODE/);
+    expect(
+      output()
+        .split('\n')
+        .find((l) => l.startsWith('jiguang-gateway:')),
+    ).toMatch(/^jiguang-gateway: DEMO MODE/);
     const created = await gql(url, token, 'mutation { createApp(input: { name: "Started", androidPackage: "com.example.started" }) { app { appKey } secretStored } }');
     expect(created.data.createApp.secretStored).toBe(true);
     const links = await gql(url, token, `{ app(appKey: "${created.data.createApp.app.appKey}") { shortLinks(first: 1) { totalCount } } }`);

@@ -10,7 +10,7 @@ export interface BasicCredentials {
 export function parseBasicAuth(header: string | undefined): BasicCredentials | null {
   if (!header) return null;
   const m = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header.trim());
-  if (!m || !m[1]) return null;
+  if (!m?.[1]) return null;
   let decoded: string;
   try {
     decoded = Buffer.from(m[1], 'base64').toString('utf8');

@@ -9,7 +9,13 @@ export function callMatcher(filter: CallFilter): (call: RecordedCall) => boolean
   const re = filter.pathPattern !== undefined ? new RegExp(filter.pathPattern) : null;
   const { status } = filter;
   const statusOk =
-    status === undefined ? () => true : status === 'answered' ? (s: number) => s !== 0 : typeof status === 'number' ? (s: number) => s === status : (s: number) => status.includes(s);
+    status === undefined
+      ? () => true
+      : status === 'answered'
+        ? (s: number) => s !== 0
+        : typeof status === 'number'
+          ? (s: number) => s === status
+          : (s: number) => status.includes(s);
   return (c) =>
     (filter.service === undefined || c.service === filter.service) &&
     (filter.appKey === undefined || c.appKey === filter.appKey) &&

@@ -1,10 +1,10 @@
 // HTTP control endpoints under /__emulator/ for standalone use (faults and the call log from outside
 // the process); they are never recorded as calls, ignore faults and latency.
-import { callMatcher, type CallLog } from './calls.js';
+import { type CallLog, callMatcher } from './calls.js';
 import type { AppStore } from './data.js';
-import { validateFault, type FaultRegistry } from './faults.js';
+import { type FaultRegistry, validateFault } from './faults.js';
 import { json, jsonExact, type Reply } from './respond.js';
-import { SERVICE_NAMES, type CallFilter, type Fault, type ServiceName } from './types.js';
+import { type CallFilter, type Fault, SERVICE_NAMES, type ServiceName } from './types.js';
 
 export interface ControlState {
   faults: FaultRegistry;

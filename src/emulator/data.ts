@@ -127,7 +127,10 @@ export class AppStore {
   readonly apps: EmulatorApp[] = [];
   private readonly stored = new Map<string, StoredApp>();
 
-  constructor(private readonly seed: number, private readonly now: () => number) {}
+  constructor(
+    private readonly seed: number,
+    private readonly now: () => number,
+  ) {}
 
   seed3(): void {
     const startMs = this.now();
@@ -172,7 +175,9 @@ export class AppStore {
 
   private put(app: EmulatorApp, gen: { domain: string; links: EmulatorLink[]; createDays: number[] }): void {
     const byKey = new Map<string, { link: EmulatorLink; createDay: number }>();
-    gen.links.forEach((link, i) => byKey.set(link.link_key, { link, createDay: gen.createDays[i] ?? 0 }));
+    gen.links.forEach((link, i) => {
+      byKey.set(link.link_key, { link, createDay: gen.createDays[i] ?? 0 });
+    });
     this.stored.set(app.appKey, { app, domain: gen.domain, links: gen.links, byKey });
     this.apps.push(app);
   }

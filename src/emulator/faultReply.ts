@@ -1,7 +1,7 @@
 // The answer of an injected fault that answers (status, business, malformed, empty; timeout and reset do
 // not), with the X-Rate-Limit-* headers of Jiguang's limiter when the fault says when its window resets.
 import { FixedWindowLimiter } from './rateLimit.js';
-import { JSON_TYPE, text, type Reply } from './respond.js';
+import { JSON_TYPE, type Reply, text } from './respond.js';
 import type { ServiceContext, ServiceHandler } from './service.js';
 import type { Fault } from './types.js';
 

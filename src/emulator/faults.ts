@@ -1,6 +1,6 @@
 // Injected failures (HTTP errors, business codes, hangs, resets, broken bodies, delays) so the gateway's
 // error handling can be tested against an upstream that misbehaves on demand.
-import { SERVICE_NAMES, type Fault, type ServiceName } from './types.js';
+import { type Fault, SERVICE_NAMES, type ServiceName } from './types.js';
 
 const KINDS = new Set(['status', 'business', 'timeout', 'reset', 'malformed', 'empty']);
 
@@ -41,9 +41,7 @@ export class FaultRegistry {
 
   /** The first (oldest) fault matching this request, consuming one of its `times`. */
   take(service: ServiceName, path: string): Fault | undefined {
-    const hit = this.faults.find(
-      (f) => (f.fault.service === undefined || f.fault.service === service) && (f.pattern === null || f.pattern.test(path)),
-    );
+    const hit = this.faults.find((f) => (f.fault.service === undefined || f.fault.service === service) && (f.pattern === null || f.pattern.test(path)));
     if (!hit) return undefined;
     hit.remaining--;
     if (hit.remaining <= 0) this.remove(hit.id);

@@ -14,18 +14,19 @@ import { AppStore, seededDeveloper, seededGrowthProject } from './data.js';
 import { parseExact } from './exactJson.js';
 import { faultReply } from './faultReply.js';
 import { FaultRegistry } from './faults.js';
-import { growth, GrowthStore } from './growth.js';
+import { GrowthStore, growth } from './growth.js';
 import { jmlink } from './jmlink.js';
 import { Listener } from './listener.js';
 import { portrait } from './portrait.js';
-import { CertificateStore, pushAdmin } from './pushAdmin.js';
 import { fnv1a } from './prng.js';
+import { CertificateStore, pushAdmin } from './pushAdmin.js';
 import { FixedWindowLimiter } from './rateLimit.js';
-import { text, type Reply } from './respond.js';
+import { type Reply, text } from './respond.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest } from './service.js';
 import type { AddAppOptions, Emulator, EmulatorApp, EmulatorOptions, Fault, RecordedCall } from './types.js';
 import { ReviewStore, verificationAdmin } from './verification.js';
 
+export { FIXED_CUID_PREFIX, MAX_CUID, MAX_CUID_IDENTITY_VALUE } from './growth.js';
 export type {
   AddAppOptions,
   CallFilter,
@@ -43,8 +44,6 @@ export type {
   RecordedCall,
 } from './types.js';
 
-export { FIXED_CUID_PREFIX, MAX_CUID, MAX_CUID_IDENTITY_VALUE } from './growth.js';
-
 /** Request bodies larger than this are answered 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -60,7 +59,8 @@ function readBody(req: IncomingMessage): Promise<BodyResult> {
     let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true; // keep draining so the 413 can be read by the client
+      if (size > MAX_BODY_BYTES)
+        tooLarge = true; // keep draining so the 413 can be read by the client
       else chunks.push(chunk);
     });
     req.on('end', () => {
@@ -129,10 +129,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     verificationReviewDelayMs: options.verificationReviewDelayMs ?? 2000,
     later(ms, fn) {
       if (closed) return;
-      const t = setTimeout(() => {
-        timers.delete(t);
-        if (!closed) fn();
-      }, Math.max(0, ms));
+      const t = setTimeout(
+        () => {
+          timers.delete(t);
+          if (!closed) fn();
+        },
+        Math.max(0, ms),
+      );
       timers.add(t);
     },
     signal: aborter.signal,

@@ -2,7 +2,7 @@
 // 127.0.0.1:4010) with EMULATOR_SEED, EMULATOR_LATENCY_MS and the rate limits from the environment (see
 // standalone.ts), prints its demo apps, developer account and Growth project and the `export` lines a
 // gateway needs, and stops cleanly (exit 0) on SIGTERM or SIGINT.
-import { startEmulator, type Emulator } from './index.js';
+import { type Emulator, startEmulator } from './index.js';
 import { readStandaloneEnv, startupLines } from './standalone.js';
 
 const read = readStandaloneEnv(process.env);

@@ -2,7 +2,7 @@
 // {code, message, requestId, data} envelope. The request body is the gateway's own contract (docs are silent).
 import { parseBasicAuth } from './auth.js';
 import { fnv1a, rngFor } from './prng.js';
-import { json, text, type Reply } from './respond.js';
+import { json, type Reply, text } from './respond.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest } from './service.js';
 
 /** The documented codes: code -> [HTTP status, message]. */

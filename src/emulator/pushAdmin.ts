@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Response } from 'undici';
 import { checkCredentials } from './auth.js';
 import { hexString, rngFor } from './prng.js';
-import { json, text, type Reply } from './respond.js';
+import { json, type Reply, text } from './respond.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest } from './service.js';
 import type { EmulatorCertificate } from './types.js';
 

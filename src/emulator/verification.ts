@@ -7,7 +7,7 @@
 import { createPublicKey } from 'node:crypto';
 import { request } from 'undici';
 import { checkCredentials } from './auth.js';
-import { json, text, type Reply } from './respond.js';
+import { json, type Reply, text } from './respond.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest } from './service.js';
 import type { EmulatorCallback } from './types.js';
 

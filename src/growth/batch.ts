@@ -1,7 +1,7 @@
 // Chunked writes to Operation Growth: a list longer than Jiguang's 100 items per call is sent in
 // chunks of 100, one after the other (Jiguang allows 100 calls per second per project, and a fault
 // stays attributable to its chunk). A chunk's failure marks only its own items; the others still go.
-import { GatewayError, RequestCancelledError, UpstreamError, type ErrorCode } from '../errors.js';
+import { type ErrorCode, GatewayError, RequestCancelledError, UpstreamError } from '../errors.js';
 import { GROWTH_MAX_ITEMS } from './endpoints.js';
 
 /** Most items one mutation takes (the gateway's own bound: 100 calls to Jiguang). */
@@ -36,7 +36,11 @@ export async function inChunks<T>(items: readonly T[], send: (chunk: T[], offset
 
 export function itemError(error: GatewayError): GrowthItemError {
   const business = error instanceof UpstreamError ? Number(error.jiguang.businessCode) : NaN;
-  return { code: error.code, message: error.message, businessCode: error instanceof UpstreamError && error.jiguang.businessCode !== null && Number.isSafeInteger(business) ? business : null };
+  return {
+    code: error.code,
+    message: error.message,
+    businessCode: error instanceof UpstreamError && error.jiguang.businessCode !== null && Number.isSafeInteger(business) ? business : null,
+  };
 }
 
 /** The counts and per-item entries of a payload, from the outcomes and a per-item extra. */

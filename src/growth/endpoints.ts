@@ -3,7 +3,7 @@
 // give no error table and no `data`; the codes and the register answer's shape follow the emulator.
 // CUIDs are Java longs: read from the raw answer and written back exactly (lossless JSON).
 import { defineEndpoint, type Endpoint } from '../http/endpoint.js';
-import { isRecord, malformed, type EnvelopeSpec } from '../http/envelope.js';
+import { type EnvelopeSpec, isRecord, malformed } from '../http/envelope.js';
 
 export const GROWTH_ENVELOPE: EnvelopeSpec = {
   service: 'growth',
@@ -95,10 +95,16 @@ export const registerUsers = defineEndpoint<RegisterParams, Map<string, string>>
 });
 
 /** Attributes of one user (values already in wire form: 0/1, `yyyy-MM-dd HH:mm:ss`). */
-export const setAttributes = growthWrite<{ cuid: bigint; data: Record<string, string | number> }>('growth.set-attributes', 'PUT', '/smartop/api/v1/user/attribute', (p) => ({ cuid: p.cuid, data: p.data }));
+export const setAttributes = growthWrite<{ cuid: bigint; data: Record<string, string | number> }>('growth.set-attributes', 'PUT', '/smartop/api/v1/user/attribute', (p) => ({
+  cuid: p.cuid,
+  data: p.data,
+}));
 
 /** At most 100 events of an app. */
-export const reportEvents = growthWrite<{ appKey: string; events: GrowthWireEvent[] }>('growth.report-events', 'POST', '/smartop/api/v1/events/report', (p) => ({ appKey: p.appKey, data: p.events }));
+export const reportEvents = growthWrite<{ appKey: string; events: GrowthWireEvent[] }>('growth.report-events', 'POST', '/smartop/api/v1/events/report', (p) => ({
+  appKey: p.appKey,
+  data: p.events,
+}));
 
 /** Contact channels of at most 100 users. */
 export const setChannels = growthWrite<{ users: GrowthWireUserChannels[] }>('growth.set-channels', 'PUT', '/smartop/api/v1/user/channel/batch', (p) => p.users);

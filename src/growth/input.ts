@@ -50,9 +50,11 @@ export interface AttributeValueInput {
 /** One attribute value in wire form; exactly one field must be set. */
 export function attributeWireValue(value: AttributeValueInput, argument: string): string | number {
   const set = (['string', 'number', 'boolean', 'dateTime'] as const).filter((k) => value[k] !== undefined && value[k] !== null);
-  if (set.length !== 1) throw new BadUserInputError(`\`${argument}\` must set exactly one of string, number, boolean, dateTime; it sets ${set.length === 0 ? 'none' : set.join(', ')}.`, argument);
+  if (set.length !== 1)
+    throw new BadUserInputError(`\`${argument}\` must set exactly one of string, number, boolean, dateTime; it sets ${set.length === 0 ? 'none' : set.join(', ')}.`, argument);
   if (value.string !== undefined && value.string !== null) {
-    if (value.string.length > GROWTH_MAX_VALUE_LENGTH) throw new BadUserInputError(`\`${argument}.string\` is longer than ${GROWTH_MAX_VALUE_LENGTH} characters.`, `${argument}.string`);
+    if (value.string.length > GROWTH_MAX_VALUE_LENGTH)
+      throw new BadUserInputError(`\`${argument}.string\` is longer than ${GROWTH_MAX_VALUE_LENGTH} characters.`, `${argument}.string`);
     return value.string;
   }
   if (value.number !== undefined && value.number !== null) return value.number;
@@ -65,7 +67,10 @@ export function channelValues(values: Record<string, unknown>, argument: string)
   const out: Record<string, string> = {};
   for (const [label, value] of Object.entries(values)) {
     if (typeof value !== 'string' || value.length > GROWTH_MAX_VALUE_LENGTH || label === '') {
-      throw new BadUserInputError(`\`${argument}\` must map non-empty labels to strings of at most ${GROWTH_MAX_VALUE_LENGTH} characters ("${label.slice(0, 40)}" does not).`, argument);
+      throw new BadUserInputError(
+        `\`${argument}\` must map non-empty labels to strings of at most ${GROWTH_MAX_VALUE_LENGTH} characters ("${label.slice(0, 40)}" does not).`,
+        argument,
+      );
     }
     out[label] = value;
   }
@@ -77,7 +82,10 @@ export function channelValues(values: Record<string, unknown>, argument: string)
  * event again (a retry of the mutation) is deduplicated by Jiguang.
  */
 export function derivedRandomId(appKey: string, cuid: bigint, name: string, itime: number, properties: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify([appKey, Number(cuid) <= Number.MAX_SAFE_INTEGER ? Number(cuid) : String(cuid), name, itime, canonical(properties)])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([appKey, Number(cuid) <= Number.MAX_SAFE_INTEGER ? Number(cuid) : String(cuid), name, itime, canonical(properties)]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 function canonical(value: unknown): unknown {

@@ -2,8 +2,8 @@
 // `growthUser` of a request is answered from the CUIDs already known, and the values missing become
 // one register call per identity name per 100 values. A chunk's failure fails only its own values.
 import DataLoader from 'dataloader';
-import type { CallContext } from '../http/call.js';
 import type { CacheEntry } from '../http/cache/store.js';
+import type { CallContext } from '../http/call.js';
 import type { Served, Upstream } from '../http/upstream.js';
 import { GROWTH_MAX_ITEMS, registerUsers } from './endpoints.js';
 
@@ -39,7 +39,9 @@ export function createGrowthUserLoader(upstream: Upstream, ctx: CallContext): Gr
     for (let offset = 0; offset < missing.length; offset += GROWTH_MAX_ITEMS) {
       const chunk = missing.slice(offset, offset + GROWTH_MAX_ITEMS);
       try {
-        const cuids = await upstream.fetch(registerUsers, { identityName: name, identityValues: chunk }, ctx, keyOf(name, chunk.join('\u0001')), (fetched) => store(name, chunk, fetched));
+        const cuids = await upstream.fetch(registerUsers, { identityName: name, identityValues: chunk }, ctx, keyOf(name, chunk.join('\u0001')), (fetched) =>
+          store(name, chunk, fetched),
+        );
         for (const value of chunk) found.set(`${name}${SEP}${value}`, { value: cuids.get(value) ?? null, stale: null });
       } catch (error) {
         for (const value of chunk) {

@@ -1,7 +1,7 @@
 // Operation Growth for one request: batched identity lookups and the four writes, through the pipeline.
 import type { CallContext } from '../http/call.js';
 import type { Served, Upstream } from '../http/upstream.js';
-import { registerUsers, reportEvents, setAttributes, setChannels, type GrowthWireEvent, type GrowthWireUserChannels } from './endpoints.js';
+import { type GrowthWireEvent, type GrowthWireUserChannels, registerUsers, reportEvents, setAttributes, setChannels } from './endpoints.js';
 import { createGrowthUserLoader } from './loaders.js';
 
 export interface GrowthService {

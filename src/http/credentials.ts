@@ -17,8 +17,10 @@ export class CredentialSource {
 
   /** SERVICE_NOT_CONFIGURED unless the credentials of `scope` are configured (checked before any call). */
   requireConfigured(scope: 'developer' | 'growth'): void {
-    if (scope === 'developer' && !this.developer) throw new GatewayError('SERVICE_NOT_CONFIGURED', 'JPush Admin and JVerification Admin need the developer credentials: set JIGUANG_DEV_KEY and JIGUANG_DEV_SECRET.');
-    if (scope === 'growth' && !this.growth) throw new GatewayError('SERVICE_NOT_CONFIGURED', 'Operation Growth needs the project credentials: set JIGUANG_GROWTH_PROJECT_ID and JIGUANG_GROWTH_PROJECT_SECRET.');
+    if (scope === 'developer' && !this.developer)
+      throw new GatewayError('SERVICE_NOT_CONFIGURED', 'JPush Admin and JVerification Admin need the developer credentials: set JIGUANG_DEV_KEY and JIGUANG_DEV_SECRET.');
+    if (scope === 'growth' && !this.growth)
+      throw new GatewayError('SERVICE_NOT_CONFIGURED', 'Operation Growth needs the project credentials: set JIGUANG_GROWTH_PROJECT_ID and JIGUANG_GROWTH_PROJECT_SECRET.');
   }
 
   /** The credentials of a call about `appKey` (null: account or project level) for `caller` (null: the gateway itself). */

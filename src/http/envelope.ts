@@ -1,7 +1,7 @@
 // How each service wraps its answers, described as data, and the one decoder that reads them: where
 // the business code, message and request id are, which codes mean success, and the table from
 // business code to gateway code. A code the table does not know is decided by the HTTP status.
-import { codeForHttpStatus, upstreamError, type ErrorCode, type JiguangErrorInfo, type ServiceName, type UpstreamError } from '../errors.js';
+import { codeForHttpStatus, type ErrorCode, type JiguangErrorInfo, type ServiceName, type UpstreamError, upstreamError } from '../errors.js';
 import { clientText } from './scrub.js';
 import type { WireResponse } from './transport.js';
 

@@ -1,7 +1,7 @@
 // Fairness between callers: per-token limits on requests and on upstream calls per minute, so one
 // caller cannot spend an app's quota for everybody (rate-limiter-flexible; in memory by default,
 // on Redis for a fleet with the in-memory limiter as insurance while Redis is down).
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Caller } from '../auth/callers.js';
 import { GatewayError } from '../errors.js';
 

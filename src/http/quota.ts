@@ -82,9 +82,24 @@ export class MemoryQuotaBackend implements QuotaBackend {
   }
 
   used(key: string, windowMs: number): number {
+    const times = this.slots.get(key);
+    if (!times) return 0;
+    // Sorted: the slots in (now - window, now] lie between two binary searches.
     const now = Date.now();
-    return this.slots.get(key)?.filter((t) => t > now - windowMs && t <= now).length ?? 0;
+    return firstAfter(times, now) - firstAfter(times, now - windowMs);
   }
+}
+
+/** Index of the first time after `t` in a sorted array. */
+function firstAfter(times: number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function insertSorted(times: number[], at: number): void {

@@ -36,6 +36,9 @@ export function scrub(text: string, options: ScrubOptions = {}): string {
 /** Bounded, scrubbed text copied from an upstream answer into a client-facing response. */
 export function clientText(value: unknown, secrets: Iterable<string> = [], maxLength = 200): string | null {
   if (typeof value !== 'string' && typeof value !== 'number') return null;
-  const text = String(value).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const text = String(value)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim();
   return text === '' ? null : scrub(text, { secrets, maxLength, secretShaped: true });
 }

@@ -1,8 +1,9 @@
 // The wire under every upstream call: a keep-alive pool per origin (undici Agent), Basic auth, a
 // deadline plus the caller's cancellation, and JSON decoding (lossless where an endpoint needs
 // 64-bit integers). Envelopes, caching and quotas sit above it (src/http/upstream.ts).
-import { Agent, errors as undiciErrors, type Dispatcher, type FormData } from 'undici';
+
 import { isSafeNumber, parse as parseLossless } from 'lossless-json';
+import { Agent, type Dispatcher, type FormData, errors as undiciErrors } from 'undici';
 import type { Credentials } from '../config.js';
 import type { ServiceName } from '../errors.js';
 

@@ -6,22 +6,22 @@
 // When Jiguang fails or the quota is spent, a stale entry within its bound is served instead and
 // recorded on the request (the `stale` response extension).
 import { randomUUID } from 'node:crypto';
-import { SpanKind, type Span } from '@opentelemetry/api';
-import { GatewayError, RequestCancelledError, UpstreamError, upstreamError, type JiguangErrorInfo, type ServiceName } from '../errors.js';
+import { type Span, SpanKind } from '@opentelemetry/api';
+import { stringify as stringifyLossless } from 'lossless-json';
+import type { Credentials } from '../config.js';
+import { GatewayError, type JiguangErrorInfo, RequestCancelledError, type ServiceName, UpstreamError, upstreamError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { inCallSpan, tracer } from '../observability/tracing.js';
+import { type CacheSettings, freshMsOf, newEntry } from './cache/policy.js';
+import { appPrefix, type CacheEntry, type CacheStore, ownerPrefix } from './cache/store.js';
 import { backgroundCall, type CallContext, type StaleServe } from './call.js';
-import { freshMsOf, newEntry, type CacheSettings } from './cache/policy.js';
-import { appPrefix, ownerPrefix, type CacheEntry, type CacheStore } from './cache/store.js';
-import { checkAccess, type CredentialSource } from './credentials.js';
-import type { Credentials } from '../config.js';
+import { type CredentialSource, checkAccess } from './credentials.js';
 import type { Endpoint } from './endpoint.js';
 import { decodeEnvelope, malformed, retryAfterSeconds } from './envelope.js';
 import type { Fairness } from './fairness.js';
 import type { QuotaScheduler } from './quota.js';
-import { basicAuth, TransportFailure, type Transport } from './transport.js';
-import { stringify as stringifyLossless } from 'lossless-json';
+import { basicAuth, type Transport, TransportFailure, type WireResponse } from './transport.js';
 
 /** A value and, when it came from an entry kept past its freshness because Jiguang failed, when it was fetched. */
 export interface Served<T> {
@@ -125,7 +125,14 @@ export class Upstream {
    * `onValue` runs once for the call's value (storing it), not once per waiter. The request that
    * starts a call is the one charged for it (budget, fairness); requests joining it are not.
    */
-  async fetch<P, R>(endpoint: Endpoint<P, R>, params: P, ctx: CallContext, flightKey: string | null, onValue?: (value: R) => Promise<void>, read?: () => Promise<R | undefined>): Promise<R> {
+  async fetch<P, R>(
+    endpoint: Endpoint<P, R>,
+    params: P,
+    ctx: CallContext,
+    flightKey: string | null,
+    onValue?: (value: R) => Promise<void>,
+    read?: () => Promise<R | undefined>,
+  ): Promise<R> {
     const coalesce = flightKey !== null && endpoint.idempotent;
     if (coalesce && ctx.caller) checkAccess(ctx.caller, endpoint.credentials, endpoint.appKey(params));
     let flight = coalesce ? (this.flights.get(flightKey) as Flight<R> | undefined) : undefined;
@@ -133,7 +140,7 @@ export class Upstream {
       ctx.stats.coalesced++;
       tracer.startSpan(`jiguang ${endpoint.name}`, { kind: SpanKind.CLIENT, attributes: { 'jiguang.endpoint': endpoint.name, 'jiguang.cache': 'coalesced' } }).end();
       this.deps.metrics.cacheEvents.inc({ endpoint: endpoint.name, event: 'coalesced' });
-      return waitFor(flight, ctx.signal);
+      return waitFor(flight, ctx.signal, () => this.forget(flightKey!, flight!));
     }
     const credentials = await this.admit(endpoint, params, ctx);
     if (!coalesce) {
@@ -155,11 +162,17 @@ export class Upstream {
       const promise = coalescer && read ? coalescer.run(flightKey, call, read, Math.max(1_000, ctx.deadline - Date.now()), controller.signal) : call();
       const started: Flight<R> = { promise, controller, waiters: 0 };
       this.flights.set(flightKey, started as Flight<unknown>);
-      const done = () => this.flights.delete(flightKey);
+      const done = () => this.forget(flightKey, started);
       promise.then(done, done);
       flight = started;
     }
-    return waitFor(flight, ctx.signal);
+    const joined = flight;
+    return waitFor(joined, ctx.signal, () => this.forget(flightKey, joined));
+  }
+
+  /** Forgets a flight (ended, or abandoned by every request waiting for it), unless another has taken its key. */
+  private forget(key: string, flight: Flight<unknown>): void {
+    if (this.flights.get(key) === flight) this.flights.delete(key);
   }
 
   /** Closes the connection pools (after the last request). */
@@ -196,9 +209,19 @@ export class Upstream {
     if (!entry || Date.now() >= entry.staleUntil || !(error instanceof GatewayError) || !TRANSIENT.has(error.code)) return null;
     const stale = { key, storedAt: entry.storedAt };
     ctx.stats.stale.push(stale);
-    tracer.startSpan(`jiguang ${endpoint.name}`, { kind: SpanKind.CLIENT, attributes: { 'jiguang.endpoint': endpoint.name, 'jiguang.cache': 'stale', 'jiguang.stale_error': error.code } }).end();
+    tracer
+      .startSpan(`jiguang ${endpoint.name}`, {
+        kind: SpanKind.CLIENT,
+        attributes: { 'jiguang.endpoint': endpoint.name, 'jiguang.cache': 'stale', 'jiguang.stale_error': error.code },
+      })
+      .end();
     this.deps.metrics.cacheEvents.inc({ endpoint: endpoint.name, event: 'stale' });
-    this.deps.logger.warn('served stale data', { endpoint: endpoint.name, ageSeconds: Math.round((Date.now() - entry.storedAt) / 1000), code: error.code, requestId: ctx.requestId });
+    this.deps.logger.warn('served stale data', {
+      endpoint: endpoint.name,
+      ageSeconds: Math.round((Date.now() - entry.storedAt) / 1000),
+      code: error.code,
+      requestId: ctx.requestId,
+    });
     return { value: entry.value, stale };
   }
 
@@ -255,13 +278,19 @@ export class Upstream {
     const base = this.bases[endpoint.service];
     const query = req.query ? new URLSearchParams(req.query as Record<string, string>).toString() : '';
     const path = base.path + req.path + (query ? `?${query}` : '');
-    const body = req.json !== undefined ? { json: (endpoint.lossless ? stringifyLossless(req.json) : JSON.stringify(req.json)) ?? 'null' } : req.form ? { form: req.form } : undefined;
+    const body =
+      req.json !== undefined ? { json: (endpoint.lossless ? stringifyLossless(req.json) : JSON.stringify(req.json)) ?? 'null' } : req.form ? { form: req.form } : undefined;
     const baseInfo: JiguangErrorInfo = { service: endpoint.service, businessCode: null, upstreamMessage: null, httpStatus: null, requestId: ctx.requestId };
     const timeoutMs = Math.max(1, Math.min(deps.timeoutMs, ctx.deadline - Date.now()));
     const started = performance.now();
     const finish = (outcome: string, status: number | null, cause?: string, businessCode?: number | string | null) => {
       const seconds = (performance.now() - started) / 1000;
-      span.setAttributes({ 'jiguang.outcome': outcome, ...(status !== null ? { 'http.response.status_code': status } : {}), ...(cause ? { 'jiguang.failure_cause': cause } : {}), ...(businessCode != null ? { 'jiguang.business_code': String(businessCode) } : {}) });
+      span.setAttributes({
+        'jiguang.outcome': outcome,
+        ...(status !== null ? { 'http.response.status_code': status } : {}),
+        ...(cause ? { 'jiguang.failure_cause': cause } : {}),
+        ...(businessCode != null ? { 'jiguang.business_code': String(businessCode) } : {}),
+      });
       deps.metrics.upstreamCalls.inc({ service: endpoint.service, endpoint: endpoint.name, outcome });
       deps.metrics.upstreamDuration.observe({ service: endpoint.service, endpoint: endpoint.name }, seconds);
       ctx.stats.upstreamCalls++;
@@ -270,16 +299,27 @@ export class Upstream {
 
     for (let attempt = 1; ; attempt++) {
       const callSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
-      let res;
+      let res: WireResponse;
       try {
-        res = await deps.transport.send(endpoint.service, { method: endpoint.method, origin: base.origin, path, credentials, requestId: ctx.requestId, body, signal: callSignal, timeoutMs, lossless: endpoint.lossless });
+        res = await deps.transport.send(endpoint.service, {
+          method: endpoint.method,
+          origin: base.origin,
+          path,
+          credentials,
+          requestId: ctx.requestId,
+          body,
+          signal: callSignal,
+          timeoutMs,
+          lossless: endpoint.lossless,
+        });
       } catch (error) {
         if (!(error instanceof TransportFailure)) throw error;
         if (error.kind === 'connection' && endpoint.idempotent && attempt < 2) {
           deps.logger.warn('upstream connection failed, retrying once', { endpoint: endpoint.name, cause: error.cause_, requestId: ctx.requestId });
           continue;
         }
-        const code = error.kind === 'cancelled' ? 'REQUEST_CANCELLED' : error.kind === 'timeout' ? 'UPSTREAM_TIMEOUT' : error.kind === 'too-large' ? 'UPSTREAM_ERROR' : 'UPSTREAM_UNAVAILABLE';
+        const code =
+          error.kind === 'cancelled' ? 'REQUEST_CANCELLED' : error.kind === 'timeout' ? 'UPSTREAM_TIMEOUT' : error.kind === 'too-large' ? 'UPSTREAM_ERROR' : 'UPSTREAM_UNAVAILABLE';
         finish(code, null, error.cause_);
         if (error.kind !== 'cancelled') deps.logger.warn('upstream call failed', { endpoint: endpoint.name, code, cause: error.cause_, requestId: ctx.requestId });
         throw error.kind === 'cancelled' ? new RequestCancelledError() : upstreamError(code, baseInfo);
@@ -309,17 +349,27 @@ export class Upstream {
   }
 }
 
-/** Waits for a flight, leaving it (and ending it when nobody waits any more) if the request goes away. */
-async function waitFor<T>(flight: Flight<T>, signal: AbortSignal | undefined): Promise<T> {
+/**
+ * Waits for a flight, leaving it if the request goes away. When the last waiter leaves, the call is
+ * aborted and the flight forgotten at once (`forget`), so a later request starts a call of its own
+ * instead of joining one that is ending.
+ */
+async function waitFor<T>(flight: Flight<T>, signal: AbortSignal | undefined, forget: () => void): Promise<T> {
+  const leave = () => {
+    if (--flight.waiters === 0) {
+      forget();
+      flight.controller.abort();
+    }
+  };
   flight.waiters++;
   if (!signal) return flight.promise.finally(() => flight.waiters--);
   if (signal.aborted) {
-    if (--flight.waiters === 0) flight.controller.abort();
+    leave();
     throw new RequestCancelledError();
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
-      if (--flight.waiters === 0) flight.controller.abort();
+      leave();
       reject(new RequestCancelledError());
     };
     signal.addEventListener('abort', onAbort, { once: true });

@@ -2,7 +2,7 @@
 // daily statistics, with the app's appKey:masterSecret. Success has no envelope; failure is
 // {"error": {code, message}}; 3000 means success. Quotas per AppKey: 100 list and 500 statistics calls a minute.
 import { defineEndpoint } from '../http/endpoint.js';
-import { isRecord, malformed, type EnvelopeSpec } from '../http/envelope.js';
+import { type EnvelopeSpec, isRecord, malformed } from '../http/envelope.js';
 import type { JmlinkDayStat, JmlinkLink, JmlinkPage, LinkPlatform } from './types.js';
 
 export const JMLINK_ENVELOPE: EnvelopeSpec = {

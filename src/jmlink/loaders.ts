@@ -5,8 +5,8 @@
 // A failure belongs to the keys that asked for it: one app's missing secret fails only its fields.
 import DataLoader from 'dataloader';
 import { dateOfDay } from '../dates.js';
-import type { CallContext } from '../http/call.js';
 import type { CacheEntry } from '../http/cache/store.js';
+import type { CallContext } from '../http/call.js';
 import type { Served, Upstream } from '../http/upstream.js';
 import { JMLINK_MAX_PAGE_SIZE, linkPage } from './endpoints.js';
 import { statsOfRange } from './stats.js';

@@ -5,10 +5,11 @@
 //
 // One cache entry per link and platform holds its days (one lookup per link, not one per day): each
 // day with its own freshness. Entries are shared between requests, so a change makes a new entry.
-import type { CallContext } from '../http/call.js';
-import type { CacheEntry } from '../http/cache/store.js';
-import type { Served, Upstream } from '../http/upstream.js';
+
 import { chinaToday, dateOfDay, dayNumber } from '../dates.js';
+import type { CacheEntry } from '../http/cache/store.js';
+import type { CallContext } from '../http/call.js';
+import type { Served, Upstream } from '../http/upstream.js';
 import { linkStats } from './endpoints.js';
 import type { JmlinkDayStat, LinkPlatform } from './types.js';
 
@@ -53,7 +54,9 @@ export async function statsOfRange(upstream: Upstream, range: StatsRange, ctx: C
     return { value: rowsOf(known!, range.from, range.to), stale: null };
   }
   try {
-    const fetched = await upstream.fetch(linkStats, { ...range, from: dateOfDay(first), to: dateOfDay(last) }, ctx, `${key}|${first}-${last}`, (rows) => storeDays(upstream, key, first, last, rows));
+    const fetched = await upstream.fetch(linkStats, { ...range, from: dateOfDay(first), to: dateOfDay(last) }, ctx, `${key}|${first}-${last}`, (rows) =>
+      storeDays(upstream, key, first, last, rows),
+    );
     // The usual case, the whole range fetched: Jiguang's rows as they came (in date order).
     if (first === range.from && last === range.to) return { value: fetched, stale: null };
     const rows: JmlinkDayStat[] = [];

@@ -4,10 +4,11 @@
 // connection count per link). Both are computed once the operation and its variables are known,
 // before any resolver runs, in one pass that measures each fragment once (linear in the document).
 import {
-  Kind,
-  SchemaMetaFieldDef,
-  TypeMetaFieldDef,
-  TypeNameMetaFieldDef,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
   getNamedType,
   isEnumType,
   isInputObjectType,
@@ -15,14 +16,13 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
-  valueFromASTUntyped,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type GraphQLField,
-  type GraphQLNamedType,
-  type GraphQLSchema,
+  Kind,
   type OperationDefinitionNode,
+  SchemaMetaFieldDef,
   type SelectionSetNode,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  valueFromASTUntyped,
 } from 'graphql';
 import { dayNumber } from '../dates.js';
 import { GROWTH_MAX_TOTAL } from '../growth/batch.js';
@@ -32,7 +32,6 @@ import { limitError } from './document.js';
 /** The largest page of links (`first`), and the bound assumed for a list nothing else bounds. */
 const MAX_FIRST = 500;
 const UNBOUNDED_LIST = 10;
-
 
 export interface CostLimits {
   maxCost: number;

@@ -2,8 +2,8 @@
 // and before any resolver runs, so a document over them makes no upstream call at all.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
-import { CostModel } from './cost.js';
 import type { CostLimits } from './cost.js';
+import { CostModel } from './cost.js';
 
 export function costLimitPlugin(limits: CostLimits): ApolloServerPlugin<GatewayContext> {
   let model: CostModel | undefined;

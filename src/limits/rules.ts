@@ -4,7 +4,7 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
+import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 import { limitError } from './document.js';
 
 export interface RuleLimits {
@@ -32,4 +32,3 @@ export function limitRules(limits: RuleLimits): ValidationRule[] {
     maxDirectivesRule({ n: limits.maxDirectives, ...reportAs('directives') }) as ValidationRule,
   ];
 }
-

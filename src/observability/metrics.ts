@@ -1,7 +1,7 @@
 // Prometheus metrics on prom-client, one registry per gateway instance (tests run several in one
 // process). Labels are bounded: services, endpoints, buckets, routes and outcome classes; operation
 // names only as far as OPERATION_NAMES_MAX distinct ones, the rest counted as "other".
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 const OPERATION_NAMES_MAX = 200;
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -10,27 +10,76 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly operationNames = new Set<string>();
 
-  readonly httpRequests = new Counter({ name: 'gateway_http_requests_total', help: 'HTTP requests answered, by route and status.', labelNames: ['route', 'method', 'status'] as const, registers: [this.registry] });
-  readonly httpDuration = new Histogram({ name: 'gateway_http_request_duration_seconds', help: 'Time to answer an HTTP request, by route.', labelNames: ['route'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  readonly operations = new Counter({ name: 'gateway_graphql_operations_total', help: 'GraphQL operations, by name, type and outcome (ok, partial, error).', labelNames: ['operation', 'type', 'outcome'] as const, registers: [this.registry] });
-  readonly operationDuration = new Histogram({ name: 'gateway_graphql_operation_duration_seconds', help: 'Time to execute a GraphQL operation.', labelNames: ['operation', 'type'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly httpRequests = new Counter({
+    name: 'gateway_http_requests_total',
+    help: 'HTTP requests answered, by route and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'gateway_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by route.',
+    labelNames: ['route'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly operations = new Counter({
+    name: 'gateway_graphql_operations_total',
+    help: 'GraphQL operations, by name, type and outcome (ok, partial, error).',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly operationDuration = new Histogram({
+    name: 'gateway_graphql_operation_duration_seconds',
+    help: 'Time to execute a GraphQL operation.',
+    labelNames: ['operation', 'type'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
   readonly upstreamCalls = new Counter({
     name: 'jiguang_upstream_requests_total',
     help: 'Calls to Jiguang, by service, endpoint and decoded outcome (ok, or the gateway error code; business errors answered with HTTP 200 count as errors).',
     labelNames: ['service', 'endpoint', 'outcome'] as const,
     registers: [this.registry],
   });
-  readonly upstreamDuration = new Histogram({ name: 'jiguang_upstream_request_duration_seconds', help: 'Latency of calls to Jiguang.', labelNames: ['service', 'endpoint'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly upstreamDuration = new Histogram({
+    name: 'jiguang_upstream_request_duration_seconds',
+    help: 'Latency of calls to Jiguang.',
+    labelNames: ['service', 'endpoint'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
   readonly cacheEvents = new Counter({
     name: 'gateway_cache_events_total',
     help: 'Cross-request cache: hit, miss, grace (stale served while refreshing), stale (served instead of an error), coalesced (joined a call in flight).',
     labelNames: ['endpoint', 'event'] as const,
     registers: [this.registry],
   });
-  readonly quotaWaits = new Counter({ name: 'gateway_quota_waits_total', help: 'Calls that waited for a quota slot.', labelNames: ['bucket'] as const, registers: [this.registry] });
-  readonly quotaWaitSeconds = new Histogram({ name: 'gateway_quota_wait_seconds', help: 'Time calls waited for a quota slot.', labelNames: ['bucket'] as const, buckets: [0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60], registers: [this.registry] });
-  readonly quotaRefusals = new Counter({ name: 'gateway_quota_refusals_total', help: 'Calls not sent because no quota slot came in time (quota) or Jiguang paused the bucket (paused).', labelNames: ['bucket', 'reason'] as const, registers: [this.registry] });
-  readonly quotaPauses = new Counter({ name: 'gateway_quota_pauses_total', help: "Buckets paused by Jiguang's own rate-limit signals.", labelNames: ['bucket'] as const, registers: [this.registry] });
+  readonly quotaWaits = new Counter({
+    name: 'gateway_quota_waits_total',
+    help: 'Calls that waited for a quota slot.',
+    labelNames: ['bucket'] as const,
+    registers: [this.registry],
+  });
+  readonly quotaWaitSeconds = new Histogram({
+    name: 'gateway_quota_wait_seconds',
+    help: 'Time calls waited for a quota slot.',
+    labelNames: ['bucket'] as const,
+    buckets: [0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly quotaRefusals = new Counter({
+    name: 'gateway_quota_refusals_total',
+    help: 'Calls not sent because no quota slot came in time (quota) or Jiguang paused the bucket (paused).',
+    labelNames: ['bucket', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly quotaPauses = new Counter({
+    name: 'gateway_quota_pauses_total',
+    help: "Buckets paused by Jiguang's own rate-limit signals.",
+    labelNames: ['bucket'] as const,
+    registers: [this.registry],
+  });
   /** Set by the upstream pipeline: slots left per bucket, read at each scrape. */
   quotaLevels: () => { bucket: string; owner: string; left: number }[] = () => [];
   readonly quotaLevel: Gauge<'bucket' | 'owner'> = new Gauge({

@@ -2,7 +2,7 @@
 // or OTEL_TRACES_EXPORTER=otlp|console). A span per GraphQL request and per call to Jiguang; the
 // request's trace context (W3C traceparent) is continued when a caller sends one. Without a
 // registered provider every span is a no-op.
-import { SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { type Attributes, context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 export const tracer = trace.getTracer('jiguang-gateway');

@@ -3,7 +3,7 @@
 // request body; the gateway's choice is made here and only here (README, "Upstream assumptions"):
 //   POST /iaudience/open  {"id_type": "<lower-case PortraitIdType>", "id_value": "...", "tags": [codes]?}
 import { defineEndpoint } from '../http/endpoint.js';
-import { isRecord, malformed, type EnvelopeSpec } from '../http/envelope.js';
+import { type EnvelopeSpec, isRecord, malformed } from '../http/envelope.js';
 import type { PortraitSubjectModel, PortraitTagModel } from './types.js';
 
 export const PORTRAIT_ENVELOPE: EnvelopeSpec = {

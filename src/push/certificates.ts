@@ -3,7 +3,7 @@
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import { BadUserInputError } from '../errors.js';
 import type { AppRegistry } from '../registry/index.js';
-import { MAX_CERTIFICATE_BYTES, type CertificateInfo } from './certificate.js';
+import { type CertificateInfo, MAX_CERTIFICATE_BYTES } from './certificate.js';
 
 export interface StoredCertificate {
   environment: 'DEVELOPMENT' | 'PRODUCTION';
@@ -40,7 +40,9 @@ export async function saveCertificates(registry: AppRegistry, appKey: string, in
   );
   await registry.updateRecord<StoredCertificates>(COLLECTION, appKey, (current) => {
     const next = { ...current };
-    infos.forEach((info, i) => (next[info.environment] = saved[i]));
+    infos.forEach((info, i) => {
+      next[info.environment] = saved[i];
+    });
     return next;
   });
   return saved;

@@ -2,7 +2,7 @@
 // Some failures come with HTTP 200 and an `error` body (1010–1015): a 200 is success only without it.
 import { FormData } from 'undici';
 import { defineEndpoint } from '../http/endpoint.js';
-import { isRecord, malformed, type EnvelopeSpec } from '../http/envelope.js';
+import { type EnvelopeSpec, isRecord, malformed } from '../http/envelope.js';
 
 export const PUSH_ADMIN_ENVELOPE: EnvelopeSpec = {
   service: 'push-admin',

@@ -1,7 +1,7 @@
 // JPush Admin for one request: the app lifecycle and certificate uploads, through the pipeline.
 import type { CallContext } from '../http/call.js';
 import type { Upstream } from '../http/upstream.js';
-import { createApp, deleteApp, uploadCertificates, type CertificateFile, type CreateAppParams, type CreatedApp } from './endpoints.js';
+import { type CertificateFile, type CreateAppParams, type CreatedApp, createApp, deleteApp, uploadCertificates } from './endpoints.js';
 
 export interface PushAdminService {
   createApp(params: CreateAppParams): Promise<CreatedApp>;

@@ -77,11 +77,7 @@ export function isSealed(value: unknown): value is Sealed {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   const b64 = (s: unknown): s is string => typeof s === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0;
-  return (
-    b64(v.iv) && b64(v.tag) && b64(v.data) &&
-    Buffer.from(v.iv, 'base64').length === IV_BYTES &&
-    Buffer.from(v.tag, 'base64').length === TAG_BYTES
-  );
+  return b64(v.iv) && b64(v.tag) && b64(v.data) && Buffer.from(v.iv, 'base64').length === IV_BYTES && Buffer.from(v.tag, 'base64').length === TAG_BYTES;
 }
 
 export function sealSecret(key: Buffer, appKey: string, secret: string): Sealed {

@@ -4,10 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { assertKey, isSealed, makeKeyCheck, sealSecret, unsealSecret, verifyKeyCheck, type Sealed } from './crypto.js';
+import { assertKey, isSealed, makeKeyCheck, type Sealed, sealSecret, unsealSecret, verifyKeyCheck } from './crypto.js';
 import { RegistryError } from './errors.js';
 import { lockFile } from './lock.js';
-import { isIdentifier, Registry, type AppEntry, type CoreOptions, type RegistryState } from './registry.js';
+import { type AppEntry, type CoreOptions, isIdentifier, Registry, type RegistryState } from './registry.js';
 import type { AppRecord, AppRegistry } from './types.js';
 
 /** The few file operations the registry uses; replaceable so tests can inject failures. */
@@ -89,11 +89,9 @@ async function openLocked(fs: RegistryFs, path: string, key: Buffer, options: Co
           await writeAtomically(fs, path, text);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException | null)?.code;
-          throw new RegistryError(
-            'REGISTRY_WRITE_FAILED',
-            `could not write registry file ${path}${typeof code === 'string' ? ` (${code})` : ''}; the change was not applied`,
-            { cause: error },
-          );
+          throw new RegistryError('REGISTRY_WRITE_FAILED', `could not write registry file ${path}${typeof code === 'string' ? ` (${code})` : ''}; the change was not applied`, {
+            cause: error,
+          });
         }
       },
       close: release,
@@ -135,8 +133,7 @@ async function load(fs: RegistryFs, path: string, key: Buffer): Promise<Loaded> 
   return decode(text, path, key);
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isTimestamp = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value));
 
@@ -156,10 +153,7 @@ function decode(text: string, path: string, key: Buffer): Loaded {
   }
   if (!isSealed(doc.keyCheck)) throw corrupt('"keyCheck" is missing or malformed');
   if (!verifyKeyCheck(key, doc.keyCheck)) {
-    throw new RegistryError(
-      'REGISTRY_KEY_MISMATCH',
-      `registry file ${path} was written with a different registry key; configure the key it was written with`,
-    );
+    throw new RegistryError('REGISTRY_KEY_MISMATCH', `registry file ${path} was written with a different registry key; configure the key it was written with`);
   }
   if (!isObject(doc.apps)) throw corrupt('"apps" is missing or not an object');
   if (!isObject(doc.records)) throw corrupt('"records" is missing or not an object');
@@ -215,18 +209,11 @@ function encode(state: RegistryState, keyCheck: Sealed, seal: (appKey: string, s
   // Object.fromEntries defines own properties, so even an app key "__proto__" is stored as data.
   const doc: RegistryDocument = {
     version: FORMAT_VERSION,
-    apps: Object.fromEntries(
-      [...state.apps].sort(byKey).map(([appKey, { record, secret }]) => [
-        appKey,
-        { ...record, secret: secret === null ? null : seal(appKey, secret) },
-      ]),
-    ),
-    records: Object.fromEntries(
-      [...state.records].sort(byKey).map(([collection, entries]) => [collection, Object.fromEntries([...entries].sort(byKey))]),
-    ),
+    apps: Object.fromEntries([...state.apps].sort(byKey).map(([appKey, { record, secret }]) => [appKey, { ...record, secret: secret === null ? null : seal(appKey, secret) }])),
+    records: Object.fromEntries([...state.records].sort(byKey).map(([collection, entries]) => [collection, Object.fromEntries([...entries].sort(byKey))])),
     keyCheck,
   };
-  return JSON.stringify(doc, null, 2) + '\n';
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 /**

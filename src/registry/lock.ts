@@ -1,7 +1,7 @@
 // The file backend serves one process: `<file>.lock`, created with O_EXCL, names the holder (pid,
 // hostname) so a second gateway on the same file is refused instead of silently losing writes.
 import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { type FileHandle, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { RegistryError } from './errors.js';
 
@@ -59,7 +59,7 @@ export async function lockFile(path: string): Promise<FileLock> {
 
 /** Creates the lock file with `text`; false if it exists. */
 async function create(lockPath: string, text: string): Promise<boolean> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(lockPath, 'wx', 0o600);
   } catch (error) {

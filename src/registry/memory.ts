@@ -1,6 +1,6 @@
 // A registry that lives only in memory, with the same semantics as the file one: for tests and
 // demo runs where nothing should touch the disk (and nothing survives a restart).
-import { EMPTY_STATE, Registry, type CoreOptions } from './registry.js';
+import { type CoreOptions, EMPTY_STATE, Registry } from './registry.js';
 import type { AppRegistry } from './types.js';
 
 export function openMemoryRegistry(options: CoreOptions = {}): AppRegistry {

@@ -4,11 +4,11 @@
 // every write is one transaction that changes only its own rows, under an advisory lock on the app or
 // record it touches: concurrent writers from any number of processes never lose a write.
 import { escapeIdentifier, Pool, type PoolClient, type QueryResultRow } from 'pg';
-import { assertKey, isSealed, makeKeyCheck, sealSecret, unsealSecret, verifyKeyCheck, type Sealed } from './crypto.js';
+import { assertKey, isSealed, makeKeyCheck, type Sealed, sealSecret, unsealSecret, verifyKeyCheck } from './crypto.js';
 import { RegistryError } from './errors.js';
 import { applyMigrations, loadMigrations } from './migrate.js';
 import { closedError, WriteQueue } from './queue.js';
-import { checkApp, checkIdentifier, checkSecret, compareApps, isIdentifier, sameFields, toJson, type CoreOptions } from './registry.js';
+import { type CoreOptions, checkApp, checkIdentifier, checkSecret, compareApps, isIdentifier, sameFields, toJson } from './registry.js';
 import type { AppInput, AppRecord, AppRegistry } from './types.js';
 
 export interface PostgresRegistryOptions extends CoreOptions {
@@ -60,11 +60,9 @@ export async function openPostgresRegistry(options: PostgresRegistryOptions): Pr
   } catch (error) {
     await pool.end().catch(() => {});
     if (error instanceof RegistryError) throw error;
-    throw new RegistryError(
-      'REGISTRY_UNAVAILABLE',
-      `cannot open the PostgreSQL registry ${where}: ${scrub(error)}; check DATABASE_URL and that the database server is running`,
-      { cause: error },
-    );
+    throw new RegistryError('REGISTRY_UNAVAILABLE', `cannot open the PostgreSQL registry ${where}: ${scrub(error)}; check DATABASE_URL and that the database server is running`, {
+      cause: error,
+    });
   }
 }
 
@@ -281,11 +279,11 @@ class PostgresRegistry implements AppRegistry {
   }
 
   async #putRecord(tx: PoolClient, collection: string, key: string, json: string): Promise<void> {
-    await this.#query(
-      tx,
-      `INSERT INTO ${this.#records} (collection, key, value) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value`,
-      [collection, key, json],
-    );
+    await this.#query(tx, `INSERT INTO ${this.#records} (collection, key, value) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value`, [
+      collection,
+      key,
+      json,
+    ]);
   }
 
   async #countApps(tx: PoolClient): Promise<void> {

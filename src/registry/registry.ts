@@ -36,6 +36,7 @@ export interface CoreOptions {
 
 const SOURCES: ReadonlySet<string> = new Set(['config', 'created']);
 // C0, DEL and C1 control characters.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // A UTF-16 surrogate without its partner: it has no UTF-8 form, so it would not survive a write to a
 // database (PostgreSQL text) or the UTF-8 encryption of a secret.
@@ -102,12 +103,7 @@ export function toJson(value: unknown): string {
 
 /** True when upserting `input` over `record` changes no field. */
 export function sameFields(record: Readonly<AppRecord>, input: AppInput): boolean {
-  return (
-    record.name === input.name &&
-    record.androidPackage === input.androidPackage &&
-    record.groupName === input.groupName &&
-    record.source === input.source
-  );
+  return record.name === input.name && record.androidPackage === input.androidPackage && record.groupName === input.groupName && record.source === input.source;
 }
 
 function compareCodeUnits(a: string, b: string): number {

@@ -1,21 +1,13 @@
 // Operation Growth: CUIDs, user attributes, events and contact channels of the configured project.
 // Everything the gateway can check is checked before any call (BAD_USER_INPUT naming the item), then
 // lists go out in chunks of 100 and every item's outcome is reported (src/growth/batch.ts).
-import type { MutationResolvers, QueryResolvers } from '../generated/graphql.js';
+
 import { BadUserInputError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { MutationResolvers, QueryResolvers } from '../generated/graphql.js';
 import { inChunks, summarize } from '../growth/batch.js';
 import type { GrowthWireEvent, GrowthWireUserChannels } from '../growth/endpoints.js';
-import {
-  GROWTH_MAX_ATTRIBUTES,
-  GROWTH_MAX_NAME_LENGTH,
-  attributeWireValue,
-  channelValues,
-  checkCount,
-  checkName,
-  derivedRandomId,
-  parseCuid,
-} from '../growth/input.js';
+import { attributeWireValue, channelValues, checkCount, checkName, derivedRandomId, GROWTH_MAX_ATTRIBUTES, GROWTH_MAX_NAME_LENGTH, parseCuid } from '../growth/input.js';
+import type { Logger } from '../logger.js';
 
 export const Query: QueryResolvers = {
   growthUser: async (_root, { identityName, value }, ctx, info) => {
@@ -33,12 +25,16 @@ export const Mutation: MutationResolvers = {
     ctx.requireUnscoped('growth');
     checkName(identityName, 'identityName');
     checkCount(values, 'values');
-    values.forEach((value, i) => checkName(value, `values[${i}]`));
+    values.forEach((value, i) => {
+      checkName(value, `values[${i}]`);
+    });
     ctx.requireService('growth');
     const cuids: (string | null)[] = values.map(() => null);
     const outcomes = await inChunks(values, async (chunk, offset) => {
       const found = await ctx.growth.register(identityName, chunk);
-      chunk.forEach((value, i) => (cuids[offset + i] = found.get(value) ?? null));
+      chunk.forEach((value, i) => {
+        cuids[offset + i] = found.get(value) ?? null;
+      });
     });
     logFailures(ctx, 'resolveGrowthUsers', outcomes);
     return summarize(outcomes, (index) => ({ value: values[index]!, cuid: cuids[index] ?? null }));

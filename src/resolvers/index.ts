@@ -1,13 +1,14 @@
 // All resolvers, merged per type. Each domain file owns the fields of its schema file.
+
+import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import type { Resolvers } from '../generated/graphql.js';
 import * as apps from './app.js';
 import * as growth from './growth.js';
 import * as jmlink from './jmlink.js';
 import * as portrait from './portrait.js';
 import * as push from './push.js';
-import * as verification from './verification.js';
 import { DateTime, JSONObject, LocalDate, URL } from './scalars.js';
-import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
+import * as verification from './verification.js';
 
 export const resolvers: Resolvers = {
   DateTime,

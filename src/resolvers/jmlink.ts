@@ -1,8 +1,9 @@
 // JMLink resolvers: input checks happen here, before any upstream call; fetching and batching live
 // in src/jmlink/loaders.ts. Cursors are opaque positions in the app's link list.
-import type { AppResolvers, LinkStatsResolvers, ShortLinkConnectionResolvers, ShortLinkResolvers } from '../generated/graphql.js';
-import { BadUserInputError, NotFoundError } from '../errors.js';
+
 import { dayNumber } from '../dates.js';
+import { BadUserInputError, NotFoundError } from '../errors.js';
+import type { AppResolvers, LinkStatsResolvers, ShortLinkConnectionResolvers, ShortLinkResolvers } from '../generated/graphql.js';
 import { JMLINK_MAX_PAGE_SIZE } from '../jmlink/endpoints.js';
 import { MAX_STATS_RANGE_DAYS, pageHolding } from '../jmlink/loaders.js';
 import type { JmlinkLink } from '../jmlink/types.js';
@@ -18,7 +19,7 @@ export function decodeCursor(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const position = Number(text.slice(CURSOR_PREFIX.length));
   if (!text.startsWith(CURSOR_PREFIX) || !Number.isSafeInteger(position) || position < 0) {
-    throw new BadUserInputError('`after` is not a cursor this API returned; pass a previous page\'s `endCursor`.', 'after');
+    throw new BadUserInputError("`after` is not a cursor this API returned; pass a previous page's `endCursor`.", 'after');
   }
   return position;
 }

@@ -1,6 +1,7 @@
 // JPortrait resolvers: the subject and tag codes are checked here, before any upstream call.
-import type { AppResolvers, PortraitTagsResolvers } from '../generated/graphql.js';
+
 import { BadUserInputError } from '../errors.js';
+import type { AppResolvers, PortraitTagsResolvers } from '../generated/graphql.js';
 
 const MAX_TAGS = 100;
 const TAG_CODE = /^[A-Za-z0-9_]{1,64}$/;

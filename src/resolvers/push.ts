@@ -1,11 +1,12 @@
 // App lifecycle through JPush Admin. A master secret Jiguang returns for a new app is stored in the
 // registry before the answer leaves, and shown this once; if storing fails, the answer carries it so
 // it is never lost. An app that existed already never has its secret shown again.
-import type { AppResolvers, MutationResolvers } from '../generated/graphql.js';
-import type { CertificateFile } from '../push/endpoints.js';
-import { inspectP12, type CertificateInfo } from '../push/certificate.js';
-import { certificatesOf, readUpload, saveCertificates } from '../push/certificates.js';
+
 import { BadUserInputError } from '../errors.js';
+import type { AppResolvers, MutationResolvers } from '../generated/graphql.js';
+import { type CertificateInfo, inspectP12 } from '../push/certificate.js';
+import { certificatesOf, readUpload, saveCertificates } from '../push/certificates.js';
+import type { CertificateFile } from '../push/endpoints.js';
 
 const ANDROID_PACKAGE = /^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$/;
 
@@ -19,11 +20,20 @@ export const Mutation: MutationResolvers = {
     const groupName = input.groupName?.trim() || null;
     if (name.length < 1 || name.length > 100) throw new BadUserInputError('`input.name` must be 1 to 100 characters.', 'input.name');
     if (!ANDROID_PACKAGE.test(androidPackage) || androidPackage.length > 255) {
-      throw new BadUserInputError(`\`input.androidPackage\` "${androidPackage.slice(0, 100)}" is not an Android package name (dot-separated identifiers, e.g. com.example.shop).`, 'input.androidPackage');
+      throw new BadUserInputError(
+        `\`input.androidPackage\` "${androidPackage.slice(0, 100)}" is not an Android package name (dot-separated identifiers, e.g. com.example.shop).`,
+        'input.androidPackage',
+      );
     }
     const created = await ctx.pushAdmin.createApp({ name, androidPackage, groupName });
     const known = await ctx.registry.get(created.appKey);
-    const record = { appKey: created.appKey, name: known?.name ?? name, androidPackage: created.androidPackage, groupName: known?.groupName ?? groupName, source: known?.source ?? ('created' as const) };
+    const record = {
+      appKey: created.appKey,
+      name: known?.name ?? name,
+      androidPackage: created.androidPackage,
+      groupName: known?.groupName ?? groupName,
+      source: known?.source ?? ('created' as const),
+    };
     const hadSecret = (await ctx.registry.secretOf(created.appKey)) !== undefined;
     // A secret of an existing app is stored when the gateway lacked it, never shown.
     const shown = created.newlyCreated ? created.masterSecret : null;
@@ -36,7 +46,9 @@ export const Mutation: MutationResolvers = {
         newlyCreated: created.newlyCreated,
         masterSecret: shown,
         secretStored,
-        notice: secretStored ? null : `Jiguang did not return the master secret of existing app ${created.appKey}; add it to JIGUANG_APPS so the gateway can query the app's services.`,
+        notice: secretStored
+          ? null
+          : `Jiguang did not return the master secret of existing app ${created.appKey}; add it to JIGUANG_APPS so the gateway can query the app's services.`,
       };
     } catch (error) {
       ctx.logger.error('registry write failed after app creation', { appKey: created.appKey, error: (error as Error).message });

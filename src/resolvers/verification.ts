@@ -1,10 +1,10 @@
 // One-tap login (JVerification Admin): input is checked field by field before the upstream call; the
 // status joins Jiguang's answer with the gateway's record of its request and the last callback.
 import type { GraphQLResolveInfo } from 'graphql';
-import type { AppResolvers, MutationResolvers, VerificationStatus } from '../generated/graphql.js';
 import type { GatewayContext } from '../context.js';
+import type { AppResolvers, MutationResolvers, VerificationStatus } from '../generated/graphql.js';
+import { type PlatformName, reviewOf, updateReview, WIRE_PLATFORM } from '../verification/reviews.js';
 import { normalizeRsaPublicKey, validateOneTapLogin } from '../verification/validate.js';
-import { reviewOf, updateReview, WIRE_PLATFORM, type PlatformName } from '../verification/reviews.js';
 
 async function statusOf(ctx: GatewayContext, info: GraphQLResolveInfo, appKey: string, platform: PlatformName): Promise<VerificationStatus> {
   const [upstream, review] = await Promise.all([ctx.verification.status(appKey, platform), reviewOf(ctx.registry, appKey, platform)]);

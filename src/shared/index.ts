@@ -12,11 +12,11 @@ import type { Metrics } from '../observability/metrics.js';
 import { InvalidationBus } from './cache/invalidations.js';
 import { RedisCacheStore } from './cache/redis.js';
 import { SharedCacheStore } from './cache/shared.js';
-import { LeaseCoalescer, type Coalescer } from './coalescer.js';
+import { type Coalescer, LeaseCoalescer } from './coalescer.js';
 import { sharedLimiters } from './fairness.js';
 import { sharedKeys } from './keys.js';
-import { RedisLink, type RedisHealth } from './link.js';
-import { NO_METRICS, sharedMetrics, type SharedMetrics } from './metrics.js';
+import { type RedisHealth, RedisLink } from './link.js';
+import { NO_METRICS, type SharedMetrics, sharedMetrics } from './metrics.js';
 import { RedisQuotaBackend } from './quota/redis.js';
 import { SharedQuotaBackend } from './quota/shared.js';
 import { Replicas } from './replicas.js';
@@ -98,9 +98,17 @@ export async function connectShared(options: SharedOptions): Promise<SharedState
   link.setProbe(() => replicas.beat());
 
   // Recovery hooks run in construction order: quota slots first, then cache invalidations.
-  const quota = new SharedQuotaBackend(link, new RedisQuotaBackend(link, keys, replicaId), () => replicas.count, logger, () => metrics.fallback('quota'));
+  const quota = new SharedQuotaBackend(
+    link,
+    new RedisQuotaBackend(link, keys, replicaId),
+    () => replicas.count,
+    logger,
+    () => metrics.fallback('quota'),
+  );
   const bus = new InvalidationBus(link, keys.invalidationChannel, replicaId, logger);
-  const cache = new SharedCacheStore(link, new RedisCacheStore(link, keys), bus, options.localCacheMaxBytes ?? DEFAULT_CACHE_SETTINGS.maxBytes, logger, () => metrics.fallback('cache'));
+  const cache = new SharedCacheStore(link, new RedisCacheStore(link, keys), bus, options.localCacheMaxBytes ?? DEFAULT_CACHE_SETTINGS.maxBytes, logger, () =>
+    metrics.fallback('cache'),
+  );
   const fairness = sharedLimiters(link, keys, options.fairness ?? DEFAULT_FAIRNESS, replicas.count, commandTimeoutMs);
   const coalescer = new LeaseCoalescer(link, keys, replicaId, (role) => metrics.coalesced(role));
 

@@ -18,16 +18,49 @@ export interface SharedMetrics {
 export const NO_METRICS: SharedMetrics = { health: () => {}, current: () => {}, replicas: () => {}, fallback: () => {}, coalesced: () => {} };
 
 export function sharedMetrics(registry: Registry): SharedMetrics {
-  const up = reuse(registry, 'gateway_redis_up', () => new Gauge({ name: 'gateway_redis_up', help: 'Whether the shared traffic state on Redis is in use (1) or this replica runs on its own state (0).', registers: [registry] }));
-  const transitions = reuse(registry, 'gateway_redis_transitions_total', () =>
-    new Counter({ name: 'gateway_redis_transitions_total', help: 'Switches between shared (ok) and per-replica (degraded) traffic state.', labelNames: ['to'] as const, registers: [registry] }),
+  const up = reuse(
+    registry,
+    'gateway_redis_up',
+    () =>
+      new Gauge({ name: 'gateway_redis_up', help: 'Whether the shared traffic state on Redis is in use (1) or this replica runs on its own state (0).', registers: [registry] }),
   );
-  const live = reuse(registry, 'gateway_replicas_live', () => new Gauge({ name: 'gateway_replicas_live', help: 'Live gateway replicas sharing the Redis, as last seen by this one.', registers: [registry] }));
-  const fallbacks = reuse(registry, 'gateway_redis_fallbacks_total', () =>
-    new Counter({ name: 'gateway_redis_fallbacks_total', help: 'Operations answered from per-replica state because a Redis command failed.', labelNames: ['part'] as const, registers: [registry] }),
+  const transitions = reuse(
+    registry,
+    'gateway_redis_transitions_total',
+    () =>
+      new Counter({
+        name: 'gateway_redis_transitions_total',
+        help: 'Switches between shared (ok) and per-replica (degraded) traffic state.',
+        labelNames: ['to'] as const,
+        registers: [registry],
+      }),
   );
-  const coalescing = reuse(registry, 'gateway_coalesce_runs_total', () =>
-    new Counter({ name: 'gateway_coalesce_runs_total', help: 'Cross-replica coalescing: leader (made the call), follower (used its answer), alone (Redis down).', labelNames: ['role'] as const, registers: [registry] }),
+  const live = reuse(
+    registry,
+    'gateway_replicas_live',
+    () => new Gauge({ name: 'gateway_replicas_live', help: 'Live gateway replicas sharing the Redis, as last seen by this one.', registers: [registry] }),
+  );
+  const fallbacks = reuse(
+    registry,
+    'gateway_redis_fallbacks_total',
+    () =>
+      new Counter({
+        name: 'gateway_redis_fallbacks_total',
+        help: 'Operations answered from per-replica state because a Redis command failed.',
+        labelNames: ['part'] as const,
+        registers: [registry],
+      }),
+  );
+  const coalescing = reuse(
+    registry,
+    'gateway_coalesce_runs_total',
+    () =>
+      new Counter({
+        name: 'gateway_coalesce_runs_total',
+        help: 'Cross-replica coalescing: leader (made the call), follower (used its answer), alone (Redis down).',
+        labelNames: ['role'] as const,
+        registers: [registry],
+      }),
   );
   up.set(0);
   return {

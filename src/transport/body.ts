@@ -11,9 +11,7 @@ import { MAX_CERTIFICATE_BYTES } from '../push/certificate.js';
 const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
 const DRAIN_MAX_MS = 10_000;
 
-export type BodyRead =
-  | { ok: true; body: unknown; multipart: boolean }
-  | { ok: false; status: number; message: string; headers?: Record<string, string>; close?: boolean };
+export type BodyRead = { ok: true; body: unknown; multipart: boolean } | { ok: false; status: number; message: string; headers?: Record<string, string>; close?: boolean };
 
 export async function readGraphQLBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<BodyRead> {
   if (req.method !== 'POST') {

@@ -141,9 +141,7 @@ export class TrustedDocuments {
   readonly trusted: boolean;
 
   constructor(documents: Record<string, string> | readonly TrustedDocument[], trusted: boolean) {
-    this.listed = Array.isArray(documents)
-      ? documents
-      : Object.entries(documents as Record<string, string>).map(([id, document]) => ({ id, document, manifest: '(inline)' }));
+    this.listed = Array.isArray(documents) ? documents : Object.entries(documents as Record<string, string>).map(([id, document]) => ({ id, document, manifest: '(inline)' }));
     this.byId = new Map(this.listed.map((d) => [d.id, d.document]));
     this.trusted = trusted;
   }
@@ -172,12 +170,7 @@ export class TrustedDocuments {
   resolve(params: Record<string, unknown>): Resolution {
     const extensions = isRecord(params.extensions) ? params.extensions : undefined;
     const persisted = extensions && isRecord(extensions.persistedQuery) ? extensions.persistedQuery : undefined;
-    const id =
-      typeof params.documentId === 'string'
-        ? params.documentId
-        : typeof persisted?.sha256Hash === 'string'
-          ? `sha256:${persisted.sha256Hash}`
-          : undefined;
+    const id = typeof params.documentId === 'string' ? params.documentId : typeof persisted?.sha256Hash === 'string' ? `sha256:${persisted.sha256Hash}` : undefined;
 
     if (id !== undefined) {
       const query = this.lookup(id);
@@ -194,7 +187,12 @@ export class TrustedDocuments {
     }
     if (this.trusted && typeof params.query === 'string') {
       if (!this.byId.has(documentIdOf(params.query))) {
-        return { ok: false, status: 400, code: 'PERSISTED_DOCUMENT_REQUIRED', message: 'This gateway only runs trusted documents: send the `documentId` of an operation from its manifest.' };
+        return {
+          ok: false,
+          status: 400,
+          code: 'PERSISTED_DOCUMENT_REQUIRED',
+          message: 'This gateway only runs trusted documents: send the `documentId` of an operation from its manifest.',
+        };
       }
     }
     return { ok: true, params };

@@ -8,10 +8,10 @@
 //   the built-in introspection document while introspection is on, and is absent (not an error) when off.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INTROSPECTION_DOCUMENT, type TrustedDocument, type TrustedDocuments } from './documents.js';
-import { AssetStore, type AssetName } from './graphiql/assets.js';
-import { exampleDates, exampleTabs, type ExampleTab } from './graphiql/examples.js';
+import { type AssetName, AssetStore } from './graphiql/assets.js';
+import { type ExampleTab, exampleDates, exampleTabs } from './graphiql/examples.js';
 import { compressSmall, negotiateEncoding, sendBody, sendRepresentation } from './graphiql/http.js';
-import { PAGE_CSP, renderPage, trustedStoragePrefix, type PageConfig } from './graphiql/page.js';
+import { PAGE_CSP, type PageConfig, renderPage, trustedStoragePrefix } from './graphiql/page.js';
 import { PROBE_OPERATION, probeDocumentId, trustedTabs } from './graphiql/trusted.js';
 import { refuse } from './respond.js';
 

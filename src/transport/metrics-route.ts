@@ -2,8 +2,9 @@
 // GATEWAY_TOKENS, or the metrics token whose SHA-256 is GATEWAY_METRICS_TOKEN_SHA256); with
 // GATEWAY_METRICS_ADDRESS it is served there instead, without a token (an address only the
 // monitoring network reaches), and not on the gateway's port at all.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
 import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Callers } from '../auth/callers.js';
 import { hashToken } from '../auth/callers.js';
 import type { Metrics } from '../observability/metrics.js';

@@ -8,10 +8,11 @@ export interface Target {
 }
 
 export function parseTarget(raw: string | undefined): Target | null {
-  if (!raw || raw.charCodeAt(0) !== 47 /* / */ || raw.charCodeAt(1) === 47) return null;
+  if (raw?.charCodeAt(0) !== 47 /* / */ || raw.charCodeAt(1) === 47) return null;
   const q = raw.indexOf('?');
   const pathname = q < 0 ? raw : raw.slice(0, q);
   const search = q < 0 ? '' : raw.slice(q);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a target with control characters is malformed
   if (/[\s\u0000-\u001f\u007f]/.test(pathname)) return null;
   let searchParams: URLSearchParams;
   try {

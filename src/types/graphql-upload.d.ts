@@ -19,6 +19,7 @@ declare module 'graphql-upload/processRequest.mjs' {
 
 declare module 'graphql-upload/GraphQLUpload.mjs' {
   import type { GraphQLScalarType } from 'graphql';
+
   const GraphQLUpload: GraphQLScalarType;
   export default GraphQLUpload;
 }

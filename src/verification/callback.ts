@@ -4,10 +4,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
+import type { AppRegistry } from '../registry/index.js';
 import { readBody } from '../transport/body.js';
 import { refuse, sendJson } from '../transport/respond.js';
-import type { AppRegistry } from '../registry/index.js';
-import { updateReview, type PlatformName } from './reviews.js';
+import { type PlatformName, updateReview } from './reviews.js';
 
 export const CALLBACK_PATH = '/callbacks/jverification/';
 const MAX_BODY = 16 * 1024;

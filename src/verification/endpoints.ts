@@ -2,7 +2,7 @@
 // developer credentials. Answers carry a numeric `code` (9200 success for open) and, on failure, a
 // `content` message; the status query answers {status: NONE | PASS | NO_PASS}.
 import { defineEndpoint } from '../http/endpoint.js';
-import { malformed, type EnvelopeSpec } from '../http/envelope.js';
+import { type EnvelopeSpec, malformed } from '../http/envelope.js';
 import type { PlatformName } from './reviews.js';
 import { WIRE_PLATFORM } from './reviews.js';
 

@@ -2,7 +2,7 @@
 // coalesced across requests, so one call per app and platform however many fields ask).
 import type { CallContext } from '../http/call.js';
 import type { Served, Upstream } from '../http/upstream.js';
-import { openOneTapLogin, reviewStatus, type OpenRequest, type UpstreamReviewStatus } from './endpoints.js';
+import { type OpenRequest, openOneTapLogin, reviewStatus, type UpstreamReviewStatus } from './endpoints.js';
 import type { PlatformName } from './reviews.js';
 
 export interface VerificationService {

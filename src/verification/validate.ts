@@ -45,7 +45,8 @@ export function validateOneTapLogin(input: OneTapLoginInput): void {
   // iOS has no app signature: a value given there is ignored (and not sent upstream).
   if (input.platform === 'ANDROID') {
     const sign = input.appSign;
-    if (sign === undefined || sign === null || sign === '') throw new BadUserInputError('appSign is required on ANDROID: the app signature, 32 lower-case hex characters.', 'input.appSign');
+    if (sign === undefined || sign === null || sign === '')
+      throw new BadUserInputError('appSign is required on ANDROID: the app signature, 32 lower-case hex characters.', 'input.appSign');
     if (/^[0-9a-fA-F]{32}$/.test(sign) && !APP_SIGN.test(sign)) {
       throw new BadUserInputError('appSign must be lower-case: Jiguang compares the 32 hex characters case-sensitively, upper-case letters are an error.', 'input.appSign');
     }
@@ -74,7 +75,10 @@ export function normalizeRsaPublicKey(text: string): string {
 
 function checkRsaPublicKey(text: string): void {
   const fail = (why: string) =>
-    new BadUserInputError(`rsaPublicKey must be a ${RSA_MODULUS_BITS}-bit RSA public key, base64 of a DER SubjectPublicKeyInfo (PKCS#8 public key, PEM accepted): ${why}`, 'input.rsaPublicKey');
+    new BadUserInputError(
+      `rsaPublicKey must be a ${RSA_MODULUS_BITS}-bit RSA public key, base64 of a DER SubjectPublicKeyInfo (PKCS#8 public key, PEM accepted): ${why}`,
+      'input.rsaPublicKey',
+    );
   if (text.includes('-----BEGIN RSA PUBLIC KEY-----')) throw fail('this is a PKCS#1 "RSA PUBLIC KEY"; convert it to a SubjectPublicKeyInfo ("PUBLIC KEY").');
   const base64 = normalizeRsaPublicKey(text);
   if (base64 === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0) throw fail('it is not base64.');

@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -71,17 +71,25 @@ async function open(origin: string, name: string): Promise<string> {
   }
 }
 
-it.skipIf(!hasChromium)('a listed origin calls the gateway with a token and renders the data', async () => {
-  const text = await open(allowedOrigin, 'allowed');
-  expect(text).toMatch(/^status 200 request from-the-page /);
-  for (const app of h.emulator.apps) expect(text).toContain(app.name);
-}, 60_000);
+it.skipIf(!hasChromium)(
+  'a listed origin calls the gateway with a token and renders the data',
+  async () => {
+    const text = await open(allowedOrigin, 'allowed');
+    expect(text).toMatch(/^status 200 request from-the-page /);
+    for (const app of h.emulator.apps) expect(text).toContain(app.name);
+  },
+  60_000,
+);
 
-it.skipIf(!hasChromium)('an origin not listed is refused by the browser', async () => {
-  const calls = h.emulator.countCalls();
-  expect(await open(otherOrigin, 'refused')).toBe('refused: TypeError');
-  expect(h.emulator.countCalls()).toBe(calls);
-}, 60_000);
+it.skipIf(!hasChromium)(
+  'an origin not listed is refused by the browser',
+  async () => {
+    const calls = h.emulator.countCalls();
+    expect(await open(otherOrigin, 'refused')).toBe('refused: TypeError');
+    expect(h.emulator.countCalls()).toBe(calls);
+  },
+  60_000,
+);
 
 it.skipIf(!hasChromium)('a preflight is answered before authentication, with Vary: Origin', async () => {
   const res = await fetch(h.gateway.graphqlUrl, {

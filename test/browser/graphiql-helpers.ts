@@ -3,7 +3,7 @@
 // and the moves a person makes in GraphiQL (open a tab, wait for it to settle, run it, read the answer).
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** The browser's document, inside functions that run in the page (the project's lib has no DOM). */
 declare const document: { querySelector(selector: string): unknown };

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentIdOf, TrustedDocuments } from '../../src/transport/documents.js';
 import { createGraphiQL } from '../../src/transport/graphiql.js';
 import { parseTarget } from '../../src/transport/target.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 import { docsText, editorValue, hasChromium, launch, openTab, run, screenshot, setEditorValue, skipMessage, tabTitles, watch } from './graphiql-helpers.js';
 
 const TEAM_B = 'query TeamBAppNames { apps { name groupName } }';
@@ -87,7 +87,10 @@ describe.skipIf(!hasChromium)(hasChromium ? 'trusted documents, introspection on
       expect(answers.ShortLinkStats.app.shortLink.stats.days.length).toBeGreaterThan(0);
 
       // An edited document is not trusted: the gateway says so, the page stays usable.
-      await openTab(page, titles.findIndex((t) => t.title === 'Apps'));
+      await openTab(
+        page,
+        titles.findIndex((t) => t.title === 'Apps'),
+      );
       await setEditorValue(page, 'query', 'query Apps { apps { appKey } }');
       const edited = await run(page, 'Apps');
       expect(edited.errors?.[0]?.extensions?.code).toBe('PERSISTED_DOCUMENT_REQUIRED');
@@ -164,4 +167,3 @@ describe.skipIf(!hasChromium)(hasChromium ? 'trusted documents, introspection of
     }
   }, 120_000);
 });
-

@@ -7,8 +7,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { startGateway, type RunningGateway } from '../../src/server.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type RunningGateway, startGateway } from '../../src/server.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 import { docsText, editorValue, hasChromium, launch, openTab, run, screenshot, setEditorValue, skipMessage, tabTitles, watch } from './graphiql-helpers.js';
 
 let h: Harness;

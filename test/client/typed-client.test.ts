@@ -5,15 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AppDocument,
   AppsDocument,
-  PortraitTagsDocument,
-  ShortLinkStatsDocument,
-  ShortLinksDocument,
   createGatewayClient,
   documentId,
   type ErrorCode,
   type GatewayClient,
+  PortraitTagsDocument,
+  ShortLinkStatsDocument,
+  ShortLinksDocument,
 } from '../../client/index.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let client: GatewayClient;
@@ -72,7 +72,9 @@ describe('trusted-documents mode', () => {
     const r = await createGatewayClient({ url: trusted.gateway.graphqlUrl, token: trusted.tokens.reader, mode: 'persisted' }).execute(AppsDocument);
     expect(r.status).toBe(200);
     expect(r.data!.apps.length).toBe(trusted.emulator.apps.length);
-    const get = await trusted.fetch(`${trusted.gateway.graphqlUrl}?documentId=${encodeURIComponent(documentId(AppsDocument))}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    const get = await trusted.fetch(`${trusted.gateway.graphqlUrl}?documentId=${encodeURIComponent(documentId(AppsDocument))}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
     expect(get.status).toBe(200);
     expect(((await get.json()) as any).data.apps.length).toBe(trusted.emulator.apps.length);
   });
@@ -96,7 +98,11 @@ describe('trusted-documents mode', () => {
   });
 
   it('rejects an unknown document id', async () => {
-    const r = await trusted.fetch(trusted.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: 'sha256:' + '0'.repeat(64) }) });
+    const r = await trusted.fetch(trusted.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ documentId: `sha256:${'0'.repeat(64)}` }),
+    });
     expect(r.status).toBe(400);
     expect(((await r.json()) as any).errors[0].extensions.code).toBe('PERSISTED_DOCUMENT_NOT_FOUND');
   });

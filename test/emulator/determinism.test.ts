@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { basic, call, portraitBody } from './util.js';
 
 async function snapshot(e: Emulator): Promise<unknown> {
@@ -13,7 +13,8 @@ async function snapshot(e: Emulator): Promise<unknown> {
   const dev = { authorization: `Basic ${Buffer.from(`${e.developer.devKey}:${e.developer.devSecret}`).toString('base64')}`, 'content-type': 'application/json' };
   const created = (await call(`${e.url}/v1/app`, { method: 'POST', headers: dev, body: JSON.stringify({ app_name: 'D', android_package: 'com.example.determinism' }) })).json;
   const gp = { authorization: `Basic ${Buffer.from(`${e.growthProject.projectId}:${e.growthProject.projectSecret}`).toString('base64')}` };
-  const cuids = (await call(`${e.url}/smartop/api/v1/user/register`, { method: 'POST', headers: gp, body: JSON.stringify({ identityName: 'phone', identityValues: ['1', '2'] }) })).json;
+  const cuids = (await call(`${e.url}/smartop/api/v1/user/register`, { method: 'POST', headers: gp, body: JSON.stringify({ identityName: 'phone', identityValues: ['1', '2'] }) }))
+    .json;
   return { apps: e.apps, list, stats, portrait: { code: p.code, data: p.data }, developer: e.developer, growthProject: e.growthProject, created, cuids };
 }
 

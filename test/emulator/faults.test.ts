@@ -195,7 +195,10 @@ describe('rate-limit faults (resetSeconds)', () => {
   });
 
   it('is accepted by the HTTP control endpoint', async () => {
-    const add = await call(`${e.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ service: 'push-admin', kind: 'status', status: 429, resetSeconds: 7, times: 1 }) });
+    const add = await call(`${e.url}/__emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ service: 'push-admin', kind: 'status', status: 429, resetSeconds: 7, times: 1 }),
+    });
     expect(add.status).toBe(200);
     const r = await createApp();
     expect(r.status).toBe(429);
@@ -207,7 +210,8 @@ describe('rate-limit faults (resetSeconds)', () => {
   });
 
   it('rejects invalid resetSeconds and limit', () => {
-    for (const resetSeconds of [-1, 1.5, '3', Infinity]) expect(() => e.injectFault({ kind: 'status', status: 429, resetSeconds: resetSeconds as any }), String(resetSeconds)).toThrow(/resetSeconds/);
+    for (const resetSeconds of [-1, 1.5, '3', Infinity])
+      expect(() => e.injectFault({ kind: 'status', status: 429, resetSeconds: resetSeconds as any }), String(resetSeconds)).toThrow(/resetSeconds/);
     expect(() => e.injectFault({ kind: 'timeout', resetSeconds: 3 })).toThrow(/resetSeconds needs/);
     expect(() => e.injectFault({ delayMs: 5, resetSeconds: 3 })).toThrow(/resetSeconds needs/);
     expect(() => e.injectFault({ kind: 'status', status: 429, limit: 10 })).toThrow(/limit needs resetSeconds/);
@@ -266,7 +270,11 @@ describe('transport faults', () => {
 
 describe('HTTP control API', () => {
   it('adds, applies and clears faults; lists calls without recording itself', async () => {
-    const add = await call(`${e.url}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: 'portrait', kind: 'business', code: '2002', times: 1 }) });
+    const add = await call(`${e.url}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'portrait', kind: 'business', code: '2002', times: 1 }),
+    });
     expect(add.status).toBe(200);
     expect(typeof add.json.id).toBe('number');
     expect((await portrait()).json.code).toBe('2002');

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'lossless-json';
-import { MAX_CUID_IDENTITY_VALUE, startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, MAX_CUID_IDENTITY_VALUE, startEmulator } from '../../src/emulator/index.js';
 import { basic, basicPair, call, useEmulator } from './util.js';
 
 const e = useEmulator();
@@ -35,7 +35,12 @@ describe('Operation Growth protocol', () => {
   });
 
   it('answers 40001 / HTTP 401 for missing or wrong credentials', async () => {
-    for (const h of <Record<string, string>[]>[{}, { authorization: basicPair(e.growthProject.projectId, 'wrong') }, { authorization: basicPair('1', e.growthProject.projectSecret) }, { authorization: basic(e.apps[0]!) }]) {
+    for (const h of <Record<string, string>[]>[
+      {},
+      { authorization: basicPair(e.growthProject.projectId, 'wrong') },
+      { authorization: basicPair('1', e.growthProject.projectSecret) },
+      { authorization: basic(e.apps[0]!) },
+    ]) {
       const bad = await send('POST', '/user/register', { identityName: 'phone', identityValues: ['1'] }, h);
       expect(bad.status).toBe(401);
       expect(bad.json).toEqual({ code: 40001, msg: 'auth failed', data: null });
@@ -46,7 +51,13 @@ describe('Operation Growth protocol', () => {
   });
 
   it('answers 40005 / HTTP 405 for a wrong method and 40004 / HTTP 404 for an unknown path', async () => {
-    for (const [method, path] of [['GET', '/user/register'], ['PUT', '/user/register'], ['POST', '/user/attribute'], ['GET', '/events/report'], ['POST', '/user/channel/batch']]) {
+    for (const [method, path] of [
+      ['GET', '/user/register'],
+      ['PUT', '/user/register'],
+      ['POST', '/user/attribute'],
+      ['GET', '/events/report'],
+      ['POST', '/user/channel/batch'],
+    ]) {
       const r = await send(method!, path!, {});
       expect(r.status, `${method} ${path}`).toBe(405);
       expect(r.json.code).toBe(40005);
@@ -82,7 +93,11 @@ describe('register', () => {
     expect(cuidsOf(again.text)[0]!.cuid).toBe(data[0]!.cuid);
     const other = await startEmulator({ seed: 1 });
     try {
-      const o = await call(`${other.url}/smartop/api/v1/user/register`, { method: 'POST', headers: { authorization: basicPair(other.growthProject.projectId, other.growthProject.projectSecret) }, body: JSON.stringify({ identityName: 'phone', identityValues: ['13800000000'] }) });
+      const o = await call(`${other.url}/smartop/api/v1/user/register`, {
+        method: 'POST',
+        headers: { authorization: basicPair(other.growthProject.projectId, other.growthProject.projectSecret) },
+        body: JSON.stringify({ identityName: 'phone', identityValues: ['13800000000'] }),
+      });
       expect(cuidsOf(o.text)[0]!.cuid).toBe(data[0]!.cuid);
     } finally {
       await other.close();
@@ -197,7 +212,13 @@ describe('events', () => {
 describe('channels', () => {
   it('stores channels per cuid, replacing a channel given again', async () => {
     const r = await channels([
-      { cuid: 11, channels: [{ id: 300, channelValues: { registrationId: 'rid-1' } }, { id: 301, channelValues: { phone: '13800000000' } }] },
+      {
+        cuid: 11,
+        channels: [
+          { id: 300, channelValues: { registrationId: 'rid-1' } },
+          { id: 301, channelValues: { phone: '13800000000' } },
+        ],
+      },
       { cuid: 12, channels: [{ id: 302, channelValues: { email: 'a@example.com' } }] },
     ]);
     expect(r.json).toEqual({ code: 0, msg: 'success', data: null });
@@ -239,7 +260,9 @@ describe('CUIDs beyond 2^53 (Java longs) in request bodies', () => {
 
   it('records events and channels exactly, small CUIDs as numbers', async () => {
     const before = e.growth.events().length;
-    const ok = await report(`{"appKey":"k","data":[{"cuid":${MAX},"eventName":"buy","itime":1700000000000,"randomId":"long-1","properties":{"order":12345678901234567890}},{"cuid":7,"eventName":"buy","itime":1700000000001,"randomId":"long-2"}]}`);
+    const ok = await report(
+      `{"appKey":"k","data":[{"cuid":${MAX},"eventName":"buy","itime":1700000000000,"randomId":"long-1","properties":{"order":12345678901234567890}},{"cuid":7,"eventName":"buy","itime":1700000000001,"randomId":"long-2"}]}`,
+    );
     expect(ok.json.data).toEqual({ accepted: 2, duplicates: 0 });
     expect(e.growth.events().slice(before)).toEqual([
       { appKey: 'k', cuid: MAX_LONG, eventName: 'buy', itime: 1_700_000_000_000, randomId: 'long-1', properties: { order: 12345678901234567890n } },

@@ -67,7 +67,21 @@ describe('JMLink paging', () => {
     const domains = new Set<string>();
     for (const rec of r.json.records) {
       expect(Object.keys(rec).sort()).toEqual(
-        ['android_uri', 'app_domain', 'channel', 'create_time', 'id', 'ios_uri', 'jump_link_type', 'landing_page', 'link_key', 'name', 'share_desc', 'share_title', 'update_time'].sort(),
+        [
+          'android_uri',
+          'app_domain',
+          'channel',
+          'create_time',
+          'id',
+          'ios_uri',
+          'jump_link_type',
+          'landing_page',
+          'link_key',
+          'name',
+          'share_desc',
+          'share_title',
+          'update_time',
+        ].sort(),
       );
       expect(Number.isInteger(rec.id)).toBe(true);
       expect(rec.link_key).toMatch(/^[A-Za-z0-9]{4}$/);

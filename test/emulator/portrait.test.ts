@@ -18,7 +18,10 @@ function expectEnvelope(json: any, code: string, message: string): void {
 
 describe('JPortrait', () => {
   it('answers 2000 with scores for the demo subjects', async () => {
-    for (const body of [{ id_type: 'imei', id_value: '861234567890123' }, { id_type: 'oaid', id_value: 'oaid-1' }]) {
+    for (const body of [
+      { id_type: 'imei', id_value: '861234567890123' },
+      { id_type: 'oaid', id_value: 'oaid-1' },
+    ]) {
       const r = await open(body);
       expect(r.status).toBe(200);
       expect(r.headers['content-type']).toBe('application/json;charset=utf-8');
@@ -119,7 +122,14 @@ describe('JPortrait', () => {
 
   it('records the request body', async () => {
     await open({ id_type: 'oaid', id_value: 'oaid-1', tags: ['HAGI_SHOPPING_ALL'] });
-    expect(e.calls[0]).toMatchObject({ service: 'portrait', method: 'POST', path: '/iaudience/open', appKey: e.apps[0]!.appKey, status: 200, body: { id_type: 'oaid', id_value: 'oaid-1', tags: ['HAGI_SHOPPING_ALL'] } });
+    expect(e.calls[0]).toMatchObject({
+      service: 'portrait',
+      method: 'POST',
+      path: '/iaudience/open',
+      appKey: e.apps[0]!.appKey,
+      status: 200,
+      body: { id_type: 'oaid', id_value: 'oaid-1', tags: ['HAGI_SHOPPING_ALL'] },
+    });
   });
 
   it('answers 413 for bodies over 1 MiB', async () => {

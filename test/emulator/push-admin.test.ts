@@ -56,7 +56,11 @@ describe('JPush Admin auth and method', () => {
   });
 
   it('answers 4001 for any method but POST, before auth', async () => {
-    for (const [method, path] of [['GET', '/v1/app'], ['DELETE', `/v1/app/${e.apps[0]!.appKey}/delete`], ['PUT', `/v1/app/${e.apps[0]!.appKey}/certificate`]] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/app'],
+      ['DELETE', `/v1/app/${e.apps[0]!.appKey}/delete`],
+      ['PUT', `/v1/app/${e.apps[0]!.appKey}/certificate`],
+    ] as const) {
       const r = await call(`${e.url}${path}`, { method });
       expect(r.status, method).toBe(405);
       expect(r.json).toEqual({ error: { code: 4001, message: 'only POST is supported' } });
@@ -139,7 +143,10 @@ describe('JPush Admin certificates', () => {
 
     const pro = await upload(app, { proCertificateFile: p12(800, 3), proCertificatePassword: '' });
     expect(pro.json).toEqual({ success: 'Synchronized success' });
-    expect(e.certificates(app).map((c) => [c.environment, c.size])).toEqual([['development', 600], ['production', 800]]);
+    expect(e.certificates(app).map((c) => [c.environment, c.size])).toEqual([
+      ['development', 600],
+      ['production', 800],
+    ]);
     expect(e.certificates(e.apps[2]!.appKey)).toEqual([]);
   });
 
@@ -175,7 +182,11 @@ describe('JPush Admin certificates', () => {
   });
 
   it('answers 4003 for a broken multipart body', async () => {
-    const r = await call(`${e.url}/v1/app/${e.apps[1]!.appKey}/certificate`, { method: 'POST', headers: { ...dev(), 'content-type': 'multipart/form-data; boundary=xyz' }, body: 'garbage' });
+    const r = await call(`${e.url}/v1/app/${e.apps[1]!.appKey}/certificate`, {
+      method: 'POST',
+      headers: { ...dev(), 'content-type': 'multipart/form-data; boundary=xyz' },
+      body: 'garbage',
+    });
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe(4003);
   });

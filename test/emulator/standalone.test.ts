@@ -25,7 +25,10 @@ describe('readStandaloneEnv', () => {
       EMULATOR_JMLINK_STATS_PER_MINUTE: '4',
       EMULATOR_GROWTH_PER_SECOND: '5',
     });
-    expect(r).toEqual({ ok: true, config: { port: 0, host: '0.0.0.0', options: { seed: 42, latencyMs: 25, rateLimits: { jmlinkLinksPerMinute: 3, jmlinkStatsPerMinute: 4, growthPerSecond: 5 } } } });
+    expect(r).toEqual({
+      ok: true,
+      config: { port: 0, host: '0.0.0.0', options: { seed: 42, latencyMs: 25, rateLimits: { jmlinkLinksPerMinute: 3, jmlinkStatsPerMinute: 4, growthPerSecond: 5 } } },
+    });
   });
 
   it('reports every invalid variable at once, by name', () => {
@@ -41,7 +44,14 @@ describe('readStandaloneEnv', () => {
     const problems = r.ok ? [] : r.problems;
     expect(problems).toHaveLength(6);
     expect(problems[0]).toBe('EMULATOR_PORT must be a port number (0 picks a free one), got "70000"');
-    for (const [i, name] of ['EMULATOR_PORT', 'EMULATOR_SEED', 'EMULATOR_LATENCY_MS', 'EMULATOR_JMLINK_LINKS_PER_MINUTE', 'EMULATOR_JMLINK_STATS_PER_MINUTE', 'EMULATOR_GROWTH_PER_SECOND'].entries()) {
+    for (const [i, name] of [
+      'EMULATOR_PORT',
+      'EMULATOR_SEED',
+      'EMULATOR_LATENCY_MS',
+      'EMULATOR_JMLINK_LINKS_PER_MINUTE',
+      'EMULATOR_JMLINK_STATS_PER_MINUTE',
+      'EMULATOR_GROWTH_PER_SECOND',
+    ].entries()) {
       expect(problems[i]).toMatch(new RegExp(`^${name} must be .*, got "`));
     }
   });
@@ -63,7 +73,9 @@ describe('gateway export lines', () => {
       const names = ['JIGUANG_APPS', 'JIGUANG_DEV_KEY', 'JIGUANG_DEV_SECRET', 'JIGUANG_GROWTH_PROJECT_ID', 'JIGUANG_GROWTH_PROJECT_SECRET', ...UPSTREAM_URL_VARIABLES];
       const script = `${lines.join('\n')}\nnode -e 'console.log(JSON.stringify(Object.fromEntries(process.argv.slice(1).map((k) => [k, process.env[k]]))))' ${names.join(' ')}`;
       const env = JSON.parse(execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH }, encoding: 'utf8' }));
-      expect(JSON.parse(env.JIGUANG_APPS)).toEqual(e.apps.map(({ appKey, masterSecret, name, androidPackage, groupName }) => ({ appKey, masterSecret, name, androidPackage, groupName })));
+      expect(JSON.parse(env.JIGUANG_APPS)).toEqual(
+        e.apps.map(({ appKey, masterSecret, name, androidPackage, groupName }) => ({ appKey, masterSecret, name, androidPackage, groupName })),
+      );
       expect(JSON.parse(env.JIGUANG_APPS)[3].name).toBe("Bob's $HOME `shop`");
       expect([env.JIGUANG_DEV_KEY, env.JIGUANG_DEV_SECRET]).toEqual([e.developer.devKey, e.developer.devSecret]);
       expect([env.JIGUANG_GROWTH_PROJECT_ID, env.JIGUANG_GROWTH_PROJECT_SECRET]).toEqual([e.growthProject.projectId, e.growthProject.projectSecret]);
@@ -79,7 +91,14 @@ describe('npm run emulator', () => {
     spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 
   it('takes its settings from the environment, prints what a gateway needs and exits 0 on SIGTERM', async () => {
-    const child = run({ EMULATOR_PORT: '0', EMULATOR_SEED: '9', EMULATOR_LATENCY_MS: '50', EMULATOR_JMLINK_LINKS_PER_MINUTE: '1', EMULATOR_JMLINK_STATS_PER_MINUTE: '2', EMULATOR_GROWTH_PER_SECOND: '3' });
+    const child = run({
+      EMULATOR_PORT: '0',
+      EMULATOR_SEED: '9',
+      EMULATOR_LATENCY_MS: '50',
+      EMULATOR_JMLINK_LINKS_PER_MINUTE: '1',
+      EMULATOR_JMLINK_STATS_PER_MINUTE: '2',
+      EMULATOR_GROWTH_PER_SECOND: '3',
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -96,7 +115,7 @@ describe('npm run emulator', () => {
       const seeded = await startEmulator({ seed: 9 });
       expect(apps).toEqual(seeded.apps);
       await seeded.close();
-      expect(out).toMatch(new RegExp(`^export JIGUANG_DEV_KEY=[0-9a-f]{24} JIGUANG_DEV_SECRET=[0-9a-f]{24} JIGUANG_GROWTH_PROJECT_ID=\\d{8} JIGUANG_GROWTH_PROJECT_SECRET=[0-9a-f]{32}$`, 'm'));
+      expect(out).toMatch(/^export JIGUANG_DEV_KEY=[0-9a-f]{24} JIGUANG_DEV_SECRET=[0-9a-f]{24} JIGUANG_GROWTH_PROJECT_ID=\d{8} JIGUANG_GROWTH_PROJECT_SECRET=[0-9a-f]{32}$/m);
       expect(out).toContain(`export ${UPSTREAM_URL_VARIABLES.map((v) => `${v}=${url}`).join(' ')}\n`);
       // The limit (1 list call a minute) and the latency apply.
       const t = Date.now();

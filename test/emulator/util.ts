@@ -1,7 +1,7 @@
 // Small HTTP helpers shared by the emulator's tests.
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorApp, type EmulatorOptions } from '../../src/emulator/index.js';
+import { type Emulator, type EmulatorApp, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
 
 export function basic(app: Pick<EmulatorApp, 'appKey' | 'masterSecret'>): string {
   return `Basic ${Buffer.from(`${app.appKey}:${app.masterSecret}`).toString('base64')}`;

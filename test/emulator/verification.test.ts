@@ -93,7 +93,7 @@ describe('JVerification Admin protocol errors', () => {
 });
 
 describe('JVerification Admin open validation', () => {
-  const han59 = '中'.repeat(29) + 'a'; // 29 * 2 + 1 = 59
+  const han59 = `${'中'.repeat(29)}a`; // 29 * 2 + 1 = 59
   const cases: [string, Record<string, unknown>][] = [
     ['unknown app_key', { app_key: 'f'.repeat(24) }],
     ['missing app_key', { app_key: undefined }],
@@ -131,9 +131,15 @@ describe('JVerification Admin open validation', () => {
   });
 
   it('counts a Han character as 2 (60 and 1200 are accepted)', async () => {
-    const ok60 = await post('/v1/admin/open', openBody({ app_key: e.apps[1]!.appKey, platform: 'i', app_sign: undefined, app_intro: '中'.repeat(30), callback_url: `${receiverUrl}/han` }));
+    const ok60 = await post(
+      '/v1/admin/open',
+      openBody({ app_key: e.apps[1]!.appKey, platform: 'i', app_sign: undefined, app_intro: '中'.repeat(30), callback_url: `${receiverUrl}/han` }),
+    );
     expect(ok60.json).toEqual({ code: 9200 });
-    const ok1200 = await post('/v1/admin/open', openBody({ app_key: e.apps[2]!.appKey, platform: 'i', app_type: '1', app_intro: '中'.repeat(600), callback_url: `${receiverUrl}/han` }));
+    const ok1200 = await post(
+      '/v1/admin/open',
+      openBody({ app_key: e.apps[2]!.appKey, platform: 'i', app_type: '1', app_intro: '中'.repeat(600), callback_url: `${receiverUrl}/han` }),
+    );
     expect(ok1200.json).toEqual({ code: 9200 });
   });
 });
@@ -190,7 +196,13 @@ describe('JVerification Admin review', () => {
     const a = closed.address();
     const deadUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/gone`;
     await new Promise<void>((res) => closed.close(() => res()));
-    const fresh = (await call(`${e.url}/v1/app`, { method: 'POST', headers: { ...dev(), 'content-type': 'application/json' }, body: JSON.stringify({ app_name: 'Dead', android_package: 'com.example.dead_callback' }) })).json.app_key;
+    const fresh = (
+      await call(`${e.url}/v1/app`, {
+        method: 'POST',
+        headers: { ...dev(), 'content-type': 'application/json' },
+        body: JSON.stringify({ app_name: 'Dead', android_package: 'com.example.dead_callback' }),
+      })
+    ).json.app_key;
     await post('/v1/admin/open', openBody({ app_key: fresh, platform: 'i', app_sign: undefined, package_name: 'com.example.dead', callback_url: deadUrl }));
     await until(() => e.callbacks.filter((c) => c.url === deadUrl).length === 4);
     expect(e.callbacks.filter((c) => c.url === deadUrl).map((c) => c.status)).toEqual([null, null, null, null]);
@@ -206,7 +218,11 @@ describe('JVerification Admin review', () => {
   });
 
   it('accepts an app just created through JPush Admin', async () => {
-    const created = await call(`${e.url}/v1/app`, { method: 'POST', headers: { ...dev(), 'content-type': 'application/json' }, body: JSON.stringify({ app_name: 'New', android_package: 'com.example.verify_new' }) });
+    const created = await call(`${e.url}/v1/app`, {
+      method: 'POST',
+      headers: { ...dev(), 'content-type': 'application/json' },
+      body: JSON.stringify({ app_name: 'New', android_package: 'com.example.verify_new' }),
+    });
     expect(created.json.is_new_created).toBe(true);
     expect((await post('/v1/admin/query', { app_key: created.json.app_key, platform: 'a' })).json).toEqual({ status: 'NONE' });
   });

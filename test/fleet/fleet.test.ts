@@ -3,13 +3,14 @@
 // on one replica are usable on the others at once and no acknowledged secret is lost while replicas
 // are killed; the replicas together stay within each AppKey's quota and cache as well as one; a
 // rolling restart and a Redis outage fail no request.
-import { randomBytes, randomUUID } from 'node:crypto';
+
 import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, newToken } from '../../src/auth/callers.js';
 import { chinaToday, dateOfDay } from '../../src/dates.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { openPostgresRegistry } from '../../src/registry/index.js';
 import { requirePostgres, type Service } from '../helpers/services.js';
 import { haveRedisServer, PrivateRedis } from '../shared/helpers.js';
@@ -115,7 +116,10 @@ describe('three replicas on PostgreSQL and Redis', () => {
   it.skipIf(skip)('an app created on one replica is usable on the other two at once', async () => {
     const [a, b, c] = fleet.replicas;
     void a;
-    const created = await fleet.gql(token, 'mutation { createApp(input: { name: "Fleet", androidPackage: "com.example.fleet.once" }) { app { appKey } masterSecret secretStored } }');
+    const created = await fleet.gql(
+      token,
+      'mutation { createApp(input: { name: "Fleet", androidPackage: "com.example.fleet.once" }) { app { appKey } masterSecret secretStored } }',
+    );
     expect(created.body.errors).toBeUndefined();
     const appKey = created.body.data.createApp.app.appKey;
     for (const replica of [b!, c!]) {
@@ -158,7 +162,10 @@ describe('three replicas on PostgreSQL and Redis', () => {
       kills++;
       // Back after a moment, as a process manager would bring it.
       const back = new Promise((r) => setTimeout(r, 200)).then(() => fleet.startReplica(victim));
-      restarting.set(victim.index, back.finally(() => restarting.delete(victim.index)));
+      restarting.set(
+        victim.index,
+        back.finally(() => restarting.delete(victim.index)),
+      );
     }
     running = false;
     await Promise.all(creators);

@@ -2,7 +2,7 @@
 // them) on fixed ports, sharing PostgreSQL and Redis, and a client that does what a load balancer
 // does — round robin, and a request that could not reach a replica (refused, or its connection
 // closed before any answer) goes to the next one.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'undici';
 import { freePort } from '../shared/helpers.js';
@@ -36,7 +36,11 @@ export class Fleet {
 
   /** Starts (again) a replica on its port and waits until it serves. */
   async startReplica(replica: Replica): Promise<void> {
-    const child = spawn(process.execPath, ['dist/main.js'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(replica.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(replica.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     replica.child = child;
     replica.output = ''; // this run's output only: the last one's "GraphQL endpoint" must not count
     child.stdout!.on('data', (c) => (replica.output += c));
@@ -56,7 +60,10 @@ export class Fleet {
     const exited = once(child, 'exit');
     child.kill(signal);
     const [code] = await exited;
-    this.agents.get(replica.port)?.destroy().catch(() => {});
+    this.agents
+      .get(replica.port)
+      ?.destroy()
+      .catch(() => {});
     this.agents.delete(replica.port);
     return code as number | null;
   }
@@ -68,7 +75,11 @@ export class Fleet {
   }
 
   /** A GraphQL request through the fleet, moving on like a load balancer when a replica cannot take it. */
-  async gql(token: string, query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }; replica: number }> {
+  async gql(
+    token: string,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ status: number; body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }; replica: number }> {
     let lastError: unknown;
     for (let attempt = 0; attempt < this.replicas.length * 4; attempt++) {
       const replica = this.replicas[this.next++ % this.replicas.length]!;

@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient } from '../../client/index.js';
-import { assertKnownCodes, startHarness, type Harness } from '../helpers/harness.js';
+import { assertKnownCodes, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let own: string; // the app the scoped tokens may use
@@ -69,13 +69,38 @@ describe('a token limited to one app', () => {
 
 describe('every mutation, for an admin limited to one app', () => {
   const mutations: [string, string, Record<string, unknown> | undefined, 'own' | 'other' | 'project'][] = [
-    ['createApp (account level)', 'mutation { createApp(input: { name: "Escape", androidPackage: "com.example.demoshop" }) { masterSecret app { appKey shortLinks(first: 1) { totalCount } } } }', undefined, 'project'],
+    [
+      'createApp (account level)',
+      'mutation { createApp(input: { name: "Escape", androidPackage: "com.example.demoshop" }) { masterSecret app { appKey shortLinks(first: 1) { totalCount } } } }',
+      undefined,
+      'project',
+    ],
     ['deleteApp of another app', 'mutation($k: ID!) { deleteApp(appKey: $k) { deleted } }', { k: 'OTHER' }, 'other'],
-    ['enableOneTapLogin of another app', 'mutation($input: EnableOneTapLoginInput!) { enableOneTapLogin(input: $input) { state } }', { input: { appKey: 'OTHER', platform: 'IOS', packageName: 'com.example.x', category: 'APPLICATION', appIntro: INTRO, rsaPublicKey: RSA } }, 'other'],
+    [
+      'enableOneTapLogin of another app',
+      'mutation($input: EnableOneTapLoginInput!) { enableOneTapLogin(input: $input) { state } }',
+      { input: { appKey: 'OTHER', platform: 'IOS', packageName: 'com.example.x', category: 'APPLICATION', appIntro: INTRO, rsaPublicKey: RSA } },
+      'other',
+    ],
     ['resolveGrowthUsers (project level)', 'mutation { resolveGrowthUsers(identityName: "phone", values: ["1"]) { total } }', undefined, 'project'],
-    ['setGrowthUserAttributes (project level)', 'mutation { setGrowthUserAttributes(cuid: "1", attributes: [{ name: "vip", value: { boolean: true } }]) { names } }', undefined, 'project'],
-    ['reportGrowthEvents for its own app (project level)', 'mutation($k: ID!) { reportGrowthEvents(appKey: $k, events: [{ cuid: "1", name: "buy", time: "2026-11-01T00:00:00Z" }]) { total } }', { k: 'OWN' }, 'project'],
-    ['setGrowthUserChannels (project level)', 'mutation { setGrowthUserChannels(users: [{ cuid: "1", channels: [{ id: 301, values: { phone: "1" } }] }]) { total } }', undefined, 'project'],
+    [
+      'setGrowthUserAttributes (project level)',
+      'mutation { setGrowthUserAttributes(cuid: "1", attributes: [{ name: "vip", value: { boolean: true } }]) { names } }',
+      undefined,
+      'project',
+    ],
+    [
+      'reportGrowthEvents for its own app (project level)',
+      'mutation($k: ID!) { reportGrowthEvents(appKey: $k, events: [{ cuid: "1", name: "buy", time: "2026-11-01T00:00:00Z" }]) { total } }',
+      { k: 'OWN' },
+      'project',
+    ],
+    [
+      'setGrowthUserChannels (project level)',
+      'mutation { setGrowthUserChannels(users: [{ cuid: "1", channels: [{ id: 301, values: { phone: "1" } }] }]) { total } }',
+      undefined,
+      'project',
+    ],
   ];
 
   it.each(mutations)('%s: FORBIDDEN, nothing reaches Jiguang', async (_name, query, variables) => {
@@ -87,7 +112,13 @@ describe('every mutation, for an admin limited to one app', () => {
 
   it('uploadCertificate for another app: FORBIDDEN before the file is read or sent', async () => {
     const form = new FormData();
-    form.append('operations', JSON.stringify({ query: 'mutation($k: ID!, $f: Upload!) { uploadCertificate(appKey: $k, development: { file: $f, password: "p" }) { uploaded { sha256 } } }', variables: { k: other, f: null } }));
+    form.append(
+      'operations',
+      JSON.stringify({
+        query: 'mutation($k: ID!, $f: Upload!) { uploadCertificate(appKey: $k, development: { file: $f, password: "p" }) { uploaded { sha256 } } }',
+        variables: { k: other, f: null },
+      }),
+    );
     form.append('map', JSON.stringify({ 0: ['variables.f'] }));
     form.append('0', new Blob([Buffer.alloc(200, 0x30)]), 'c.p12');
     const res = await fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { authorization: `Bearer ${h.tokens.scopedAdmin}`, 'apollo-require-preflight': 'true' }, body: form });

@@ -2,7 +2,7 @@
 // limited to some apps sees only those. Refusals happen before any upstream call.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient } from '../../client/index.js';
-import { startHarness, codes, type Harness } from '../helpers/harness.js';
+import { codes, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,8 +15,8 @@ const LINKS = (appKey: string) => `{ app(appKey: "${appKey}") { name shortLinks(
 
 it.each([
   ['no Authorization header', undefined],
-  ['an unknown token', 'Bearer ' + 'x'.repeat(43)],
-  ['a Basic header', 'Basic ' + Buffer.from('a:b').toString('base64')],
+  ['an unknown token', `Bearer ${'x'.repeat(43)}`],
+  ['a Basic header', `Basic ${Buffer.from('a:b').toString('base64')}`],
   ['an empty bearer', 'Bearer '],
 ])('refuses %s with 401 and no upstream call', async (_name, authorization) => {
   const headers: Record<string, string> = { 'content-type': 'application/json' };

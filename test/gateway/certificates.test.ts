@@ -1,13 +1,13 @@
 // iOS certificate upload through the GraphQL multipart request spec: real .p12 files, opened with
 // their password before anything is sent to JPush Admin; plain curl -F works too.
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../helpers/harness.js';
 import { buildFixtures, type Fixtures } from '../push/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
 let fx: Fixtures;
@@ -136,14 +136,24 @@ describe('uploadCertificate', () => {
       query: `mutation($appKey: ID!, $file: Upload!) { uploadCertificate(appKey: $appKey, production: { file: $file, password: "${fx.password}" }) { uploaded { environment bundleId } } }`,
       variables: { appKey: target, file: null },
     });
-    const { stdout: out } = await promisify(execFile)('/usr/bin/curl', [
-      '-sS', h.gateway.graphqlUrl,
-      '-H', `authorization: Bearer ${h.tokens.admin}`,
-      '-H', 'apollo-require-preflight: true',
-      '-F', `operations=${operations}`,
-      '-F', 'map={"0": ["variables.file"]}',
-      '-F', `0=@${file}`,
-    ], { encoding: 'utf8', timeout: 15_000 });
+    const { stdout: out } = await promisify(execFile)(
+      '/usr/bin/curl',
+      [
+        '-sS',
+        h.gateway.graphqlUrl,
+        '-H',
+        `authorization: Bearer ${h.tokens.admin}`,
+        '-H',
+        'apollo-require-preflight: true',
+        '-F',
+        `operations=${operations}`,
+        '-F',
+        'map={"0": ["variables.file"]}',
+        '-F',
+        `0=@${file}`,
+      ],
+      { encoding: 'utf8', timeout: 15_000 },
+    );
     expect(JSON.parse(out)).toEqual({ data: { uploadCertificate: { uploaded: [{ environment: 'PRODUCTION', bundleId: 'com.example.demo' }] } } });
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentIdOf, INTROSPECTION_DOCUMENT, ManifestError, readManifests, TrustedDocuments } from '../../src/transport/documents.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 const TEAM_B = 'query TeamBApps { apps { appKey name } }';
 const TEAM_C = 'query TeamCGroups($appKey: ID!) { app(appKey: $appKey) { groupName } }';
@@ -127,7 +127,9 @@ describe('a second team in trusted mode', () => {
   afterAll(() => h?.close());
 
   const post = (body: unknown) =>
-    h.fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    h
+      .fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      .then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
   it("runs the other teams' documents by id, next to the gateway's own", async () => {
     const b = await post({ documentId: documentIdOf(TEAM_B) });
@@ -157,7 +159,11 @@ describe('a second team in trusted mode', () => {
   it('leaves the introspection document to the introspection setting', async () => {
     const prod = await startHarness({ env: { GATEWAY_TRUSTED_DOCUMENTS: 'true', GATEWAY_INTROSPECTION: 'false' } });
     try {
-      const r = await prod.fetch(prod.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: INTROSPECTION_DOCUMENT.id }) });
+      const r = await prod.fetch(prod.gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ documentId: INTROSPECTION_DOCUMENT.id }),
+      });
       const body = (await r.json()) as any;
       expect(body.data).toBeUndefined();
       expect(body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');

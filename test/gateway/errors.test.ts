@@ -1,7 +1,7 @@
 // Every upstream failure becomes a GraphQL error with a documented extensions.code and a
 // diagnosis in extensions.jiguang; a failing field fails only its own subtree.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, codes, type Harness } from '../helpers/harness.js';
+import { codes, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let appKey: string;
@@ -93,7 +93,10 @@ describe('JPortrait business codes', () => {
   });
 
   it('a subject Jiguang does not know is an empty answer too', async () => {
-    const r = await h.gql(`query($appKey: ID!) { app(appKey: $appKey) { portraitTags(subject: { idType: OAID, value: "unknown-device" }) { found tags { code } score(code: "HADI_SHOPPING_MALL") } } }`, { appKey });
+    const r = await h.gql(
+      `query($appKey: ID!) { app(appKey: $appKey) { portraitTags(subject: { idType: OAID, value: "unknown-device" }) { found tags { code } score(code: "HADI_SHOPPING_MALL") } } }`,
+      { appKey },
+    );
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.app.portraitTags).toEqual({ found: false, tags: [], score: null });
   });
@@ -180,16 +183,20 @@ describe('cancellation', () => {
   it('a caller that goes away ends its upstream calls', async () => {
     h.emulator.injectFault({ service: 'jmlink', kind: 'timeout' });
     const controller = new AbortController();
-    const pending = h.fetch(h.gateway.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: LINKS, variables: { appKey } }),
-      signal: controller.signal,
-    }).catch(() => 'aborted');
+    const pending = h
+      .fetch(h.gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: LINKS, variables: { appKey } }),
+        signal: controller.signal,
+      })
+      .catch(() => 'aborted');
     await new Promise((r) => setTimeout(r, 100));
     controller.abort();
     expect(await pending).toBe('aborted');
     await new Promise((r) => setTimeout(r, 100));
-    expect(await (await fetch(h.gateway.url + '/metrics', { headers: { authorization: `Bearer ${h.tokens.admin}` } })).text()).toMatch(/jiguang_upstream_requests_total\{service="jmlink",endpoint="jmlink.links",outcome="REQUEST_CANCELLED"\} 1/);
+    expect(await (await fetch(`${h.gateway.url}/metrics`, { headers: { authorization: `Bearer ${h.tokens.admin}` } })).text()).toMatch(
+      /jiguang_upstream_requests_total\{service="jmlink",endpoint="jmlink.links",outcome="REQUEST_CANCELLED"\} 1/,
+    );
   });
 });

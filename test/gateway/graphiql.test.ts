@@ -14,7 +14,7 @@ import { TrustedDocuments } from '../../src/transport/documents.js';
 import { PAGE_SCRIPT } from '../../src/transport/graphiql/browser.js';
 import { exampleTabs, MUTATION_MARK, PLACEHOLDERS } from '../../src/transport/graphiql/examples.js';
 import { negotiateEncoding, notModified } from '../../src/transport/graphiql/http.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -99,7 +99,9 @@ describe('the page', () => {
   });
 
   it('still answers GraphQL GETs from clients', async () => {
-    const r = await h.fetch(`${h.gateway.graphqlUrl}?query=${encodeURIComponent('{ apps { name } }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    const r = await h.fetch(`${h.gateway.graphqlUrl}?query=${encodeURIComponent('{ apps { name } }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
     expect(r.status).toBe(200);
     expect(((await r.json()) as any).data.apps.length).toBeGreaterThan(0);
   });
@@ -116,7 +118,7 @@ describe('the example tabs', () => {
     expect(JSON.stringify(exampleTabs())).toContain(JSON.stringify(PLACEHOLDERS.appKey));
   });
 
-  it('use the last 30 days of Jiguang\'s calendar (UTC+8)', () => {
+  it("use the last 30 days of Jiguang's calendar (UTC+8)", () => {
     // 2026-03-01T17:00Z is already 2026-03-02 in China.
     const tab = exampleTabs(Date.parse('2026-03-01T17:00:00Z')).find((t) => t.query.includes('query ShortLinks'))!;
     expect(tab.variables).toMatchObject({ from: '2026-02-01', to: '2026-03-02' });
@@ -203,7 +205,8 @@ describe('the files', () => {
       const head = await raw(h.gateway.url, asset, { method: 'HEAD', headers });
       expect(head.status).toBe(200);
       expect(head.body.length).toBe(0);
-      for (const name of ['content-type', 'content-length', 'content-encoding', 'etag', 'cache-control', 'vary']) expect(head.headers[name], `${asset} ${name}`).toBe(get.headers[name]);
+      for (const name of ['content-type', 'content-length', 'content-encoding', 'etag', 'cache-control', 'vary'])
+        expect(head.headers[name], `${asset} ${name}`).toBe(get.headers[name]);
     }
   });
 

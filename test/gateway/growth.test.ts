@@ -4,8 +4,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient } from '../../client/index.js';
 import { GROWTH_ENVELOPE } from '../../src/growth/endpoints.js';
+
 const GROWTH_CODES = GROWTH_ENVELOPE.codes;
-import { startHarness, codes, type Harness } from '../helpers/harness.js';
+
+import { codes, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let admin: GatewayClient;
@@ -108,7 +110,17 @@ describe('writes', () => {
   });
 
   it('sets contact channels', async () => {
-    const r = await admin.executeText(CHANNELS, { users: [{ cuid: '3001', channels: [{ id: 301, values: { phone: '13800000000' } }, { id: 302, values: { email: 'a@example.com' } }] }] });
+    const r = await admin.executeText(CHANNELS, {
+      users: [
+        {
+          cuid: '3001',
+          channels: [
+            { id: 301, values: { phone: '13800000000' } },
+            { id: 302, values: { email: 'a@example.com' } },
+          ],
+        },
+      ],
+    });
     expect(r.errors).toBeUndefined();
     expect(r.data.setGrowthUserChannels).toEqual({ total: 1, succeeded: 1, failed: 0, items: [{ index: 0, ok: true, error: null }] });
     expect(h.emulator.growth.channels(3001)).toEqual([
@@ -198,14 +210,46 @@ describe('input checked before any call', () => {
     ['an attribute string over 256 characters', ATTRIBUTES, { cuid: '1', attributes: [{ name: 'nickname', value: { string: long } }] }, 'attributes[0].value.string'],
     ['an attribute with two values', ATTRIBUTES, { cuid: '1', attributes: [{ name: 'vip', value: { boolean: true, number: 1 } }] }, 'attributes[0].value'],
     ['an attribute with no value', ATTRIBUTES, { cuid: '1', attributes: [{ name: 'nickname', value: {} }] }, 'attributes[0].value'],
-    ['an empty attribute name', ATTRIBUTES, { cuid: '1', attributes: [{ name: 'age', value: { number: 1 } }, { name: '', value: { number: 1 } }] }, 'attributes[1].name'],
-    ['an attribute given twice', ATTRIBUTES, { cuid: '1', attributes: [{ name: 'age', value: { number: 1 } }, { name: 'age', value: { number: 2 } }] }, 'attributes[1].name'],
+    [
+      'an empty attribute name',
+      ATTRIBUTES,
+      {
+        cuid: '1',
+        attributes: [
+          { name: 'age', value: { number: 1 } },
+          { name: '', value: { number: 1 } },
+        ],
+      },
+      'attributes[1].name',
+    ],
+    [
+      'an attribute given twice',
+      ATTRIBUTES,
+      {
+        cuid: '1',
+        attributes: [
+          { name: 'age', value: { number: 1 } },
+          { name: 'age', value: { number: 2 } },
+        ],
+      },
+      'attributes[1].name',
+    ],
     ['a CUID that is not a number', ATTRIBUTES, { cuid: 'abc', attributes: [{ name: 'age', value: { number: 1 } }] }, 'cuid'],
     ['an empty event name', EVENTS, { appKey: 'k', events: [...events(150), { cuid: '1', name: '', time: '2026-11-01T00:00:00Z' }] }, 'events[150].name'],
     ['an event CUID of 0', EVENTS, { appKey: 'k', events: [{ cuid: '0', name: 'a', time: '2026-11-01T00:00:00Z' }] }, 'events[0].cuid'],
     ['an event before 1970', EVENTS, { appKey: 'k', events: [{ cuid: '1', name: 'a', time: '1960-11-01T00:00:00Z' }] }, 'events[0].time'],
     ['a channel value that is not a string', CHANNELS, { users: [{ cuid: '1', channels: [{ id: 301, values: { phone: 138 } }] }] }, 'users[0].channels[0].values'],
-    ['a channel value over 256 characters', CHANNELS, { users: [{ cuid: '1', channels: [{ id: 301, values: { phone: '1' } }] }, { cuid: '2', channels: [{ id: 301, values: { phone: long } }] }] }, 'users[1].channels[0].values'],
+    [
+      'a channel value over 256 characters',
+      CHANNELS,
+      {
+        users: [
+          { cuid: '1', channels: [{ id: 301, values: { phone: '1' } }] },
+          { cuid: '2', channels: [{ id: 301, values: { phone: long } }] },
+        ],
+      },
+      'users[1].channels[0].values',
+    ],
     ['a user without channels', CHANNELS, { users: [{ cuid: '1', channels: [] }] }, 'users[0].channels'],
   ])('refuses %s with BAD_USER_INPUT naming it', async (_name, query, variables, argument) => {
     const r = await admin.executeText(query, variables);
@@ -242,7 +286,9 @@ describe('errors', () => {
   it('reports a chunk error in the items, and a growthUser error as a field error', async () => {
     h.emulator.injectFault({ service: 'growth', kind: 'business', code: 40029, times: 2 });
     const r = await admin.executeText(RESOLVE, { name: 'phone', values: ['1'] });
-    expect(r.data.resolveGrowthUsers.items).toEqual([{ index: 0, value: '1', ok: false, cuid: null, error: { code: 'RATE_LIMITED', message: expect.any(String), businessCode: 40029 } }]);
+    expect(r.data.resolveGrowthUsers.items).toEqual([
+      { index: 0, value: '1', ok: false, cuid: null, error: { code: 'RATE_LIMITED', message: expect.any(String), businessCode: 40029 } },
+    ]);
     const q = await h.gql(`{ growthUser(identityName: "phone", value: "1") { cuid } apps { appKey } }`);
     expect(q.body.data!.growthUser).toBeNull();
     expect(q.body.data!.apps.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let port: number;
@@ -51,9 +51,14 @@ describe('oversize bodies', () => {
   const big = Buffer.alloc(200_000, 'a');
   const upload = () => {
     const boundary = 'xx-boundary';
-    const operations = JSON.stringify({ query: 'mutation($f: Upload!) { uploadCertificate(appKey: "x", development: { file: $f, password: "p" }) { uploaded { sha256 } } }', variables: { f: null } });
+    const operations = JSON.stringify({
+      query: 'mutation($f: Upload!) { uploadCertificate(appKey: "x", development: { file: $f, password: "p" }) { uploaded { sha256 } } }',
+      variables: { f: null },
+    });
     return Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.f"]}\r\n--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="c.p12"\r\nContent-Type: application/x-pkcs12\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.f"]}\r\n--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="c.p12"\r\nContent-Type: application/x-pkcs12\r\n\r\n`,
+      ),
       big,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
@@ -76,13 +81,21 @@ describe('oversize bodies', () => {
     async function* chunks() {
       for (let i = 0; i < 10; i++) yield Buffer.alloc(20_000, ' ');
     }
-    const res = await request(h.gateway.graphqlUrl, { method: 'POST', headers: { authorization: `Bearer ${h.tokens.reader}`, 'content-type': 'application/json' }, body: Readable.from(chunks()) });
+    const res = await request(h.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.reader}`, 'content-type': 'application/json' },
+      body: Readable.from(chunks()),
+    });
     expect(res.statusCode).toBe(413);
     expect(((await res.body.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
   });
 
   it('a declared length over the limit gets 413 through fetch too', async () => {
-    const res = await fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { authorization: `Bearer ${h.tokens.reader}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ apps { name } }', pad: 'x'.repeat(100_000) }) });
+    const res = await fetch(h.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.reader}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ apps { name } }', pad: 'x'.repeat(100_000) }),
+    });
     expect(res.status).toBe(413);
   });
 });
@@ -127,13 +140,16 @@ describe('timeouts and limits of the server', () => {
 
   it('a body that trickles in is cut off after GATEWAY_REQUEST_TIMEOUT_MS', async () => {
     const started = Date.now();
-    const answer = await raw(`POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${h.tokens.reader}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`, 8_000);
+    const answer = await raw(
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${h.tokens.reader}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`,
+      8_000,
+    );
     expect(Date.now() - started).toBeLessThan(6_000);
     expect(answer === '' || /^HTTP\/1\.1 408 /.test(answer)).toBe(true);
   });
 
   it('a document nested past the stack is refused with 400, not 500', async () => {
-    const deep = '{ apps '.repeat(3_000) + '{ name }' + ' }'.repeat(3_000);
+    const deep = `${'{ apps '.repeat(3_000)}{ name }${' }'.repeat(3_000)}`;
     const r = await h.gql(deep);
     expect(r.status).toBe(400);
     expect(r.body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');

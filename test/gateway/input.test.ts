@@ -1,6 +1,6 @@
 // Bad input gets BAD_USER_INPUT or NOT_FOUND with a sentence a person understands, and no upstream call.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, codes, type Harness } from '../helpers/harness.js';
+import { codes, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let appKey: string;
@@ -88,7 +88,11 @@ describe('input checked before any upstream call', () => {
     [{ idType: 'IMEI', value: '861234567890123' }, ['bad code!'], /not a tag code/],
     [{ idType: 'IMEI', value: '861234567890123' }, Array.from({ length: 101 }, (_, i) => `T${i}`), /At most 100/],
   ])('portrait subject %j with tags %j is refused', async (subject, tags, message) => {
-    const r = await h.gql(`query($appKey: ID!, $s: PortraitSubjectInput!, $t: [String!]) { app(appKey: $appKey) { portraitTags(subject: $s, tags: $t) { found } } }`, { appKey, s: subject, t: tags });
+    const r = await h.gql(`query($appKey: ID!, $s: PortraitSubjectInput!, $t: [String!]) { app(appKey: $appKey) { portraitTags(subject: $s, tags: $t) { found } } }`, {
+      appKey,
+      s: subject,
+      t: tags,
+    });
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     expect(r.body.errors![0]!.message).toMatch(message);
     expect(h.emulator.countCalls()).toBe(0);
@@ -97,7 +101,11 @@ describe('input checked before any upstream call', () => {
 
 describe('limits on what one request may ask', () => {
   it('refuses a body over the size limit with 413', async () => {
-    const r = await h.fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ apps { name } }`, padding: 'x'.repeat(1_100_000) }) });
+    const r = await h.fetch(h.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ apps { name } }`, padding: 'x'.repeat(1_100_000) }),
+    });
     expect(r.status).toBe(413);
     expect(((await r.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
   });

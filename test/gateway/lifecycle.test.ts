@@ -2,20 +2,19 @@
 // its links, ask for one-tap login, restart, receive Jiguang's review at the new process, restart
 // again, delete it. One emulator plays Jiguang throughout; the gateway keeps one port, so the
 // callback URL handed to Jiguang before the restart stays valid after it.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient } from '../../client/index.js';
 import { hashToken, newToken } from '../../src/auth/callers.js';
-import { loadConfig, type GatewayConfig } from '../../src/config.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { type GatewayConfig, loadConfig } from '../../src/config.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
-import { openFileRegistry, type AppRegistry } from '../../src/registry/index.js';
-import { startGateway, type RunningGateway } from '../../src/server.js';
+import { type AppRegistry, openFileRegistry } from '../../src/registry/index.js';
+import { type RunningGateway, startGateway } from '../../src/server.js';
 import { buildFixtures } from '../push/fixtures.js';
 
 /** How long Jiguang "reviews": long enough that the result is posted after the restart. */
@@ -146,10 +145,14 @@ it('create → links → certificate → one-tap login → restart → review ar
   const fx = buildFixtures();
   try {
     const form = new FormData();
-    form.append('operations', JSON.stringify({
-      query: 'mutation($appKey: ID!, $file: Upload!, $password: String!) { uploadCertificate(appKey: $appKey, development: { file: $file, password: $password }) { uploaded { environment sha256 } } }',
-      variables: { appKey, file: null, password: fx.password },
-    }));
+    form.append(
+      'operations',
+      JSON.stringify({
+        query:
+          'mutation($appKey: ID!, $file: Upload!, $password: String!) { uploadCertificate(appKey: $appKey, development: { file: $file, password: $password }) { uploaded { environment sha256 } } }',
+        variables: { appKey, file: null, password: fx.password },
+      }),
+    );
     form.append('map', JSON.stringify({ 0: ['variables.file'] }));
     form.append('0', new Blob([fx.p12]), 'dev.p12');
     const res = await fetch(current!.gateway.graphqlUrl, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'apollo-require-preflight': 'true' }, body: form });
@@ -205,7 +208,11 @@ it('create → links → certificate → one-tap login → restart → review ar
   run = await restart();
   expect(await oneTap(run, appKey)).toEqual(status);
   // The callback token survived both restarts too: a repeat delivery at the old URL is still accepted.
-  const repeat = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_key: appKey, platform: 'a', code: 2001 }) });
+  const repeat = await fetch(callbackUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ app_key: appKey, platform: 'a', code: 2001 }),
+  });
   expect(repeat.status).toBe(200);
   expect(await oneTap(run, appKey)).toEqual(status);
 

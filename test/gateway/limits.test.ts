@@ -2,7 +2,7 @@
 // server or spent an app's quota from one request are refused before anything runs, quickly, with a
 // GRAPHQL_VALIDATION_FAILED naming the limit; and the run-time counter holds whatever an estimate missed.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { codes, startHarness, type Harness } from '../helpers/harness.js';
+import { codes, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -52,7 +52,8 @@ describe('document bombs', () => {
   });
 
   it('introspection counts in the cost: a few aliased full introspections are over it', async () => {
-    const full = 'types { name kind fields(includeDeprecated: true) { name args { name type { name kind ofType { name kind ofType { name } } } } type { name kind ofType { name kind ofType { name kind } } } } }';
+    const full =
+      'types { name kind fields(includeDeprecated: true) { name args { name type { name kind ofType { name kind ofType { name } } } } type { name kind ofType { name kind ofType { name kind } } } } }';
     const ok = await h.gql(`{ __schema { ${full} } }`);
     expect(ok.body.errors).toBeUndefined();
     await refusedQuickly(`{ ${Array.from({ length: 20 }, (_, i) => `s${i}: __schema { ${full} }`).join(' ')} }`, 'cost');

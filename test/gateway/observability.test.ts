@@ -3,7 +3,7 @@
 // quota series — protected by a token of its own or a separate address.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, newToken } from '../../src/auth/callers.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 const metricsToken = newToken();
 let h: Harness;

@@ -4,8 +4,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient, type GatewayResult } from '../../client/index.js';
 import { PUSH_ADMIN_ENVELOPE } from '../../src/push/endpoints.js';
+
 const PUSH_ADMIN_CODES = PUSH_ADMIN_ENVELOPE.codes;
-import { startHarness, type Harness } from '../helpers/harness.js';
+
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let admin: GatewayClient;
@@ -203,7 +205,9 @@ describe('createApp when the registry cannot be written', () => {
       throw new Error('disk full');
     };
     try {
-      const r = await admin.executeText(`mutation { createApp(input: { name: "Unstored", androidPackage: "com.example.unstored" }) { app { appKey } newlyCreated masterSecret secretStored notice } }`);
+      const r = await admin.executeText(
+        `mutation { createApp(input: { name: "Unstored", androidPackage: "com.example.unstored" }) { app { appKey } newlyCreated masterSecret secretStored notice } }`,
+      );
       expect(r.errors).toBeUndefined();
       const payload = r.data.createApp;
       expect(payload.masterSecret).toMatch(/^[0-9a-f]{24}$/);

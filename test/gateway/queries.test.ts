@@ -1,7 +1,7 @@
 // The happy paths a user walks: app → short links → stats, app → portrait tags, paging across
 // JMLink's 500-record pages, and the upstream call counts that batching promises.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let appKey: string;
@@ -117,7 +117,10 @@ describe('paging over JMLink pages of 500', () => {
     expect(r.body.data.app.shortLinks.edges).toHaveLength(500);
     expect(r.body.data.app.shortLinks.edges.at(-1).cursor).toBe(Buffer.from('link:549').toString('base64url'));
     const calls = h.emulator.calls.filter((c) => c.path === '/v1/links');
-    expect(calls.map((c) => c.query)).toEqual([{ page_index: '1', page_size: '500' }, { page_index: '2', page_size: '500' }]);
+    expect(calls.map((c) => c.query)).toEqual([
+      { page_index: '1', page_size: '500' },
+      { page_index: '2', page_size: '500' },
+    ]);
   });
 
   it('answers an empty page past the end', async () => {
@@ -142,7 +145,12 @@ describe('batching with per-request DataLoaders', () => {
     );
     expect(r.body.errors).toBeUndefined();
     // a and b are the same page call; c needs a page of 20.
-    expect(h.emulator.calls.filter((c) => c.service === 'jmlink').map((c) => c.query.page_size).sort()).toEqual(['10', '20']);
+    expect(
+      h.emulator.calls
+        .filter((c) => c.service === 'jmlink')
+        .map((c) => c.query.page_size)
+        .sort(),
+    ).toEqual(['10', '20']);
     expect(h.emulator.countCalls({ service: 'portrait' })).toBe(1);
     // Not shared across requests: the same query again calls again.
     await h.gql(`query($appKey: ID!) { app(appKey: $appKey) { shortLinks(first: 10) { totalCount } } }`, { appKey });

@@ -2,11 +2,18 @@
 // whatever happens upstream.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ env: { UPSTREAM_TIMEOUT_MS: '300', JIGUANG_DEV_KEY: 'devkey-for-tests', JIGUANG_DEV_SECRET: 'dev-secret-0123456789abcdef', GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex') } });
+  h = await startHarness({
+    env: {
+      UPSTREAM_TIMEOUT_MS: '300',
+      JIGUANG_DEV_KEY: 'devkey-for-tests',
+      JIGUANG_DEV_SECRET: 'dev-secret-0123456789abcdef',
+      GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
+    },
+  });
 });
 afterAll(() => h.close());
 
@@ -15,7 +22,15 @@ it('never shows a secret in a response or a log line, in success or failure', as
     (a) => `{ app(appKey: "${a.appKey}") { name shortLinks(first: 5) { nodes { key stats(from: "2025-01-01", to: "2025-01-10") { totals { clicks } } } }
               portraitTags(subject: { idType: IMEI, value: "861234567890123" }) { tags { code score } } } }`,
   );
-  const faults = [{}, { kind: 'business', code: 3002 }, { kind: 'business', code: '6002' }, { kind: 'malformed' }, { kind: 'timeout' }, { kind: 'reset' }, { kind: 'status', status: 500 }] as const;
+  const faults = [
+    {},
+    { kind: 'business', code: 3002 },
+    { kind: 'business', code: '6002' },
+    { kind: 'malformed' },
+    { kind: 'timeout' },
+    { kind: 'reset' },
+    { kind: 'status', status: 500 },
+  ] as const;
   for (const fault of faults) {
     h.emulator.clearFaults();
     if ('kind' in fault) h.emulator.injectFault({ ...fault });

@@ -3,8 +3,8 @@
 // endpoint, HTTP status, business code and cache outcome; and the trace id in the access log line.
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTracing, tracingWanted, type Tracing } from '../../src/observability/tracing.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { startTracing, type Tracing, tracingWanted } from '../../src/observability/tracing.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 const exporter = new InMemorySpanExporter();
 let tracing: Tracing;

@@ -4,7 +4,9 @@
 // own signals, stale data when Jiguang fails, invalidation by mutations, and per-token fairness.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chinaToday, dateOfDay } from '../../src/dates.js';
-import { codes, startHarness, type Harness } from '../helpers/harness.js';
+import { type CallContext, RequestStats, UpstreamBudget } from '../../src/http/call.js';
+import { linkPage } from '../../src/jmlink/endpoints.js';
+import { codes, type Harness, startHarness } from '../helpers/harness.js';
 
 const day = (offset: number) => dateOfDay(chinaToday() + offset);
 
@@ -70,11 +72,29 @@ describe('the dashboard at scale', () => {
   });
 });
 
+describe('a call every waiting request left', () => {
+  it('is forgotten at once: the next request makes its own call instead of joining a cancelled one', async () => {
+    const appKey = h.emulator.apps[0]!.appKey;
+    h.emulator.injectFault({ service: 'jmlink', delayMs: 300, times: 1, pathPattern: '^/v1/links$' });
+    const call = (signal: AbortSignal): CallContext => ({ requestId: 'r', signal, deadline: Date.now() + 5_000, caller: null, budget: new UpstreamBudget(10), stats: new RequestStats() });
+    const params = { appKey, pageIndex: 1, pageSize: 13 };
+    const leaving = new AbortController();
+    const first = h.gateway.upstream.fetch(linkPage, params, call(leaving.signal), 'flight-key');
+    await new Promise((r) => setTimeout(r, 50));
+    // The only waiter leaves, and another request asks for the same data in the same tick.
+    leaving.abort();
+    const next = h.gateway.upstream.fetch(linkPage, params, call(new AbortController().signal), 'flight-key');
+    await expect(first).rejects.toMatchObject({ extensions: { code: 'REQUEST_CANCELLED' } });
+    expect((await next).total).toBe(600);
+  });
+});
+
 describe('statistics are kept per day', () => {
   it('Oct 1–31 after Oct 1–15 asks Jiguang only for Oct 16–31, in one call', async () => {
     const appKey = h.emulator.apps[0]!.appKey;
     const link = (await h.gql(`{ app(appKey: "${appKey}") { shortLinks(first: 1) { nodes { key } } } }`)).body.data.app.shortLinks.nodes[0].key;
-    const ask = (from: string, to: string) => h.gql(`{ app(appKey: "${appKey}") { shortLink(key: "${link}") { stats(from: "${from}", to: "${to}") { days { day clicks } totals { clicks } } } } }`);
+    const ask = (from: string, to: string) =>
+      h.gql(`{ app(appKey: "${appKey}") { shortLink(key: "${link}") { stats(from: "${from}", to: "${to}") { days { day clicks } totals { clicks } } } } }`);
     const first = await ask(day(-60), day(-46));
     h.emulator.resetCalls();
     const whole = await ask(day(-60), day(-30));
@@ -109,7 +129,8 @@ describe("Jiguang's own rate-limit signals are authoritative", () => {
 
   it('after an HTTP 429 with X-Rate-Limit-Reset (JPush Admin), nothing goes to that bucket until the reset', async () => {
     h.emulator.injectFault({ service: 'push-admin', kind: 'status', status: 429, resetSeconds: 2, times: 1 });
-    const create = (pkg: string) => h.gql(`mutation { createApp(input: { name: "Q", androidPackage: "${pkg}" }) { newlyCreated } }`, undefined, { authorization: `Bearer ${h.tokens.admin}` });
+    const create = (pkg: string) =>
+      h.gql(`mutation { createApp(input: { name: "Q", androidPackage: "${pkg}" }) { newlyCreated } }`, undefined, { authorization: `Bearer ${h.tokens.admin}` });
     const first = await create('com.example.quota.a');
     expect(codes(first)).toEqual(['RATE_LIMITED']);
     expect(first.body.errors![0]!.extensions!.jiguang).toMatchObject({ businessCode: 2002, httpStatus: 429 });
@@ -206,7 +227,8 @@ describe("one app's data never answers another's", () => {
     const b = { appKey: 'b0b0b0b0b0b0b0b0b0b0b0b0', masterSecret: 'c1c1c1c1c1c1c1c1c1c1c1c1', name: 'Twin', androidPackage: 'com.example.twin', groupName: null };
     h.emulator.addApp(b, { linkKeysFrom: a.appKey });
     await h.registry.upsert({ ...b, source: 'config' }, b.masterSecret);
-    const query = (appKey: string) => `{ app(appKey: "${appKey}") { shortLinks(first: 3) { nodes { key name } } byKey: shortLink(key: "KEY") { key name stats(from: "${day(-20)}", to: "${day(-10)}") { totals { clicks exposures } } } } }`;
+    const query = (appKey: string) =>
+      `{ app(appKey: "${appKey}") { shortLinks(first: 3) { nodes { key name } } byKey: shortLink(key: "KEY") { key name stats(from: "${day(-20)}", to: "${day(-10)}") { totals { clicks exposures } } } } }`;
     const links = await h.gql(`{ app(appKey: "${a.appKey}") { shortLinks(first: 3) { nodes { key } } } }`);
     const key = links.body.data.app.shortLinks.nodes[0].key;
     const ra = await h.gql(query(a.appKey).replace('KEY', key));
@@ -251,7 +273,16 @@ describe('mutations drop what they change', () => {
       const key = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
       const enabled = await status.gql(
         'mutation($input: EnableOneTapLoginInput!) { enableOneTapLogin(input: $input) { state } }',
-        { input: { appKey, platform: 'IOS', packageName: 'com.example.x', category: 'APPLICATION', appIntro: 'A shopping app for small stores: browse the catalogue, order, pay and follow deliveries.', rsaPublicKey: key } },
+        {
+          input: {
+            appKey,
+            platform: 'IOS',
+            packageName: 'com.example.x',
+            category: 'APPLICATION',
+            appIntro: 'A shopping app for small stores: browse the catalogue, order, pay and follow deliveries.',
+            rsaPublicKey: key,
+          },
+        },
         { authorization: `Bearer ${status.tokens.admin}` },
       );
       expect(enabled.body.data.enableOneTapLogin.state).toBe('PENDING');
@@ -285,7 +316,9 @@ describe('fairness between callers', () => {
     const fair = await startHarness({ env: { GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: '2' } });
     try {
       const appKey = fair.emulator.apps[0]!.appKey;
-      const r = await fair.gql(`{ app(appKey: "${appKey}") { a: shortLinks(first: 1) { totalCount } b: shortLinks(first: 2) { totalCount } c: shortLinks(first: 3) { totalCount } } }`);
+      const r = await fair.gql(
+        `{ app(appKey: "${appKey}") { a: shortLinks(first: 1) { totalCount } b: shortLinks(first: 2) { totalCount } c: shortLinks(first: 3) { totalCount } } }`,
+      );
       expect(codes(r)).toEqual(['RATE_LIMITED']);
       expect(fair.emulator.countCalls()).toBe(2);
       const next = await fair.gql('{ apps { name } }');

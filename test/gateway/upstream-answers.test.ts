@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient } from '../../client/index.js';
-import { assertKnownCodes, startHarness, type Harness } from '../helpers/harness.js';
+import { assertKnownCodes, type Harness, startHarness } from '../helpers/harness.js';
 
 interface Scripted {
   status: number;
@@ -80,7 +80,7 @@ describe('an unknown business code: the HTTP status decides, for all five servic
       script = { status, headers, body: JSON.stringify({ code: status, msg: 'scripted', error: { code: 987654, message: 'scripted' } }) };
       const { error } = await ask(service);
       expect(error?.extensions?.code).toBe(code);
-      expect((error?.extensions?.jiguang as { httpStatus: number }).httpStatus).toBe(status);
+      expect((error?.extensions?.jiguang as { httpStatus: number } | undefined)?.httpStatus).toBe(status);
       expect(error?.extensions?.retryAfterSeconds).toBe(retryAfter);
     });
   }
@@ -105,7 +105,7 @@ describe('client-facing text from upstream is scrubbed and bounded', () => {
     expect(text).not.toContain(authorization.slice(6));
     expect(text).not.toContain(secret);
     expect(text).not.toContain('hunter22');
-    const message = (error?.extensions?.jiguang as { upstreamMessage: string }).upstreamMessage;
+    const message = (error?.extensions?.jiguang as { upstreamMessage: string } | undefined)?.upstreamMessage ?? '';
     expect(message).toContain('[REDACTED]');
     expect(message.length).toBeLessThanOrEqual(201);
   });

@@ -5,8 +5,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient, type GatewayResult } from '../../client/index.js';
 import { VERIFICATION_ENVELOPE } from '../../src/verification/endpoints.js';
+
 const VERIFICATION_CODES = VERIFICATION_ENVELOPE.codes;
-import { startHarness, type Harness } from '../helpers/harness.js';
+
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let admin: GatewayClient;
@@ -68,7 +70,8 @@ async function untilCallback(appKey: string, platform = 'ANDROID', timeoutMs = 5
   for (;;) {
     const s = await status(appKey, platform);
     if (s.lastCallback) return s;
-    if (Date.now() > deadline) throw new Error(`no review callback for ${appKey}/${platform} within ${timeoutMs} ms (emulator deliveries: ${JSON.stringify(h.emulator.callbacks)})`);
+    if (Date.now() > deadline)
+      throw new Error(`no review callback for ${appKey}/${platform} within ${timeoutMs} ms (emulator deliveries: ${JSON.stringify(h.emulator.callbacks)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -137,7 +140,7 @@ describe('enableOneTapLogin', () => {
       ['upper-case appSign', { appSign: APP_SIGN.toUpperCase() }, 'input.appSign'],
       ['appSign of 31 characters', { appSign: APP_SIGN.slice(1) }, 'input.appSign'],
       ['appIntro of 59 characters', { appIntro: 'x'.repeat(59) }, 'input.appIntro'],
-      ['appIntro of 29 Chinese characters and 1 other (counts 59)', { appIntro: '极'.repeat(29) + 'x' }, 'input.appIntro'],
+      ['appIntro of 29 Chinese characters and 1 other (counts 59)', { appIntro: `${'极'.repeat(29)}x` }, 'input.appIntro'],
       ['appIntro over 1200 (601 Chinese characters)', { appIntro: '极'.repeat(601) }, 'input.appIntro'],
       ['a 2048-bit key', { rsaPublicKey: RSA_2048 }, 'input.rsaPublicKey'],
       ['a key that is not base64', { rsaPublicKey: 'not a key!' }, 'input.rsaPublicKey'],
@@ -233,10 +236,13 @@ describe('status batching', () => {
 
   it('the same app and platform asked twice in one query is one call', async () => {
     const appKey = h.emulator.apps[2]!.appKey;
-    const r = await h.gql(`query($k: ID!) {
+    const r = await h.gql(
+      `query($k: ID!) {
       first: app(appKey: $k) { oneTapLogin(platform: ANDROID) { state } }
       second: app(appKey: $k) { x: oneTapLogin(platform: ANDROID) { state } y: oneTapLogin(platform: ANDROID) { requestedAt } }
-    }`, { k: appKey });
+    }`,
+      { k: appKey },
+    );
     expect(r.body.errors).toBeUndefined();
     expect(h.emulator.countCalls({ service: 'verification-admin' })).toBe(1);
   });

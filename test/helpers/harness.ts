@@ -1,17 +1,18 @@
 // Starts the real thing for a test file: the Jiguang emulator and the gateway's HTTP server, both on
 // loopback port 0, with the gateway's log lines collected so tests can inspect them. Requests go
 // through the typed client in client/, so every test run exercises it.
+
+import { randomBytes } from 'node:crypto';
 import { buildSchema, type GraphQLEnumType } from 'graphql';
 import { createGatewayClient } from '../../client/index.js';
-import { loadTypeDefs } from '../../src/schema.js';
-import { randomBytes } from 'node:crypto';
 import { hashToken, newToken } from '../../src/auth/callers.js';
-import { loadConfig, type GatewayConfig } from '../../src/config.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
-import { createLogger } from '../../src/logger.js';
-import { openMemoryRegistry, type AppRegistry } from '../../src/registry/index.js';
+import { type GatewayConfig, loadConfig } from '../../src/config.js';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
 import { MemoryQuotaBackend } from '../../src/http/quota.js';
-import { startGateway, type RunningGateway } from '../../src/server.js';
+import { createLogger } from '../../src/logger.js';
+import { type AppRegistry, openMemoryRegistry } from '../../src/registry/index.js';
+import { loadTypeDefs } from '../../src/schema.js';
+import { type RunningGateway, startGateway } from '../../src/server.js';
 
 export interface GraphQLResult<T = any> {
   status: number;
@@ -126,9 +127,7 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
 }
 
 /** The schema's ErrorCode values: every `extensions.code` a client can see must be one of them. */
-export const ERROR_CODES: ReadonlySet<string> = new Set(
-  (buildSchema(loadTypeDefs().join('\n')).getType('ErrorCode') as GraphQLEnumType).getValues().map((v) => v.name),
-);
+export const ERROR_CODES: ReadonlySet<string> = new Set((buildSchema(loadTypeDefs().join('\n')).getType('ErrorCode') as GraphQLEnumType).getValues().map((v) => v.name));
 
 /** Throws when an answer carries an error code the schema does not list. */
 export function assertKnownCodes(body: { errors?: { extensions?: Record<string, unknown> }[] }): void {

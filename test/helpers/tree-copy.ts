@@ -1,9 +1,10 @@
 // For tests of the repo's check scripts: a copy of part of the tree in a temp dir (node_modules
 // symlinked), and a way to run a script with tsx in the real tree or in such a copy.
+
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 
 /** The repository root. */
 export const ROOT = new URL('../..', import.meta.url).pathname;

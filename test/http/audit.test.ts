@@ -1,9 +1,9 @@
 // GraphQL over HTTP conformance: every server audit of the `graphql-http` package, run against the real
 // gateway (emulator behind it, both on loopback). An audit ending in `error` fails its test; the
 // audits ending in `warn` or `notice` must be exactly the ones listed in KEPT, each with its reason.
-import { serverAudits, type AuditResult } from 'graphql-http';
+import { type AuditResult, serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 /** The non-ok audits we keep on purpose: id → the status graphql-http gives it. */
 const KEPT: Record<string, 'warn' | 'notice'> = {

@@ -28,7 +28,7 @@ it('fails on an unacknowledged breaking change, and passes once it is acknowledg
 
   const failed = check(copy.dir);
   expect(failed.ok).toBe(false);
-  expect(failed.output).toMatch(/1 breaking change\(s\).*\n  FIELD_REMOVED: App\.groupName was removed\./);
+  expect(failed.output).toMatch(/1 breaking change\(s\).*\n {2}FIELD_REMOVED: App\.groupName was removed\./);
   expect(failed.output).toContain('{"type":"FIELD_REMOVED","description":"App.groupName was removed.","reason":"…"}');
   // Printing the artifact does not get around the check.
   expect(print(copy.dir)).toMatchObject({ ok: false });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadUserInputError } from '../../src/errors.js';
 import { inspectP12, MAX_CERTIFICATE_BYTES } from '../../src/push/certificate.js';
-import { buildFixtures, TOPICS, type Fixtures } from './fixtures.js';
+import { buildFixtures, type Fixtures, TOPICS } from './fixtures.js';
 
 let fx: Fixtures;
 beforeAll(() => {

@@ -46,7 +46,10 @@ function expiredP12(keyPem: string, password: string): Buffer {
   cert.serialNumber = '01';
   cert.validity.notBefore = new Date('2020-01-01T00:00:00Z');
   cert.validity.notAfter = new Date('2021-01-01T00:00:00Z');
-  const subject = [{ type: '0.9.2342.19200300.100.1.1', value: 'com.example.demo' }, { name: 'commonName', value: 'Apple Development IOS Push Services: com.example.demo' }];
+  const subject = [
+    { type: '0.9.2342.19200300.100.1.1', value: 'com.example.demo' },
+    { name: 'commonName', value: 'Apple Development IOS Push Services: com.example.demo' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.sign(key, forge.md.sha256.create());
@@ -60,8 +63,23 @@ export function buildFixtures(password = 'p12-test-secret'): Fixtures {
   const run = (...args: string[]) => execFileSync(OPENSSL, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const pass = `pass:${password}`;
 
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('key.pem'), '-out', path('cert.pem'), '-days', '30', '-subj', SUBJECT,
-    '-addext', `1.2.840.113635.100.6.3.6=DER:${topicsExtensionHex()}`);
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    path('key.pem'),
+    '-out',
+    path('cert.pem'),
+    '-days',
+    '30',
+    '-subj',
+    SUBJECT,
+    '-addext',
+    `1.2.840.113635.100.6.3.6=DER:${topicsExtensionHex()}`,
+  );
   // OpenSSL 3.0's `req` has no -not_before/-not_after (3.4 added them), so the expired case is a
   // one-day certificate inspected with a `now` in the future.
   run('req', '-x509', '-key', path('key.pem'), '-out', path('short.pem'), '-days', '1', '-subj', SUBJECT);

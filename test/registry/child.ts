@@ -4,8 +4,8 @@
 // wait for a line "go" on stdin, so that several children act at the same moment (runTogether).
 import { createInterface } from 'node:readline';
 import { Pool } from 'pg';
+import { type AppRegistry, openFileRegistry, openPostgresRegistry, RegistryError } from '../../src/registry/index.js';
 import { applyMigrations } from '../../src/registry/migrate.js';
-import { openFileRegistry, openPostgresRegistry, RegistryError, type AppRegistry } from '../../src/registry/index.js';
 
 export type ChildTask =
   /** Opens the registry file; with `hold`, keeps it open until a line "close" arrives on stdin. */
@@ -76,7 +76,8 @@ switch (task.mode) {
     const writes: Array<Promise<unknown>> = [];
     for (let i = 0; i < Math.max(task.apps, task.increments); i++) {
       const appKey = `${task.prefix}${String(i).padStart(2, '0')}`;
-      if (i < task.apps) writes.push(registry.upsert({ appKey, name: `App ${appKey}`, androidPackage: `com.example.${appKey}`, groupName: null, source: 'created' }, `secret-${appKey}`));
+      if (i < task.apps)
+        writes.push(registry.upsert({ appKey, name: `App ${appKey}`, androidPackage: `com.example.${appKey}`, groupName: null, source: 'created' }, `secret-${appKey}`));
       if (i < task.increments) writes.push(registry.updateRecord<number>('counters', 'shared', (n) => (n ?? 0) + 1));
     }
     await Promise.all(writes);

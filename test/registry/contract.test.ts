@@ -2,7 +2,7 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppRegistry } from '../../src/registry/index.js';
-import { app, registryBackends, steppingClock, type BackendHarness } from './helpers.js';
+import { app, type BackendHarness, registryBackends, steppingClock } from './helpers.js';
 
 const backends = await registryBackends();
 
@@ -33,8 +33,13 @@ describe.each(backends)('$name registry', ({ create, skip }) => {
   it('stores an app and its secret, and keeps them across a reopen', async () => {
     const stored = await reg.upsert(app('k1', { groupName: 'g', source: 'created' }), 'secret-one');
     expect(stored).toEqual({
-      appKey: 'k1', name: 'App k1', androidPackage: 'com.example.k1', groupName: 'g', source: 'created',
-      createdAt: '2024-01-01T00:00:01.000Z', updatedAt: '2024-01-01T00:00:01.000Z',
+      appKey: 'k1',
+      name: 'App k1',
+      androidPackage: 'com.example.k1',
+      groupName: 'g',
+      source: 'created',
+      createdAt: '2024-01-01T00:00:01.000Z',
+      updatedAt: '2024-01-01T00:00:01.000Z',
     });
     reg = await h.reopen(reg);
     expect(await reg.get('k1')).toEqual(stored);
@@ -112,10 +117,19 @@ describe.each(backends)('$name registry', ({ create, skip }) => {
     await reg.upsert(app('k1'), 's1');
     await reg.upsert(app('k10'), 's10');
     const kept: Array<[string, string]> = [
-      ['reviews', 'k10:ANDROID'], ['reviews', 'k10'], ['reviews', 'xk1:IOS'], ['certificates', 'k1x'], ['certificates', 'k10'],
+      ['reviews', 'k10:ANDROID'],
+      ['reviews', 'k10'],
+      ['reviews', 'xk1:IOS'],
+      ['certificates', 'k1x'],
+      ['certificates', 'k10'],
       ['settings', 'reviewCallbackToken'],
     ];
-    const dropped: Array<[string, string]> = [['reviews', 'k1:ANDROID'], ['reviews', 'k1:IOS'], ['callbacks', 'k1:ANDROID'], ['certificates', 'k1']];
+    const dropped: Array<[string, string]> = [
+      ['reviews', 'k1:ANDROID'],
+      ['reviews', 'k1:IOS'],
+      ['callbacks', 'k1:ANDROID'],
+      ['certificates', 'k1'],
+    ];
     for (const [collection, key] of [...kept, ...dropped]) await reg.putRecord(collection, key, { collection, key });
     expect(await reg.remove('k1')).toBe(true);
     reg = await h.reopen(reg);
@@ -150,10 +164,20 @@ describe.each(backends)('$name registry', ({ create, skip }) => {
     expect(await reg.updateRecord('counters', 'c', add(1))).toEqual({ n: 1 });
     expect(await reg.updateRecord('counters', 'c', add(2))).toEqual({ n: 3 });
     // Mutating the value handed to `update` changes nothing unless it is returned.
-    expect(await reg.updateRecord<{ n: number }>('counters', 'c', (current) => { current!.n = 100; return undefined; })).toBeUndefined();
+    expect(
+      await reg.updateRecord<{ n: number }>('counters', 'c', (current) => {
+        current!.n = 100;
+        return undefined;
+      }),
+    ).toBeUndefined();
     expect(await reg.getRecord('counters', 'c')).toBeUndefined();
     await reg.putRecord('counters', 'c', { n: 5 });
-    expect(await reg.updateRecord<{ n: number }>('counters', 'c', (current) => { current!.n = 100; return { n: 6 }; })).toEqual({ n: 6 });
+    expect(
+      await reg.updateRecord<{ n: number }>('counters', 'c', (current) => {
+        current!.n = 100;
+        return { n: 6 };
+      }),
+    ).toEqual({ n: 6 });
     reg = await h.reopen(reg);
     expect(await reg.getRecord('counters', 'c')).toEqual({ n: 6 });
     expect(await reg.updateRecord('counters', 'absent', () => undefined)).toBeUndefined();
@@ -170,7 +194,11 @@ describe.each(backends)('$name registry', ({ create, skip }) => {
 
   it('updateRecord: a throwing or non-JSON update changes nothing, and later writes go on', async () => {
     await reg.putRecord('c', 'k', 1);
-    await expect(reg.updateRecord('c', 'k', () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      reg.updateRecord('c', 'k', () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(reg.updateRecord('c', 'k', () => (() => 1) as unknown)).rejects.toBeInstanceOf(TypeError);
     await expect(reg.updateRecord('', 'k', () => 1)).rejects.toBeInstanceOf(TypeError);
     await expect(reg.updateRecord('c', 'k\u0000', () => 1)).rejects.toBeInstanceOf(TypeError);
@@ -197,7 +225,14 @@ describe.each(backends)('$name registry', ({ create, skip }) => {
       ['remove empty key', () => reg.remove('')],
       ['record with undefined value', () => reg.putRecord('c', 'k', undefined)],
       ['record with a function', () => reg.putRecord('c', 'k', () => 1)],
-      ['record with a cycle', () => { const o: Record<string, unknown> = {}; o.self = o; return reg.putRecord('c', 'k', o); }],
+      [
+        'record with a cycle',
+        () => {
+          const o: Record<string, unknown> = {};
+          o.self = o;
+          return reg.putRecord('c', 'k', o);
+        },
+      ],
       ['record with empty collection', () => reg.putRecord('', 'k', 1)],
       ['record with control char key', () => reg.putRecord('c', 'k\u0000', 1)],
     ];

@@ -1,9 +1,9 @@
 // File-backend edge cases beyond the basics: tampering, injected fsync/rename failures in the
 // middle of a queue, IV reuse only for unchanged secrets, and error messages free of keys and secrets.
 import * as fs from 'node:fs/promises';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { inspect } from 'node:util';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFileRegistry, RegistryError, type RegistryFs } from '../../src/registry/index.js';
 import { app, newKey, tempDir } from './helpers.js';
@@ -19,7 +19,11 @@ beforeEach(async () => {
 });
 afterEach(() => cleanup());
 
-const errorOf = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
+const errorOf = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 const codeOf = async (p: Promise<unknown>) => {
   const e = await errorOf(p);
   return e instanceof RegistryError ? e.code : e === undefined ? 'resolved' : `other: ${String(e)}`;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openFileRegistry, openMemoryRegistry, openPostgresRegistry, type AppInput, type AppRegistry } from '../../src/registry/index.js';
+import { type AppInput, type AppRegistry, openFileRegistry, openMemoryRegistry, openPostgresRegistry } from '../../src/registry/index.js';
 import { requirePostgres } from '../helpers/services.js';
 import type { ChildTask } from './child.js';
 
@@ -73,7 +73,15 @@ export async function registryBackends(): Promise<BackendEntry[]> {
         const key = newKey();
         const path = join(dir, 'nested', 'registry.json');
         const open = (options = {}) => openFileRegistry({ path, key, ...options });
-        return { durable: true, open, reopen: async (registry, options) => (await registry.close(), open(options)), cleanup };
+        return {
+          durable: true,
+          open,
+          reopen: async (registry, options) => {
+            await registry.close();
+            return open(options);
+          },
+          cleanup,
+        };
       },
     },
     {
@@ -92,7 +100,15 @@ export async function registryBackends(): Promise<BackendEntry[]> {
         const key = newKey();
         const schema = newSchema(); // one per test: each starts empty
         const open = (options = {}) => openPostgresRegistry({ url: postgres.url, key, schema, poolSize: 4, ...options });
-        return { durable: true, open, reopen: async (registry, options) => (await registry.close(), open(options)), cleanup: () => dropSchema(postgres.url, schema) };
+        return {
+          durable: true,
+          open,
+          reopen: async (registry, options) => {
+            await registry.close();
+            return open(options);
+          },
+          cleanup: () => dropSchema(postgres.url, schema),
+        };
       },
     },
   ];

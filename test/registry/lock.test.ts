@@ -38,8 +38,7 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-const lockText = (holder: { pid: number; hostname: string }) =>
-  JSON.stringify({ ...holder, since: '2024-01-01T00:00:00.000Z', token: 'feedfeedfeedfeed' });
+const lockText = (holder: { pid: number; hostname: string }) => JSON.stringify({ ...holder, since: '2024-01-01T00:00:00.000Z', token: 'feedfeedfeedfeed' });
 
 describe('the registry file lock', () => {
   it('refuses a second open in the same process until the first is closed', async () => {

@@ -1,9 +1,10 @@
 // openRegistry picks the backend from configuration, and its errors say what to change without
 // repeating a key or a password.
-import { inspect } from 'node:util';
+
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRegistry, type AppRegistry } from '../../src/registry/index.js';
+import { type AppRegistry, openRegistry } from '../../src/registry/index.js';
 import { requirePostgres } from '../helpers/services.js';
 import { dropSchema, newKey, newSchema, tempDir } from './helpers.js';
 

@@ -3,8 +3,8 @@
 import { inspect } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openPostgresRegistry, RegistryError, type AppRegistry } from '../../src/registry/index.js';
-import { unsealSecret, type Sealed } from '../../src/registry/crypto.js';
+import { type Sealed, unsealSecret } from '../../src/registry/crypto.js';
+import { type AppRegistry, openPostgresRegistry, RegistryError } from '../../src/registry/index.js';
 import { applyMigrations, loadMigrations } from '../../src/registry/migrate.js';
 import { requirePostgres } from '../helpers/services.js';
 import { app, dropSchema, newKey, newSchema, runTogether, sql } from './helpers.js';
@@ -92,7 +92,10 @@ describe.skipIf(postgres.skip)(`PostgreSQL registry at ${postgres.shown}`, () =>
   it('applies each migration once when several processes start at the same moment', async () => {
     const schema = freshSchema();
     const key = newKey();
-    const reports = await runTogether(Array.from({ length: 4 }, () => ({ mode: 'pg-migrate', url, schema })), key);
+    const reports = await runTogether(
+      Array.from({ length: 4 }, () => ({ mode: 'pg-migrate', url, schema })),
+      key,
+    );
     const applied = reports.map(([report]) => (report as { applied: number[] }).applied);
     expect(applied.filter((v) => v.length > 0)).toEqual([versions]);
     expect(applied.filter((v) => v.length === 0)).toHaveLength(3);
@@ -100,7 +103,10 @@ describe.skipIf(postgres.skip)(`PostgreSQL registry at ${postgres.shown}`, () =>
     expect(rows.map((r) => r.version)).toEqual(versions);
     // Opening (which migrates) from several processes at once, on the migrated schema and on a new one.
     const other = freshSchema();
-    const opens = await runTogether([schema, schema, other, other, other].map((s) => ({ mode: 'pg-open', url, schema: s })), key);
+    const opens = await runTogether(
+      [schema, schema, other, other, other].map((s) => ({ mode: 'pg-open', url, schema: s })),
+      key,
+    );
     for (const [report] of opens) expect(report).toMatchObject({ event: 'opened' });
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {

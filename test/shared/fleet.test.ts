@@ -70,7 +70,10 @@ describe.skipIf(redis.skip)('replicas sharing one Redis', () => {
     const WINDOW = 1_000;
     const notAfter = Date.now() + 2_500;
     const results = await Promise.all(all.flatMap((r) => Array.from({ length: 20 }, () => r.quota.reserve('jmlink.links:app1', LIMIT, WINDOW, notAfter))));
-    const reserved = results.filter((r) => r.reserved).map((r) => r.at).sort((x, y) => x - y);
+    const reserved = results
+      .filter((r) => r.reserved)
+      .map((r) => r.at)
+      .sort((x, y) => x - y);
     // Windows starting now, in one and in two windows' time: 30 slots, the other 30 refused.
     expect(reserved).toHaveLength(30);
     for (const refused of results.filter((r) => !r.reserved)) expect(refused.at).toBeGreaterThan(notAfter);

@@ -2,15 +2,15 @@
 // private Redis: what one fetched the other serves, they split one quota between them, and when
 // Redis dies both keep answering — the second from its in-process copy of the cache.
 import { randomBytes } from 'node:crypto';
-import { createGatewayClient } from '../../client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGatewayClient } from '../../client/index.js';
 import { hashToken, newToken } from '../../src/auth/callers.js';
-import { loadConfig, type GatewayConfig } from '../../src/config.js';
+import { type GatewayConfig, loadConfig } from '../../src/config.js';
 import { chinaToday, dateOfDay } from '../../src/dates.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
-import { openMemoryRegistry, type AppRegistry } from '../../src/registry/index.js';
-import { startGateway, type RunningGateway } from '../../src/server.js';
+import { type AppRegistry, openMemoryRegistry } from '../../src/registry/index.js';
+import { type RunningGateway, startGateway } from '../../src/server.js';
 import { connectShared, type SharedState } from '../../src/shared/index.js';
 import { redisReadiness } from '../../src/shared/readiness.js';
 import { eventually, haveRedisServer, PrivateRedis, replicaOptions, uniquePrefix } from './helpers.js';

@@ -1,7 +1,7 @@
 // Helpers of the shared-state tests: unique key prefixes and their cleanup, a log collector, and a
 // private redis-server (its own port, no persistence) that a test may kill, freeze and restart
 // without touching the Redis other tests use.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createClient } from 'redis';

@@ -59,7 +59,12 @@ function keepBusy(all: SharedState[]): { stop(): Promise<void>; failures: unknow
             r.fairness.requests.consume('busy-token').catch((rejection: unknown) => {
               if (!(rejection instanceof RateLimiterRes)) throw rejection;
             }),
-            r.coalescer.run(`a:busy|${rounds}`, async () => 1, async () => 1, 500),
+            r.coalescer.run(
+              `a:busy|${rounds}`,
+              async () => 1,
+              async () => 1,
+              500,
+            ),
           ];
           const settled = await Promise.allSettled(ops);
           for (const s of settled) if (s.status === 'rejected') failures.push(s.reason);
@@ -128,7 +133,16 @@ describe.skipIf(!installed)('Redis killed and restarted', () => {
 
       // Coalescing: every replica calls on its own.
       let calls = 0;
-      await Promise.all([a, b, c].map((r) => r.coalescer.run('a:app1|same', async () => ++calls, async () => undefined, 1_000)));
+      await Promise.all(
+        [a, b, c].map((r) =>
+          r.coalescer.run(
+            'a:app1|same',
+            async () => ++calls,
+            async () => undefined,
+            1_000,
+          ),
+        ),
+      );
       expect(calls).toBe(3);
 
       // Back.
@@ -264,7 +278,14 @@ describe.skipIf(!installed)('Redis absent at start-up', () => {
     const results = await Promise.all(Array.from({ length: 3 }, () => shared.quota.reserve('jmlink.links:app1', 4, 60_000, Date.now() + 50)));
     expect(results.filter((r) => r.reserved)).toHaveLength(2);
     await shared.fairness.requests.consume('frontend');
-    expect(await shared.coalescer.run('k', async () => 'fetched', async () => undefined, 500)).toBe('fetched');
+    expect(
+      await shared.coalescer.run(
+        'k',
+        async () => 'fetched',
+        async () => undefined,
+        500,
+      ),
+    ).toBe('fetched');
 
     const late = await PrivateRedis.startOn(port);
     try {

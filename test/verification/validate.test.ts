@@ -1,11 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BadUserInputError } from '../../src/errors.js';
-import { introLength, normalizeRsaPublicKey, validateOneTapLogin, type OneTapLoginInput } from '../../src/verification/validate.js';
+import { introLength, normalizeRsaPublicKey, type OneTapLoginInput, validateOneTapLogin } from '../../src/verification/validate.js';
 
 function spki(options: { type: 'rsa'; bits: number } | { type: 'ec' }): { base64: string; pem: string } {
-  const { publicKey } =
-    options.type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: options.bits }) : generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const { publicKey } = options.type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: options.bits }) : generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   return {
     base64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
     pem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
@@ -75,12 +74,9 @@ describe('validateOneTapLogin', () => {
     expect(() => validateOneTapLogin({ ...valid, packageName })).not.toThrow();
   });
 
-  it.each(['example', 'com..example', 'com.1example', '.com.example', 'com.example.', 'com.exa mple', 'com/example', ''])(
-    'refuses package name %j',
-    (packageName) => {
-      expect(refusal({ packageName }, 'input.packageName')).toMatch(/packageName must be an Android package name or iOS bundle id/);
-    },
-  );
+  it.each(['example', 'com..example', 'com.1example', '.com.example', 'com.example.', 'com.exa mple', 'com/example', ''])('refuses package name %j', (packageName) => {
+    expect(refusal({ packageName }, 'input.packageName')).toMatch(/packageName must be an Android package name or iOS bundle id/);
+  });
 
   it('requires appSign on ANDROID', () => {
     expect(refusal({ appSign: null }, 'input.appSign')).toMatch(/appSign is required on ANDROID/);
@@ -99,9 +95,7 @@ describe('validateOneTapLogin', () => {
   });
 
   it('refuses an appIntro shorter than 60 or longer than 1200, counting Chinese as 2', () => {
-    expect(refusal({ appIntro: 'a'.repeat(59) }, 'input.appIntro')).toBe(
-      'appIntro must be 60–1200 characters long, where a Chinese character counts as 2; this one counts 59.',
-    );
+    expect(refusal({ appIntro: 'a'.repeat(59) }, 'input.appIntro')).toBe('appIntro must be 60–1200 characters long, where a Chinese character counts as 2; this one counts 59.');
     expect(refusal({ appIntro: '极'.repeat(29) }, 'input.appIntro')).toMatch(/a Chinese character counts as 2; this one counts 58\./);
     expect(refusal({ appIntro: '极'.repeat(601) }, 'input.appIntro')).toMatch(/this one counts 1202\./);
     expect(() => validateOneTapLogin({ ...valid, appIntro: '极'.repeat(30) })).not.toThrow();

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+import { brotliCompress, gzip, constants as zlib } from 'node:zlib';
 import { PAGE_SCRIPT, PAGE_STYLE } from './browser.js';
 
 const require = createRequire(import.meta.url);
@@ -70,7 +70,9 @@ export class Asset {
     let pending = this.encoded.get(encoding);
     if (!pending) {
       pending = compress(this.identity, encoding).then((body) =>
-        body.length < this.identity.length ? { body, encoding, etag: `"${this.hash}-${encoding}"` } : { body: this.identity, encoding: 'identity' as const, etag: `"${this.hash}"` },
+        body.length < this.identity.length
+          ? { body, encoding, etag: `"${this.hash}-${encoding}"` }
+          : { body: this.identity, encoding: 'identity' as const, etag: `"${this.hash}"` },
       );
       this.encoded.set(encoding, pending);
     }

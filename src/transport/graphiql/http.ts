@@ -1,7 +1,7 @@
 // HTTP for GraphiQL's files: content negotiation of the encoding (Accept-Encoding with q-values),
 // conditional requests (If-None-Match → 304) and HEAD, which answers GET's headers without the body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import type { Encoding, Representation } from './assets.js';
 
 /** Preference among equally acceptable encodings: the smallest first. */

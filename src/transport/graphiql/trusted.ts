@@ -2,10 +2,11 @@
 // (queries first, then mutations, marked), pretty-printed, with example variables where the gateway
 // knows what a variable means. The page sends a tab's `documentId` whenever its text is still the
 // document's (see browser.ts); an edited document is refused by the gateway, as from any client.
-import { Kind, parse, print, type DocumentNode, type OperationDefinitionNode, type TypeNode } from 'graphql';
+
 import { basename } from 'node:path';
+import { type DocumentNode, Kind, type OperationDefinitionNode, parse, print, type TypeNode } from 'graphql';
 import type { TrustedDocument } from '../documents.js';
-import { MUTATION_MARK, PLACEHOLDERS, exampleDates, type ExampleTab } from './examples.js';
+import { type ExampleTab, exampleDates, MUTATION_MARK, PLACEHOLDERS } from './examples.js';
 
 export interface TrustedTabs {
   tabs: ExampleTab[];
@@ -33,10 +34,7 @@ export function trustedTabs(documents: readonly TrustedDocument[], nowMs: number
     ids[printed] ??= doc.id;
     ids[doc.document.trim()] ??= doc.id;
     const mutation = operations.some((o) => o.operation === 'mutation');
-    const header = [
-      ...(mutation ? [MUTATION_MARK] : []),
-      `# Trusted (${basename(doc.manifest)}, ${doc.id.slice(0, 15)}…): runs only as written.`,
-    ];
+    const header = [...(mutation ? [MUTATION_MARK] : []), `# Trusted (${basename(doc.manifest)}, ${doc.id.slice(0, 15)}…): runs only as written.`];
     const variables: Record<string, unknown> = {};
     for (const operation of operations) {
       for (const definition of operation.variableDefinitions ?? []) {
