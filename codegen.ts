@@ -18,7 +18,13 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         strictScalars: true,
-        scalars: { LocalDate: 'string', URL: { input: 'URL', output: 'URL | string' }, DateTime: { input: 'Date', output: 'Date | string' }, JSONObject: 'Record<string, unknown>', Upload: { input: 'Promise<import(\'graphql-upload/processRequest.mjs\').FileUpload>', output: 'never' } },
+        scalars: {
+          LocalDate: 'string',
+          URL: { input: 'URL', output: 'URL | string' },
+          DateTime: { input: 'Date', output: 'Date | string' },
+          JSONObject: 'Record<string, unknown>',
+          Upload: { input: "Promise<import('graphql-upload/processRequest.mjs').FileUpload>", output: 'never' },
+        },
         contextType: '../context.js#GatewayContext',
         mappers: {
           App: '../registry/index.js#AppRecord',
