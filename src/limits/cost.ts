@@ -89,6 +89,12 @@ export class CostModel {
   /** Refuses (GRAPHQL_VALIDATION_FAILED naming the limit) an operation over the cost or the upstream-call budget. */
   check(input: Omit<Input, 'schema'>): Measure {
     const m = this.measure({ ...input, schema: this.schema });
+    this.refuseOver(m);
+    return m;
+  }
+
+  /** Throws the refusal for a measure over the upstream-call budget or the cost limit. */
+  refuseOver(m: Measure): void {
     if (m.calls > this.limits.maxUpstreamCalls) {
       const top = [...m.callsBy].sort((a, b) => b[1] - a[1]).slice(0, 3);
       throw limitError(
@@ -100,7 +106,6 @@ export class CostModel {
     if (m.cost > this.limits.maxCost) {
       throw limitError('cost', `The query's cost is ${m.cost}; at most ${this.limits.maxCost} is allowed. Ask for fewer items (\`first\`), fewer fields or fewer aliases.`);
     }
-    return m;
   }
 
   measure(input: Input): Measure {

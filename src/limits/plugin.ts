@@ -1,12 +1,19 @@
 // Apollo plugin: the cost and upstream-call limits, once the operation and its variables are known
 // and before any resolver runs, so a document over them makes no upstream call at all.
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { DocumentNode, FragmentDefinitionNode, OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import type { CostLimits } from './cost.js';
+import type { CostLimits, Measure } from './cost.js';
 import { CostModel } from './cost.js';
+
+/** Measures kept per operation (the same document with the same variables measures the same). */
+const MEASURES_PER_OPERATION = 64;
 
 export function costLimitPlugin(limits: CostLimits): ApolloServerPlugin<GatewayContext> {
   let model: CostModel | undefined;
+  // Apollo hands out the same parsed document for the same query text, so these follow its cache.
+  const usesApps = new WeakMap<DocumentNode, boolean>();
+  const measured = new WeakMap<OperationDefinitionNode, Map<string, Measure>>();
   return {
     async serverWillStart({ schema }) {
       model = new CostModel(schema, limits);
@@ -15,17 +22,22 @@ export function costLimitPlugin(limits: CostLimits): ApolloServerPlugin<GatewayC
       return {
         async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
-          const fragments: Record<string, import('graphql').FragmentDefinitionNode> = {};
+          let apps = usesApps.get(document);
+          if (apps === undefined) usesApps.set(document, (apps = document.loc ? /\bapps\b/.test(document.loc.source.body) : true));
+          const visibleApps = apps ? (await contextValue.visibleApps()).length : 0;
+          const variables = request.variables ?? {};
+          const key = `${visibleApps}|${JSON.stringify(variables)}`;
+          let known = measured.get(operation);
+          const hit = known?.get(key);
+          if (hit) return void model!.refuseOver(hit);
+          const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const def of document.definitions) if (def.kind === 'FragmentDefinition') fragments[def.name.value] = def;
-          const visibleApps = operationUsesApps(document) ? (await contextValue.visibleApps()).length : 0;
-          model!.check({ operation, fragments, variables: request.variables ?? {}, visibleApps });
+          const measure = model!.check({ operation, fragments, variables, visibleApps });
+          if (!known) measured.set(operation, (known = new Map()));
+          if (known.size >= MEASURES_PER_OPERATION) known.clear();
+          if (key.length <= 1_024) known.set(key, measure);
         },
       };
     },
   };
-}
-
-/** Whether `apps` appears in the document at all (else the registry is not asked). */
-function operationUsesApps(document: import('graphql').DocumentNode): boolean {
-  return document.loc ? /\bapps\b/.test(document.loc.source.body) : true;
 }

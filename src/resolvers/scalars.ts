@@ -35,5 +35,22 @@ export const LocalDate = new GraphQLScalarType({
   parseValue: (value) => (isLocalDate(value) ? value : localDate.parseValue(value)),
   parseLiteral: (ast, variables) => (ast.kind === Kind.STRING && isLocalDate(ast.value) ? ast.value : localDate.parseLiteral(ast, variables)),
 });
-export const URL = refusingAsUserInput(URLResolver);
+const url = refusingAsUserInput(URLResolver);
+const urlsSerialised = new Map<string, unknown>();
+/**
+ * Every short link answers its URL, normalised by graphql-scalars (a WHATWG URL parse): the same
+ * links are asked for again and again, so the normalised form is remembered (a bounded map).
+ */
+export const URL = new GraphQLScalarType({
+  ...url.toConfig(),
+  serialize: (value) => {
+    if (typeof value !== 'string') return url.serialize(value);
+    let serialised = urlsSerialised.get(value);
+    if (serialised === undefined) {
+      if (urlsSerialised.size >= 10_000) urlsSerialised.clear();
+      urlsSerialised.set(value, (serialised = url.serialize(value)));
+    }
+    return serialised;
+  },
+});
 export const JSONObject = refusingAsUserInput(JSONObjectResolver);
