@@ -76,7 +76,14 @@ describe('a call every waiting request left', () => {
   it('is forgotten at once: the next request makes its own call instead of joining a cancelled one', async () => {
     const appKey = h.emulator.apps[0]!.appKey;
     h.emulator.injectFault({ service: 'jmlink', delayMs: 300, times: 1, pathPattern: '^/v1/links$' });
-    const call = (signal: AbortSignal): CallContext => ({ requestId: 'r', signal, deadline: Date.now() + 5_000, caller: null, budget: new UpstreamBudget(10), stats: new RequestStats() });
+    const call = (signal: AbortSignal): CallContext => ({
+      requestId: 'r',
+      signal,
+      deadline: Date.now() + 5_000,
+      caller: null,
+      budget: new UpstreamBudget(10),
+      stats: new RequestStats(),
+    });
     const params = { appKey, pageIndex: 1, pageSize: 13 };
     const leaving = new AbortController();
     const first = h.gateway.upstream.fetch(linkPage, params, call(leaving.signal), 'flight-key');
