@@ -40,6 +40,13 @@ export class BadUserInputError extends GatewayError {
   }
 }
 
+/** The HTTP request itself is unusable (e.g. a multipart body that ends inside a file): HTTP 400. */
+export class BadRequestError extends GatewayError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message, { http: { status: 400 } });
+  }
+}
+
 export class NotFoundError extends GatewayError {
   constructor(message: string) {
     super('NOT_FOUND', message);

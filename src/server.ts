@@ -17,6 +17,7 @@ import { GatewayError, maskError } from './errors.js';
 import { isRecord } from './http/envelope.js';
 import type { Upstream } from './http/upstream.js';
 import { DocumentGuard } from './limits/document.js';
+import { knownOperationTypes } from './limits/operation-types.js';
 import { costLimitPlugin } from './limits/plugin.js';
 import { limitRules } from './limits/rules.js';
 import type { Logger } from './logger.js';
@@ -114,7 +115,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: maskError(logger),
-    validationRules: limitRules(config.limits),
+    validationRules: [knownOperationTypes, ...limitRules(config.limits)],
     // No cache hints are used (caching is per upstream call, src/http/): without the cache-control
     // plugin no plugin watches single fields, and Apollo leaves the resolvers uninstrumented.
     plugins: [
@@ -220,7 +221,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     const resolved = resolveDocuments(documents, req.method === 'POST' ? read.body : undefined, target.searchParams, target.search);
     if (!resolved.ok) return sendJson(res, resolved.status, graphqlError(resolved.message, resolved.code));
     const refusal = checkDocuments(guard, resolved.body, target.searchParams);
-    if (refusal) return sendJson(res, 400, graphqlError(refusal.message, 'GRAPHQL_VALIDATION_FAILED', { limit: refusal.extensions.limit }));
+    if (refusal) return sendJson(res, 400, graphqlError(refusal.message, String(refusal.extensions.code), { limit: refusal.extensions.limit }));
 
     // The caller going away cancels the request, and with it every upstream call it started.
     const abort = new AbortController();
@@ -339,15 +340,16 @@ function routeOf(req: IncomingMessage): string {
   return path === undefined ? 'malformed' : 'other';
 }
 
-/** The document limits checked before parsing, for every document of the request. */
+/** The document limits checked before parsing, for every operation of the request. */
 function checkDocuments(guard: DocumentGuard, body: unknown, params: URLSearchParams): GraphQLError | null {
-  const requests = body === undefined ? [{ query: params.get('query') }] : Array.isArray(body) ? body : [body];
+  const requests = body === undefined ? [Object.fromEntries(params)] : Array.isArray(body) ? body : [body];
   for (const request of requests) {
-    const query = isRecord(request) ? request.query : undefined;
-    if (typeof query === 'string') {
-      const refusal = guard.check(query);
-      if (refusal) return refusal;
-    }
+    if (!isRecord(request)) continue;
+    const refusal =
+      (typeof request.query === 'string' ? guard.check(request.query) : null) ??
+      guard.checkValues('variables', request.variables) ??
+      guard.checkValues('extensions', request.extensions);
+    if (refusal) return refusal;
   }
   return null;
 }

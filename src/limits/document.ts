@@ -43,4 +43,46 @@ export class DocumentGuard {
     this.passed.set(query, true);
     return null;
   }
+
+  /** Null when a request's variables or extensions nest no deeper than the documents may: deeper
+   * values would overflow the stack of whatever walks them recursively (JSON.stringify included). */
+  checkValues(name: 'variables' | 'extensions', value: unknown): GraphQLError | null {
+    const max = this.limits.maxNesting;
+    const deep = typeof value === 'string' ? textNesting(value, max) : valueNesting(value, max);
+    if (!deep) return null;
+    return new GraphQLError(`The request's ${name} nest more than ${max} levels deep; at most ${max} are allowed.`, {
+      extensions: { code: 'BAD_USER_INPUT', limit: 'nesting', http: { status: 400 } },
+    });
+  }
+}
+
+/** Whether a parsed JSON value nests arrays and objects more than `max` levels (iteratively). */
+function valueNesting(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: [object, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** The same for JSON text not parsed yet (a GET request's parameters): brackets outside strings. */
+function textNesting(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }

@@ -1,7 +1,7 @@
 // The certificates the gateway uploaded, kept in the registry per app (Jiguang has no call that
 // lists them), and the reading of an uploaded file with its size limit.
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
-import { BadUserInputError } from '../errors.js';
+import { BadRequestError, BadUserInputError } from '../errors.js';
 import type { AppRegistry } from '../registry/index.js';
 import { type CertificateInfo, MAX_CERTIFICATE_BYTES } from './certificate.js';
 
@@ -50,10 +50,12 @@ export async function saveCertificates(registry: AppRegistry, appKey: string, in
 
 /** Reads an uploaded file into memory, refusing one over MAX_CERTIFICATE_BYTES as it streams in. */
 export async function readUpload(upload: Promise<FileUpload>, argument: string): Promise<{ file: Buffer; filename: string }> {
-  const { filename, createReadStream } = await upload;
   const chunks: Buffer[] = [];
   let size = 0;
+  let filename = '';
   try {
+    const { filename: name, createReadStream } = await upload;
+    filename = name;
     for await (const chunk of createReadStream()) {
       size += (chunk as Buffer).length;
       if (size > MAX_CERTIFICATE_BYTES) throw new BadUserInputError(`\`${argument}\` is larger than ${MAX_CERTIFICATE_BYTES / 1024} KiB.`, argument);
@@ -63,7 +65,9 @@ export async function readUpload(upload: Promise<FileUpload>, argument: string):
     if (error instanceof BadUserInputError) throw error;
     // graphql-upload ends the stream with a 413 error once the file passes the request's file limit.
     if ((error as { status?: number }).status === 413) throw new BadUserInputError(`\`${argument}\` is larger than ${MAX_CERTIFICATE_BYTES / 1024} KiB.`, argument);
-    throw error;
+    // Anything else the multipart parser reports (the body ended inside the file, the file part
+    // never came) means the request was incomplete.
+    throw new BadRequestError(`\`${argument}\` could not be read: the multipart request ended before its file was complete.`);
   }
   return { file: Buffer.concat(chunks), filename: filename.replace(/[^\w.-]/g, '_').slice(0, 100) || 'certificate.p12' };
 }

@@ -87,7 +87,8 @@ export const ShortLink: ShortLinkResolvers = {
   landingPage: (l) => (l.landing_page && URL.canParse(l.landing_page) ? l.landing_page : null),
   createdOn: (l) => l.create_time,
   updatedOn: (l) => l.update_time,
-  stats: async (link: JmlinkLink, { from, to, platform }, ctx, info) => {
+  stats: async (link: JmlinkLink, { from, to, platform: chosen }, ctx, info) => {
+    const platform = chosen ?? 'ALL'; // an explicit null counts every platform, like leaving it out
     const first = dayNumber(from);
     const last = dayNumber(to);
     if (Number.isNaN(first)) throw new BadUserInputError(`\`from\` (${from}) is not a calendar date between 0001-01-01 and 9999-12-31.`, 'from');
