@@ -3,7 +3,7 @@
 // breaks an operation breaks the build. Tests call the gateway through it, so the types run too.
 
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import { type DocumentNode, print } from 'graphql';
 import { request } from 'undici';
 import type { ErrorCode } from './generated/enums.js';
 
@@ -44,12 +44,15 @@ export interface GatewayClient {
     document: TypedDocumentNode<TData, TVariables>,
     ...variables: TVariables extends Record<string, never> ? [] : [TVariables]
   ): Promise<GatewayResult<TData>>;
-  /** Runs a document written by hand (exploration, tests of odd documents); untyped. */
-  executeText(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GatewayResult<any>>;
+  /**
+   * Runs a document written by hand (exploration, tests of odd documents). Nothing checks the answer
+   * against the document: `data` is `unknown` unless the caller states the shape it expects as `TData`.
+   */
+  executeText<TData = unknown>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GatewayResult<TData>>;
 }
 
 /** The sha256 hash codegen embedded in a generated document (`sha256:…`). */
-export function documentId(document: TypedDocumentNode<any, any>): string {
+export function documentId<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>): string {
   const hash = (document as { __meta__?: { hash?: string } }).__meta__?.hash;
   if (!hash) throw new Error('This document has no persisted-document hash; generate it with `npm run codegen`.');
   return hash;
@@ -57,12 +60,12 @@ export function documentId(document: TypedDocumentNode<any, any>): string {
 
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
   const printed = new WeakMap<object, string>();
-  const text = (document: TypedDocumentNode<any, any>) => {
+  const text = (document: DocumentNode) => {
     let value = printed.get(document);
     if (value === undefined) printed.set(document, (value = print(document)));
     return value;
   };
-  const post = async (body: unknown, headers?: Record<string, string>): Promise<GatewayResult<any>> => {
+  const post = async <TData>(body: unknown, headers?: Record<string, string>): Promise<GatewayResult<TData>> => {
     const res = await request(options.url, {
       method: 'POST',
       headers: {
@@ -74,7 +77,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       },
       body: JSON.stringify(body),
     });
-    const payload = (await res.body.json()) as Pick<GatewayResult<any>, 'data' | 'errors'>;
+    const payload = (await res.body.json()) as Pick<GatewayResult<TData>, 'data' | 'errors'>;
     return { status: res.statusCode, headers: res.headers, ...payload };
   };
   return {

@@ -13,6 +13,7 @@ import { Agent, request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, newToken } from '../src/auth/callers.js';
 import { startEmulator } from '../src/emulator/index.js';
+import type { App, CreateAppPayload, ShortLinkConnection } from '../src/generated/graphql.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const env = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...extra });
@@ -42,10 +43,13 @@ async function portIsFree(url: string): Promise<boolean> {
   });
 }
 
-const gql = async (url: string, token: string, query: string) => {
+/** Posts a document; `T` is the shape of `data` it asks for. */
+const gql = async <T = unknown>(url: string, token: string, query: string) => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
-  return (await res.json()) as { data?: any; errors?: unknown[] };
+  return (await res.json()) as { data?: T | null; errors?: unknown[] };
 };
+/** What `{ app { shortLinks { totalCount } } }` answers. */
+type LinkCount = { app: { shortLinks: Pick<ShortLinkConnection, 'totalCount'> } };
 
 describe('npm start', () => {
   it('runs the demo (DEMO MODE first, a token, every service) and stops on a SIGTERM sent to the npm process', { timeout: 90_000 }, async () => {
@@ -56,10 +60,14 @@ describe('npm start', () => {
         .split('\n')
         .find((l) => l.startsWith('jiguang-gateway:')),
     ).toMatch(/^jiguang-gateway: DEMO MODE/);
-    const created = await gql(url, token, 'mutation { createApp(input: { name: "Started", androidPackage: "com.example.started" }) { app { appKey } secretStored } }');
-    expect(created.data.createApp.secretStored).toBe(true);
-    const links = await gql(url, token, `{ app(appKey: "${created.data.createApp.app.appKey}") { shortLinks(first: 1) { totalCount } } }`);
-    expect(links.data.app.shortLinks.totalCount).toBeGreaterThan(0);
+    const created = await gql<{ createApp: { app: Pick<App, 'appKey'> } & Pick<CreateAppPayload, 'secretStored'> }>(
+      url,
+      token,
+      'mutation { createApp(input: { name: "Started", androidPackage: "com.example.started" }) { app { appKey } secretStored } }',
+    );
+    expect(created.data!.createApp.secretStored).toBe(true);
+    const links = await gql<LinkCount>(url, token, `{ app(appKey: "${created.data!.createApp.app.appKey}") { shortLinks(first: 1) { totalCount } } }`);
+    expect(links.data!.app.shortLinks.totalCount).toBeGreaterThan(0);
     expect((await gql(url, token, '{ growthUser(identityName: "phone", value: "13800000000") { cuid } }')).errors).toBeUndefined();
     child.kill('SIGTERM'); // the npm process itself, as a container runtime would
     const [code] = await once(child, 'exit');
@@ -107,7 +115,7 @@ describe('node dist/main.js', () => {
       const before = await request(`${base}/ready`, { dispatcher: keptAlive });
       expect(before.statusCode).toBe(200);
       await before.body.dump();
-      const slow = gql(url, token, `{ app(appKey: "${emulator.apps[0]!.appKey}") { shortLinks(first: 2) { totalCount } } }`);
+      const slow = gql<LinkCount>(url, token, `{ app(appKey: "${emulator.apps[0]!.appKey}") { shortLinks(first: 2) { totalCount } } }`);
       await new Promise((r) => setTimeout(r, 300));
       child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 200));
@@ -120,7 +128,7 @@ describe('node dist/main.js', () => {
       await expect(request(`${base}/health`, { dispatcher: new Agent() })).rejects.toThrow();
       const answer = await slow;
       expect(answer.errors).toBeUndefined();
-      expect(answer.data.app.shortLinks.totalCount).toBe(600);
+      expect(answer.data!.app.shortLinks.totalCount).toBe(600);
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);
       expect(await portIsFree(url)).toBe(true);

@@ -85,8 +85,14 @@ export async function openTab(page: Page, index: number): Promise<void> {
   await page.locator('.graphiql-tab').nth(index).locator('.graphiql-tab-button').click();
 }
 
+/** A response shown in GraphiQL's response pane; `T` is the shape of `data` the caller expects from the tab. */
+export interface PaneResult<T = unknown> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
 /** Runs the active tab and returns the parsed response once it has arrived. */
-export async function run(page: Page, operationName: string | null): Promise<{ data?: any; errors?: { message: string; extensions?: { code?: string } }[] }> {
+export async function run<T = unknown>(page: Page, operationName: string | null): Promise<PaneResult<T>> {
   await settled(page, operationName);
   // GraphiQL clears the response pane when a run starts; the previous tab's answer must not count.
   await page.evaluate(() => {
@@ -99,7 +105,7 @@ export async function run(page: Page, operationName: string | null): Promise<{ d
     const value = await page.$eval('.graphiql-response .CodeMirror', (el) => String((el as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue()));
     return value.trim() === '' ? undefined : value;
   }, 20_000);
-  return JSON.parse(text);
+  return JSON.parse(text) as PaneResult<T>;
 }
 
 export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Kind, parse } from 'graphql';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppsQuery, ShortLinkStatsQuery, ShortLinksQuery } from '../../client/index.js';
 import { documentIdOf, TrustedDocuments } from '../../src/transport/documents.js';
 import { createGraphiQL } from '../../src/transport/graphiql.js';
 import { parseTarget } from '../../src/transport/target.js';
@@ -17,6 +18,13 @@ import { type Harness, startHarness } from '../helpers/harness.js';
 import { docsText, editorValue, hasChromium, launch, openTab, run, screenshot, setEditorValue, skipMessage, tabTitles, watch } from './graphiql-helpers.js';
 
 const TEAM_B = 'query TeamBAppNames { apps { name groupName } }';
+
+/** What the tabs this test reads answer: team B's document, and two of the client's generated operations. */
+type TrustedAnswers = {
+  TeamBAppNames: { apps: Pick<AppsQuery['apps'][number], 'name' | 'groupName'>[] };
+  ShortLinks: ShortLinksQuery;
+  ShortLinkStats: ShortLinkStatsQuery;
+};
 
 let browser: Browser;
 let folder: string;
@@ -41,8 +49,8 @@ function expectedTitles(documents: TrustedDocuments): { title: string; mutation:
 }
 
 /** Runs every tab; each must answer data without errors, and go out as a documentId. */
-async function runEveryTab(page: Page, titles: { title: string }[], posted: Record<string, unknown>[]): Promise<Record<string, any>> {
-  const answers: Record<string, any> = {};
+async function runEveryTab(page: Page, titles: { title: string }[], posted: Record<string, unknown>[]): Promise<Record<string, unknown>> {
+  const answers: Record<string, unknown> = {};
   for (const [index, { title }] of titles.entries()) {
     await openTab(page, index);
     expect(await editorValue(page, 'variables'), title).not.toContain('$');
@@ -80,11 +88,11 @@ describe.skipIf(!hasChromium)(hasChromium ? 'trusted documents, introspection on
       await expect.poll(() => tabTitles(page)).toEqual(titles.map((t) => t.title));
       expect(await docsText(page)).toContain('Query');
 
-      const answers = await runEveryTab(page, titles, w.posted);
+      const answers = (await runEveryTab(page, titles, w.posted)) as TrustedAnswers;
       expect(answers.TeamBAppNames.apps.length).toBe(h.emulator.apps.length);
       // The examples opened an app with links, and a link of it.
-      expect(answers.ShortLinks.app.shortLinks.totalCount).toBeGreaterThan(0);
-      expect(answers.ShortLinkStats.app.shortLink.stats.days.length).toBeGreaterThan(0);
+      expect(answers.ShortLinks.app!.shortLinks!.totalCount).toBeGreaterThan(0);
+      expect(answers.ShortLinkStats.app!.shortLink!.stats!.days.length).toBeGreaterThan(0);
 
       // An edited document is not trusted: the gateway says so, the page stays usable.
       await openTab(

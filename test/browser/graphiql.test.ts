@@ -6,6 +6,7 @@
 // Screenshots are left in test-results/ (gitignored).
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App, Certificate, GrowthUser, LinkStat, LinkStatTotals, PortraitTags, ReportGrowthEventsPayload, VerificationStatus } from '../../src/generated/graphql.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningGateway, startGateway } from '../../src/server.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
@@ -30,6 +31,21 @@ afterAll(async () => {
 const TITLES = ['Apps', 'ShortLinks', 'AudienceTags', 'OneTapLoginStatus', 'PushCertificates', 'GrowthUser', 'CreateApp', 'EnableOneTapLogin', 'ReportGrowthEvents'];
 const MUTATIONS = new Set(['CreateApp', 'EnableOneTapLogin', 'ReportGrowthEvents']);
 
+/** What the example tabs (src/transport/graphiql/examples.ts) answer, as far as this test reads them. */
+type ExampleAnswers = {
+  Apps: { apps: Pick<App, 'appKey' | 'name' | 'androidPackage' | 'groupName'>[] };
+  ShortLinks: {
+    app: { shortLinks: { totalCount: number; nodes: { stats: { days: Pick<LinkStat, 'day' | 'clicks'>[]; totals: Omit<LinkStatTotals, '__typename'> } }[] } };
+  };
+  AudienceTags: { app: { portraitTags: Pick<PortraitTags, 'found'> } };
+  OneTapLoginStatus: { app: { android: Pick<VerificationStatus, 'state'>; ios: Pick<VerificationStatus, 'state'> } };
+  PushCertificates: { app: { certificates: Pick<Certificate, 'environment' | 'subject' | 'topics'>[] } };
+  GrowthUser: { growthUser: Pick<GrowthUser, 'cuid'> };
+  CreateApp: { createApp: { app: Pick<App, 'appKey' | 'name' | 'androidPackage' | 'groupName'> } };
+  EnableOneTapLogin: { enableOneTapLogin: Pick<VerificationStatus, 'appKey' | 'platform' | 'state'> };
+  ReportGrowthEvents: { reportGrowthEvents: Pick<ReportGrowthEventsPayload, 'total' | 'succeeded' | 'failed'> };
+};
+
 it.skipIf(!hasChromium)(
   hasChromium ? 'runs every example tab, the mutations too, on an app with data, with the schema in the Docs pane' : skipMessage,
   async () => {
@@ -50,7 +66,7 @@ it.skipIf(!hasChromium)(
       expect(first!.name).toBe('Demo Empty');
 
       const appCount = h.emulator.apps.length; // CreateApp adds one
-      const answers: Record<string, any> = {};
+      const answers: Record<string, unknown> = {};
       for (const [index, title] of TITLES.entries()) {
         await openTab(page, index);
         const query = await editorValue(page, 'query');
@@ -66,18 +82,19 @@ it.skipIf(!hasChromium)(
         answers[title] = result.data;
       }
 
-      expect(answers.Apps.apps.length).toBe(appCount);
-      const links = answers.ShortLinks.app.shortLinks;
+      const tabs = answers as ExampleAnswers;
+      expect(tabs.Apps.apps.length).toBe(appCount);
+      const links = tabs.ShortLinks.app.shortLinks;
       expect(links.totalCount).toBeGreaterThan(0);
       // The statistics window has data: days with clicks.
-      expect(links.nodes.some((n: any) => n.stats.days.length > 0 && n.stats.totals.clicks > 0)).toBe(true);
-      expect(answers.AudienceTags.app.portraitTags.found).toBe(true);
-      expect(['NONE', 'PENDING', 'PASS', 'NO_PASS']).toContain(answers.OneTapLoginStatus.app.android.state);
-      expect(answers.PushCertificates.app.certificates).toEqual([]);
-      expect(answers.GrowthUser.growthUser.cuid).toMatch(/^\d+$/);
-      expect(answers.CreateApp.createApp.app.androidPackage).toBe('com.example.graphiql');
-      expect(answers.EnableOneTapLogin.enableOneTapLogin.state).toMatch(/^(PENDING|PASS)$/);
-      expect(answers.ReportGrowthEvents.reportGrowthEvents).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
+      expect(links.nodes.some((n) => n.stats.days.length > 0 && n.stats.totals.clicks > 0)).toBe(true);
+      expect(tabs.AudienceTags.app.portraitTags.found).toBe(true);
+      expect(['NONE', 'PENDING', 'PASS', 'NO_PASS']).toContain(tabs.OneTapLoginStatus.app.android.state);
+      expect(tabs.PushCertificates.app.certificates).toEqual([]);
+      expect(tabs.GrowthUser.growthUser.cuid).toMatch(/^\d+$/);
+      expect(tabs.CreateApp.createApp.app.androidPackage).toBe('com.example.graphiql');
+      expect(tabs.EnableOneTapLogin.enableOneTapLogin.state).toMatch(/^(PENDING|PASS)$/);
+      expect(tabs.ReportGrowthEvents.reportGrowthEvents).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
 
       // The History plugin (GraphiQL's default) recorded the runs.
       await page.locator('button[aria-label="Show History"]').click();
@@ -117,9 +134,9 @@ it.skipIf(!hasChromium)(
       expect(await docsText(page)).toContain('Query');
       // The examples were made for this token's apps: the first app with links.
       await openTab(page, 1);
-      const links = await run(page, 'ShortLinks');
+      const links = await run<Pick<ExampleAnswers['ShortLinks'], 'app'>>(page, 'ShortLinks');
       expect(links.errors).toBeUndefined();
-      expect(links.data.app.shortLinks.totalCount).toBeGreaterThan(0);
+      expect(links.data!.app.shortLinks.totalCount).toBeGreaterThan(0);
 
       // A reload keeps the token for this browser tab (sessionStorage) and restores the saved tabs.
       await page.reload();

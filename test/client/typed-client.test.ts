@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AppDocument,
   AppsDocument,
+  type AppsQuery,
   createGatewayClient,
   documentId,
   type ErrorCode,
@@ -13,7 +14,7 @@ import {
   ShortLinkStatsDocument,
   ShortLinksDocument,
 } from '../../client/index.js';
-import { type Harness, startHarness } from '../helpers/harness.js';
+import { type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let client: GatewayClient;
@@ -76,7 +77,7 @@ describe('trusted-documents mode', () => {
       headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
     });
     expect(get.status).toBe(200);
-    expect(((await get.json()) as any).data.apps.length).toBe(trusted.emulator.apps.length);
+    expect(((await get.json()) as GraphQLBody<AppsQuery>).data!.apps.length).toBe(trusted.emulator.apps.length);
   });
 
   it("accepts Apollo's persisted-query extension with a manifest hash", async () => {
@@ -87,7 +88,7 @@ describe('trusted-documents mode', () => {
       body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }),
     });
     expect(r.status).toBe(200);
-    expect(((await r.json()) as any).data.apps).toHaveLength(trusted.emulator.apps.length);
+    expect(((await r.json()) as GraphQLBody<AppsQuery>).data!.apps).toHaveLength(trusted.emulator.apps.length);
   });
 
   it('rejects any other document, even a valid one, before running it', async () => {
@@ -104,13 +105,13 @@ describe('trusted-documents mode', () => {
       body: JSON.stringify({ documentId: `sha256:${'0'.repeat(64)}` }),
     });
     expect(r.status).toBe(400);
-    expect(((await r.json()) as any).errors[0].extensions.code).toBe('PERSISTED_DOCUMENT_NOT_FOUND');
+    expect(((await r.json()) as GraphQLBody).errors![0]!.extensions!.code).toBe('PERSISTED_DOCUMENT_NOT_FOUND');
   });
 
   it('accepts the exact text of a manifest document', async () => {
     const manifest = JSON.parse(readFileSync(trusted.config.documents.manifests[0]!, 'utf8')) as Record<string, string>;
-    const r = await trusted.gql(manifest[documentId(AppsDocument)]!);
+    const r = await trusted.gql<AppsQuery>(manifest[documentId(AppsDocument)]!);
     expect(r.status).toBe(200);
-    expect(r.body.data.apps).toHaveLength(trusted.emulator.apps.length);
+    expect(r.body.data!.apps).toHaveLength(trusted.emulator.apps.length);
   });
 });

@@ -1,7 +1,7 @@
 // The call log's arrival times and maxPerWindow: the proof that a client stayed within a quota window.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
-import { basic, call } from './util.js';
+import { basic, type CallList, type ControlError, call } from './util.js';
 
 let e: Emulator;
 let t = Date.UTC(2026, 0, 15, 12, 0, 10); // 10 s into a minute
@@ -91,12 +91,12 @@ describe('maxPerWindow', () => {
 describe('control API', () => {
   it('filters GET /__emulator/calls', async () => {
     await traffic();
-    const all = await call(`${e.url}/__emulator/calls`);
+    const all = await call<CallList>(`${e.url}/__emulator/calls`);
     expect(all.json.calls).toHaveLength(10);
-    expect(typeof all.json.calls[0].at).toBe('number');
-    const answeredStats = await call(`${e.url}/__emulator/calls?service=jmlink&pathPattern=${encodeURIComponent('/stat$')}&status=answered`);
-    expect(answeredStats.json.calls.map((c: any) => c.path)).toEqual(Array(4).fill('/v1/links/AAAA/stat'));
-    const byApp = await call(`${e.url}/__emulator/calls?appKey=${e.apps[1]!.appKey}&method=GET&status=200,403`);
+    expect(typeof all.json.calls[0]!.at).toBe('number');
+    const answeredStats = await call<CallList>(`${e.url}/__emulator/calls?service=jmlink&pathPattern=${encodeURIComponent('/stat$')}&status=answered`);
+    expect(answeredStats.json.calls.map((c) => c.path)).toEqual(Array(4).fill('/v1/links/AAAA/stat'));
+    const byApp = await call<CallList>(`${e.url}/__emulator/calls?appKey=${e.apps[1]!.appKey}&method=GET&status=200,403`);
     expect(byApp.json.calls).toHaveLength(1);
   });
 
@@ -111,7 +111,7 @@ describe('control API', () => {
 
   it('refuses invalid filters and windows with 400', async () => {
     for (const q of ['windowMs=0', 'windowMs=abc', '', 'windowMs=1.5', 'windowMs=1000&service=push', 'windowMs=1000&status=ok', 'windowMs=1000&pathPattern=(']) {
-      const r = await call(`${e.url}/__emulator/calls/max-per-window?${q}`);
+      const r = await call<ControlError>(`${e.url}/__emulator/calls/max-per-window?${q}`);
       expect(r.status, q).toBe(400);
       expect(typeof r.json.error, q).toBe('string');
     }

@@ -1,15 +1,28 @@
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
-import { basic, basicPair, call, portraitBody, useEmulator } from './util.js';
+import {
+  basic,
+  basicPair,
+  type CallList,
+  type ControlError,
+  type CreatedApp,
+  call,
+  type ErrorAnswer,
+  type LinkPage,
+  type PortraitAnswer,
+  portraitBody,
+  useEmulator,
+} from './util.js';
 
 const e = useEmulator();
 
-const links = (headers: Record<string, string> = { authorization: basic(e.apps[0]!) }) => call(`${e.url}/v1/links?page_size=1`, { headers });
+/** A JMLink list call; `T` is the answer the test expects (`LinkPage`, `ErrorAnswer`). */
+const links = <T = unknown>(headers: Record<string, string> = { authorization: basic(e.apps[0]!) }) => call<T>(`${e.url}/v1/links?page_size=1`, { headers });
 const portrait = () => {
   const init = portraitBody({ id_type: 'oaid', id_value: 'oaid-1' });
   init.headers.authorization = basic(e.apps[0]!);
-  return call(`${e.url}/iaudience/open`, init);
+  return call<PortraitAnswer>(`${e.url}/iaudience/open`, init);
 };
 
 describe('business faults', () => {
@@ -51,14 +64,14 @@ describe('business faults', () => {
 
   it('lets status override the documented HTTP status', async () => {
     e.injectFault({ service: 'jmlink', kind: 'business', code: 3011, status: 502 });
-    const r = await links();
+    const r = await links<ErrorAnswer>();
     expect(r.status).toBe(502);
     expect(r.json.error.code).toBe(3011);
   });
 
   it('is applied before auth', async () => {
     e.injectFault({ kind: 'business', code: 3009, service: 'jmlink' });
-    const r = await links({});
+    const r = await links<ErrorAnswer>({});
     expect(r.json.error.code).toBe(3009);
   });
 });
@@ -82,7 +95,7 @@ describe('fault matching', () => {
     e.clearFaults();
     e.injectFault({ pathPattern: '/stat$', kind: 'status', status: 502 });
     expect((await links()).status).toBe(200);
-    const key = (await links()).json.records[0].link_key;
+    const key = (await links<LinkPage>()).json.records[0]!.link_key;
     expect((await call(`${e.url}/v1/links/${key}/stat?start_date=2024-01-01&end_date=2024-01-02`, { headers: { authorization: basic(e.apps[0]!) } })).status).toBe(502);
     expect(e.countCalls({ pathPattern: '/stat$' })).toBe(1);
     expect(e.countCalls({ service: 'jmlink' })).toBe(4);
@@ -110,7 +123,8 @@ describe('fault matching', () => {
   it('rejects invalid faults', () => {
     expect(() => e.injectFault({ kind: 'status' })).toThrow();
     expect(() => e.injectFault({ pathPattern: '(' })).toThrow();
-    expect(() => e.injectFault({ kind: 'nope' as any })).toThrow();
+    // @ts-expect-error: not a kind; the emulator must refuse it at run time too.
+    expect(() => e.injectFault({ kind: 'nope' })).toThrow();
     expect(() => e.injectFault({ kind: 'empty', times: 1.5 })).toThrow();
     expect(() => e.injectFault({ kind: 'empty', times: 0 })).toThrow();
   });
@@ -127,8 +141,9 @@ describe('fault matching', () => {
 
 describe('rate-limit faults (resetSeconds)', () => {
   const rateHeaders = (r: { headers: Record<string, unknown> }) => [r.headers['x-rate-limit-limit'], r.headers['x-rate-limit-remaining'], r.headers['x-rate-limit-reset']];
-  const createApp = () =>
-    call(`${e.url}/v1/app`, {
+  /** JPush Admin `POST /v1/app`; `T` is the answer the test expects (`CreatedApp`, `ErrorAnswer`). */
+  const createApp = <T = unknown>() =>
+    call<T>(`${e.url}/v1/app`, {
       method: 'POST',
       headers: { authorization: basicPair(e.developer.devKey, e.developer.devSecret), 'content-type': 'application/json' },
       body: JSON.stringify({ app_name: 'Limited', android_package: 'com.example.limited' }),
@@ -176,7 +191,7 @@ describe('rate-limit faults (resetSeconds)', () => {
     expect(rateHeaders(limited)).toEqual(['600', '0', '12']);
     e.injectFault({ service: 'push-admin', kind: 'status', status: 503, times: 1 });
     expect((await createApp()).headers['content-type']).toMatch(/^text\/plain/); // only 429 has a documented body
-    expect((await createApp()).json.is_new_created).toBe(true);
+    expect((await createApp<CreatedApp>()).json.is_new_created).toBe(true);
   });
 
   it('a status fault on other services keeps its plain body and gets the headers', async () => {
@@ -200,18 +215,18 @@ describe('rate-limit faults (resetSeconds)', () => {
       body: JSON.stringify({ service: 'push-admin', kind: 'status', status: 429, resetSeconds: 7, times: 1 }),
     });
     expect(add.status).toBe(200);
-    const r = await createApp();
+    const r = await createApp<ErrorAnswer>();
     expect(r.status).toBe(429);
     expect(r.json.error.code).toBe(2002);
     expect(rateHeaders(r)).toEqual(['600', '0', '7']);
-    const bad = await call(`${e.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ kind: 'status', status: 429, resetSeconds: -1 }) });
+    const bad = await call<ControlError>(`${e.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ kind: 'status', status: 429, resetSeconds: -1 }) });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatch(/resetSeconds/);
   });
 
   it('rejects invalid resetSeconds and limit', () => {
-    for (const resetSeconds of [-1, 1.5, '3', Infinity])
-      expect(() => e.injectFault({ kind: 'status', status: 429, resetSeconds: resetSeconds as any }), String(resetSeconds)).toThrow(/resetSeconds/);
+    // @ts-expect-error: '3' is not a number; the emulator must refuse it at run time too.
+    for (const resetSeconds of [-1, 1.5, '3', Infinity]) expect(() => e.injectFault({ kind: 'status', status: 429, resetSeconds }), String(resetSeconds)).toThrow(/resetSeconds/);
     expect(() => e.injectFault({ kind: 'timeout', resetSeconds: 3 })).toThrow(/resetSeconds needs/);
     expect(() => e.injectFault({ delayMs: 5, resetSeconds: 3 })).toThrow(/resetSeconds needs/);
     expect(() => e.injectFault({ kind: 'status', status: 429, limit: 10 })).toThrow(/limit needs resetSeconds/);
@@ -270,7 +285,7 @@ describe('transport faults', () => {
 
 describe('HTTP control API', () => {
   it('adds, applies and clears faults; lists calls without recording itself', async () => {
-    const add = await call(`${e.url}/__emulator/faults`, {
+    const add = await call<{ id: number }>(`${e.url}/__emulator/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'portrait', kind: 'business', code: '2002', times: 1 }),
@@ -285,14 +300,14 @@ describe('HTTP control API', () => {
     expect((await call(`${e.url}/__emulator/faults`, { method: 'DELETE' })).status).toBe(200);
     expect((await links()).status).toBe(200);
 
-    const calls = await call(`${e.url}/__emulator/calls`);
+    const calls = await call<CallList>(`${e.url}/__emulator/calls`);
     expect(calls.status).toBe(200);
-    expect(calls.json.calls.map((c: any) => c.status)).toEqual([200, 200, 500, 200]);
+    expect(calls.json.calls.map((c) => c.status)).toEqual([200, 200, 500, 200]);
     expect(e.calls).toHaveLength(4);
   });
 
   it('removes one fault by id and answers 405 for a wrong method on a control path', async () => {
-    const add = await call(`${e.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ service: 'jmlink', kind: 'status', status: 502 }) });
+    const add = await call<{ id: number }>(`${e.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ service: 'jmlink', kind: 'status', status: 502 }) });
     expect((await links()).status).toBe(502);
     expect((await call(`${e.url}/__emulator/faults/${add.json.id}`, { method: 'DELETE' })).json).toEqual({ ok: true });
     expect((await links()).status).toBe(200);

@@ -1,16 +1,21 @@
 import { parse } from 'lossless-json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, MAX_CUID_IDENTITY_VALUE, startEmulator } from '../../src/emulator/index.js';
-import { basic, basicPair, call, useEmulator } from './util.js';
+import { type Answer, basic, basicPair, call, type GrowthAnswer, useEmulator } from './util.js';
 
 const e = useEmulator();
 
 const auth = () => ({ authorization: basicPair(e.growthProject.projectId, e.growthProject.projectSecret) });
-const send = (method: string, path: string, body: unknown, headers: Record<string, string> = auth()) =>
-  call(`${e.url}/smartop/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-const register = (body: unknown) => send('POST', '/user/register', body);
+/** One Operation Growth request; `T` is the envelope's data the test expects. */
+const send = <T = unknown>(method: string, path: string, body: unknown, headers: Record<string, string> = auth()) =>
+  call<GrowthAnswer<T>>(`${e.url}/smartop/api/v1${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const register = (body: unknown) => send<{ identityValue: string; cuid: number }[]>('POST', '/user/register', body);
 const attribute = (body: unknown) => send('PUT', '/user/attribute', body);
-const report = (body: unknown) => send('POST', '/events/report', body);
+const report = (body: unknown) => send<{ accepted: number; duplicates: number }>('POST', '/events/report', body);
 const channels = (body: unknown) => send('PUT', '/user/channel/batch', body);
 
 const MAX_LONG = 9223372036854775807n;
@@ -21,7 +26,7 @@ function cuidsOf(text: string): { identityValue: string; cuid: bigint }[] {
   return body.data.map((d) => ({ identityValue: d.identityValue, cuid: BigInt(d.cuid.toString()) }));
 }
 
-function expectInvalid(r: { status: number; json: any }, msg: RegExp): void {
+function expectInvalid(r: Answer<GrowthAnswer>, msg: RegExp): void {
   expect(r.status).toBe(400);
   expect(r.json.code).toBe(40002);
   expect(r.json.msg).toMatch(msg);
@@ -130,7 +135,7 @@ describe('register', () => {
     const hundred = Array.from({ length: 100 }, (_, i) => `user${i}@example.com`);
     const ok = await register({ identityName: 'email', identityValues: hundred });
     expect(ok.json.data).toHaveLength(100);
-    expect(new Set(ok.json.data.map((d: any) => d.cuid)).size).toBe(100);
+    expect(new Set(ok.json.data!.map((d) => d.cuid)).size).toBe(100);
     expectInvalid(await register({ identityName: 'email', identityValues: [...hundred, 'x@example.com'] }), /100/);
     expect((await register({ identityName: 'user_id', identityValues: ['u'.repeat(256)] })).json.code).toBe(0);
     expectInvalid(await register({ identityName: 'user_id', identityValues: ['u'.repeat(257)] }), /identityValues\[0\]/);

@@ -3,7 +3,7 @@
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
-import { basic, basicPair, call } from './util.js';
+import { basic, basicPair, type CallList, call } from './util.js';
 
 /** The error code of a failed request (undici puts the socket's code on the error or its cause). */
 async function failure(p: Promise<unknown>): Promise<string> {
@@ -40,7 +40,7 @@ describe('stop() and start()', () => {
       expect(e.growth.attributes(42)).toEqual({ city: 'Shanghai' });
       expect(e.calls.map((c) => c.status)).toEqual([200, 200, 500, 200]); // refused calls never arrived
       await e.start(); // idempotent
-      expect((await call(`${url}/__emulator/calls`)).json.calls).toHaveLength(4);
+      expect((await call<CallList>(`${url}/__emulator/calls`)).json.calls).toHaveLength(4);
     } finally {
       await e.close();
     }
@@ -78,7 +78,7 @@ describe('stop() and start()', () => {
       expect(e.calls).toHaveLength(1);
       await e.start();
       // Up again at once (control endpoints have no latency); the cut request's late answer goes nowhere.
-      expect((await call(`${e.url}/__emulator/calls`)).json.calls).toHaveLength(1);
+      expect((await call<CallList>(`${e.url}/__emulator/calls`)).json.calls).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 800));
       expect(e.calls[0]!.status).toBe(0);
     } finally {

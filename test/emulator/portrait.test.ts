@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { basic, call, portraitBody, useEmulator } from './util.js';
+import { basic, call, type PortraitAnswer, portraitBody, useEmulator } from './util.js';
 
 const e = useEmulator();
 
 const open = (body: unknown, authorization: string | null = basic(e.apps[0]!)) => {
   const init = portraitBody(body);
   if (authorization) init.headers.authorization = authorization;
-  return call(`${e.url}/iaudience/open`, init);
+  return call<PortraitAnswer>(`${e.url}/iaudience/open`, init);
 };
 
-function expectEnvelope(json: any, code: string, message: string): void {
+function expectEnvelope(json: PortraitAnswer, code: string, message: string): void {
   expect(Object.keys(json).sort()).toEqual(['code', 'data', 'message', 'requestId']);
   expect(json.code).toBe(code);
   expect(json.message).toBe(message);
@@ -26,10 +26,10 @@ describe('JPortrait', () => {
       expect(r.status).toBe(200);
       expect(r.headers['content-type']).toBe('application/json;charset=utf-8');
       expectEnvelope(r.json, '2000', 'success');
-      const tags = Object.keys(r.json.data);
+      const tags = Object.keys(r.json.data!);
       expect(tags.length).toBeGreaterThanOrEqual(5);
       expect(tags.length).toBeLessThanOrEqual(17);
-      for (const v of Object.values(r.json.data)) {
+      for (const v of Object.values(r.json.data!)) {
         expect(v).toMatch(/^[01]\.\d{4}$/);
         expect(Number(v)).toBeLessThanOrEqual(1);
       }
@@ -48,10 +48,10 @@ describe('JPortrait', () => {
         notFound++;
         continue;
       }
-      const n = Object.keys(r.json.data).length;
+      const n = Object.keys(r.json.data!).length;
       expect(n).toBeGreaterThanOrEqual(5);
       expect(n).toBeLessThanOrEqual(15);
-      for (const k of Object.keys(r.json.data)) seen.add(k);
+      for (const k of Object.keys(r.json.data!)) seen.add(k);
       if (i < 5) expect((await open(body)).json.data).toEqual(r.json.data);
     }
     expect(notFound).toBeGreaterThan(5);
@@ -62,7 +62,7 @@ describe('JPortrait', () => {
   it('filters to requested tags and omits the ones the subject lacks', async () => {
     const all = (await open({ id_type: 'imei', id_value: '861234567890123' })).json.data;
     const r = await open({ id_type: 'imei', id_value: '861234567890123', tags: ['HADI_SHOPPING_MALL', 'NOT_A_TAG'] });
-    expect(r.json.data).toEqual({ HADI_SHOPPING_MALL: all.HADI_SHOPPING_MALL });
+    expect(r.json.data).toEqual({ HADI_SHOPPING_MALL: all!.HADI_SHOPPING_MALL });
     expect((await open({ id_type: 'imei', id_value: '861234567890123', tags: [] })).json.data).toEqual(all);
   });
 
@@ -91,7 +91,7 @@ describe('JPortrait', () => {
       expectEnvelope(r.json, '4000', 'params invalid');
       expect(r.json.data).toBeNull();
     }
-    const notJson = await call(`${e.url}/iaudience/open`, { method: 'POST', headers: { authorization: basic(e.apps[0]!) }, body: '{nope' });
+    const notJson = await call<PortraitAnswer>(`${e.url}/iaudience/open`, { method: 'POST', headers: { authorization: basic(e.apps[0]!) }, body: '{nope' });
     expect(notJson.status).toBe(400);
     expect(notJson.json.code).toBe('4000');
     expect((await open({ id_type: 'imei', id_value: 'x'.repeat(128) })).status).toBe(200);

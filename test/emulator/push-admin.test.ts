@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { FormData, Response } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { basic, basicPair, call, useEmulator } from './util.js';
+import { basic, basicPair, type CreatedApp, call, type ErrorAnswer, type LinkPage, useEmulator } from './util.js';
 
 const e = useEmulator();
 
 const dev = () => ({ authorization: basicPair(e.developer.devKey, e.developer.devSecret) });
-const post = (path: string, body?: unknown, headers: Record<string, string> = dev()) =>
-  call(`${e.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+/** A JSON POST as the developer; `T` is the answer the test expects (`CreatedApp`, `ErrorAnswer`, …). */
+const post = <T = unknown>(path: string, body?: unknown, headers: Record<string, string> = dev()) =>
+  call<T>(`${e.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
 
 /** A fake .p12: DER SEQUENCE byte, then deterministic filler. */
 function p12(size = 600, fill = 7): Buffer {
@@ -27,9 +28,9 @@ async function multipart(fields: Record<string, string | Buffer>): Promise<{ hea
   return { headers: { ...dev(), 'content-type': r.headers.get('content-type')! }, body: Buffer.from(await r.arrayBuffer()) };
 }
 
-async function upload(appKey: string, fields: Record<string, string | Buffer>) {
+async function upload<T = unknown>(appKey: string, fields: Record<string, string | Buffer>) {
   const m = await multipart(fields);
-  return call(`${e.url}/v1/app/${appKey}/certificate`, { method: 'POST', headers: m.headers, body: m.body });
+  return call<T>(`${e.url}/v1/app/${appKey}/certificate`, { method: 'POST', headers: m.headers, body: m.body });
 }
 
 describe('JPush Admin auth and method', () => {
@@ -51,7 +52,7 @@ describe('JPush Admin auth and method', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.json).toEqual({ error: { code: 4005, message: 'dev_secret incorrect' } });
     // An app's own credentials are not a developer account.
-    expect((await post('/v1/app', {}, { authorization: basic(e.apps[0]!) })).json.error.code).toBe(4004);
+    expect((await post<ErrorAnswer>('/v1/app', {}, { authorization: basic(e.apps[0]!) })).json.error.code).toBe(4004);
     expect(e.calls.every((c) => c.service === 'push-admin')).toBe(true);
   });
 
@@ -87,12 +88,12 @@ describe('JPush Admin create', () => {
       expect(r.status, String(pkg)).toBe(400);
       expect(r.json).toEqual({ error: { code: 4003, message: 'request parameters invalid' } });
     }
-    expect((await call(`${e.url}/v1/app`, { method: 'POST', headers: dev(), body: '{' })).json.error.code).toBe(4003);
-    expect((await post('/v1/app', { app_name: 'A', android_package: 'com.a.b', group_name: 5 })).json.error.code).toBe(4003);
+    expect((await call<ErrorAnswer>(`${e.url}/v1/app`, { method: 'POST', headers: dev(), body: '{' })).json.error.code).toBe(4003);
+    expect((await post<ErrorAnswer>('/v1/app', { app_name: 'A', android_package: 'com.a.b', group_name: 5 })).json.error.code).toBe(4003);
   });
 
   it('creates an app usable on JMLink at once, and is idempotent on the package', async () => {
-    const r = await post('/v1/app', { app_name: 'Created', android_package: 'com.example.created_1', group_name: 'g' });
+    const r = await post<CreatedApp>('/v1/app', { app_name: 'Created', android_package: 'com.example.created_1', group_name: 'g' });
     expect(r.status).toBe(200);
     expect(Object.keys(r.json).sort()).toEqual(['android_package', 'app_key', 'is_new_created', 'master_secret']);
     expect(r.json).toMatchObject({ android_package: 'com.example.created_1', is_new_created: true });
@@ -100,7 +101,7 @@ describe('JPush Admin create', () => {
     expect(r.json.master_secret).toMatch(/^[0-9a-f]{24}$/);
     expect(e.apps.find((a) => a.appKey === r.json.app_key)).toMatchObject({ name: 'Created', androidPackage: 'com.example.created_1', groupName: 'g' });
 
-    const links = await call(`${e.url}/v1/links`, { headers: { authorization: basic({ appKey: r.json.app_key, masterSecret: r.json.master_secret }) } });
+    const links = await call<LinkPage>(`${e.url}/v1/links`, { headers: { authorization: basic({ appKey: r.json.app_key, masterSecret: r.json.master_secret }) } });
     expect(links.status).toBe(200);
     expect(links.json.total).toBeGreaterThan(0);
 
@@ -118,19 +119,19 @@ describe('JPush Admin delete', () => {
     expect(unknown.status).toBe(200);
     expect(unknown.json).toEqual({ error: { code: 1013, message: 'appkey invalid' } });
 
-    const created = (await post('/v1/app', { app_name: 'Doomed', android_package: 'com.example.doomed' })).json;
+    const created = (await post<CreatedApp>('/v1/app', { app_name: 'Doomed', android_package: 'com.example.doomed' })).json;
     const r = await post(`/v1/app/${created.app_key}/delete`);
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ success: 'Synchronized success' });
     expect(e.apps.some((a) => a.appKey === created.app_key)).toBe(false);
     expect((await call(`${e.url}/v1/links`, { headers: { authorization: basic({ appKey: created.app_key, masterSecret: created.master_secret }) } })).status).toBe(401);
-    expect((await post(`/v1/app/${created.app_key}/delete`)).json.error.code).toBe(1013);
+    expect((await post<ErrorAnswer>(`/v1/app/${created.app_key}/delete`)).json.error.code).toBe(1013);
   });
 });
 
 describe('JPush Admin certificates', () => {
   it('stores a development and a production certificate, then refuses a second of each with 1010', async () => {
-    const app = (await post('/v1/app', { app_name: 'iOS', android_package: 'com.example.ios_certs' })).json.app_key as string;
+    const app = (await post<CreatedApp>('/v1/app', { app_name: 'iOS', android_package: 'com.example.ios_certs' })).json.app_key;
     const dev1 = p12(600, 1);
     const r = await upload(app, { devCertificateFile: dev1, devCertificatePassword: 'secret' });
     expect(r.status).toBe(200);
@@ -151,7 +152,7 @@ describe('JPush Admin certificates', () => {
   });
 
   it('takes both environments in one request', async () => {
-    const app = (await post('/v1/app', { app_name: 'Both', android_package: 'com.example.both_certs' })).json.app_key as string;
+    const app = (await post<CreatedApp>('/v1/app', { app_name: 'Both', android_package: 'com.example.both_certs' })).json.app_key;
     const r = await upload(app, { devCertificateFile: p12(300), devCertificatePassword: 'a', proCertificateFile: p12(400), proCertificatePassword: 'b' });
     expect(r.json).toEqual({ success: 'Synchronized success' });
     expect(e.certificates(app).map((c) => c.environment)).toEqual(['development', 'production']);
@@ -162,7 +163,7 @@ describe('JPush Admin certificates', () => {
     const none = await upload(app, { devCertificatePassword: 'x' });
     expect(none.status).toBe(200);
     expect(none.json).toEqual({ error: { code: 1014, message: 'no certificate file in the request' } });
-    expect((await post(`/v1/app/${app}/certificate`, { not: 'multipart' })).json.error.code).toBe(1014);
+    expect((await post<ErrorAnswer>(`/v1/app/${app}/certificate`, { not: 'multipart' })).json.error.code).toBe(1014);
 
     const unknownApp = await upload('f'.repeat(24), { devCertificateFile: p12(), devCertificatePassword: 'x' });
     expect(unknownApp.status).toBe(200);
@@ -175,14 +176,16 @@ describe('JPush Admin certificates', () => {
       expect(bad.json).toEqual({ error: { code: 1012, message: 'certificate invalid' } });
     }
     // Nothing is kept when one of the two files is invalid.
-    expect((await upload(app, { devCertificateFile: p12(), devCertificatePassword: 'x', proCertificateFile: notDer, proCertificatePassword: 'y' })).json.error.code).toBe(1012);
+    expect(
+      (await upload<ErrorAnswer>(app, { devCertificateFile: p12(), devCertificatePassword: 'x', proCertificateFile: notDer, proCertificatePassword: 'y' })).json.error.code,
+    ).toBe(1012);
     expect(e.certificates(app)).toEqual([]);
     // A file without its password is missing a parameter.
-    expect((await upload(app, { devCertificateFile: p12() })).json.error.code).toBe(4002);
+    expect((await upload<ErrorAnswer>(app, { devCertificateFile: p12() })).json.error.code).toBe(4002);
   });
 
   it('answers 4003 for a broken multipart body', async () => {
-    const r = await call(`${e.url}/v1/app/${e.apps[1]!.appKey}/certificate`, {
+    const r = await call<ErrorAnswer>(`${e.url}/v1/app/${e.apps[1]!.appKey}/certificate`, {
       method: 'POST',
       headers: { ...dev(), 'content-type': 'multipart/form-data; boundary=xyz' },
       body: 'garbage',
@@ -220,6 +223,6 @@ describe('JPush Admin business faults', () => {
   it('only hits its own service', async () => {
     e.injectFault({ service: 'push-admin', kind: 'business', code: 4007 });
     expect((await call(`${e.url}/v1/links`, { headers: { authorization: basic(e.apps[0]!) } })).status).toBe(200);
-    expect((await post('/v1/app', { app_name: 'x', android_package: 'com.x.y' })).json.error.code).toBe(4007);
+    expect((await post<ErrorAnswer>('/v1/app', { app_name: 'x', android_package: 'com.x.y' })).json.error.code).toBe(4007);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
-import { basic, call } from './util.js';
+import { basic, call, type ErrorAnswer, type LinkPage } from './util.js';
 
 let e: Emulator;
 let t = Date.UTC(2026, 0, 15, 12, 0, 30); // 30 s into a minute
@@ -84,13 +84,13 @@ describe('JMLink default frequency limits (100 list / 500 stat a minute)', () =>
     const d = await startEmulator({ now: () => clock });
     try {
       const h = { authorization: basic(d.apps[0]!) };
-      const key = (await call(`${d.url}/v1/links?page_size=1`, { headers: h })).json.records[0].link_key;
+      const key = (await call<LinkPage>(`${d.url}/v1/links?page_size=1`, { headers: h })).json.records[0]!.link_key;
       const url = `${d.url}/v1/links/${key}/stat?start_date=2026-01-01&end_date=2026-01-02`;
       for (let i = 1; i <= 500; i++) {
         const r = await call(url, { headers: h });
         if (r.status !== 200) throw new Error(`stat call ${i} answered ${r.status}`);
       }
-      const over = await call(url, { headers: h });
+      const over = await call<ErrorAnswer>(url, { headers: h });
       expect(over.status).toBe(403);
       expect(over.json.error.code).toBe(3006);
       expect(over.headers['x-rate-limit-limit']).toBe('500');

@@ -2,14 +2,14 @@
 // created relative to start-up) is the China Standard Time calendar day, not the UTC one.
 import { describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
-import { basic, call } from './util.js';
+import { basic, call, type LinkPage, type StatAnswer } from './util.js';
 
 async function links(e: Emulator): Promise<{ link_key: string; create_time: string; update_time: string }[]> {
-  return (await call(`${e.url}/v1/links?page_size=500`, { headers: { authorization: basic(e.apps[0]!) } })).json.records;
+  return (await call<LinkPage>(`${e.url}/v1/links?page_size=500`, { headers: { authorization: basic(e.apps[0]!) } })).json.records;
 }
 
 async function lastStatDay(e: Emulator, linkKey: string): Promise<string | undefined> {
-  const r = await call(`${e.url}/v1/links/${linkKey}/stat?start_date=2000-01-01&end_date=2099-12-31`, { headers: { authorization: basic(e.apps[0]!) } });
+  const r = await call<StatAnswer>(`${e.url}/v1/links/${linkKey}/stat?start_date=2000-01-01&end_date=2099-12-31`, { headers: { authorization: basic(e.apps[0]!) } });
   expect(r.status).toBe(200);
   return r.json.data.at(-1)?.iday;
 }
@@ -25,8 +25,8 @@ describe('UTC+8 calendar days', () => {
       expect(tomorrow.json).toEqual({ data: [] });
       t += 1; // 2026-03-10 16:00:00.000 UTC = 2026-03-11 00:00 in UTC+8, the same UTC day
       expect(await lastStatDay(e, key)).toBe('2026-03-11');
-      const today = await call(`${e.url}/v1/links/${key}/stat?start_date=2026-03-11&end_date=2026-03-11`, { headers: { authorization: basic(e.apps[0]!) } });
-      expect(today.json.data.map((d: any) => d.iday)).toEqual(['2026-03-11']);
+      const today = await call<StatAnswer>(`${e.url}/v1/links/${key}/stat?start_date=2026-03-11&end_date=2026-03-11`, { headers: { authorization: basic(e.apps[0]!) } });
+      expect(today.json.data.map((d) => d.iday)).toEqual(['2026-03-11']);
     } finally {
       await e.close();
     }

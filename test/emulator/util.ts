@@ -1,7 +1,9 @@
 // Small HTTP helpers shared by the emulator's tests.
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { type Emulator, type EmulatorApp, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
+import type { EmulatorLink } from '../../src/emulator/data.js';
+import { type Emulator, type EmulatorApp, type EmulatorOptions, type RecordedCall, startEmulator } from '../../src/emulator/index.js';
+import type { dayCounts } from '../../src/emulator/jmlink.js';
 
 export function basic(app: Pick<EmulatorApp, 'appKey' | 'masterSecret'>): string {
   return `Basic ${Buffer.from(`${app.appKey}:${app.masterSecret}`).toString('base64')}`;
@@ -22,23 +24,89 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 }
 
-export interface Answer {
+export interface Answer<T = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  json: any;
+  /**
+   * The body parsed as JSON, undefined when it is not JSON. `T` is the answer the caller expects of
+   * the service (one of the wire shapes below); nothing checks it, as with any parsed body.
+   */
+  json: T;
 }
 
-export async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {
-  const r = await request(url, { method: (init.method ?? 'GET') as any, headers: init.headers, body: init.body });
+/** A request to the emulator; `T` is the JSON answer the test expects (see `Answer.json`). */
+export async function call<T = unknown>(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer<T>> {
+  const r = await request(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body });
   const text = await r.body.text();
-  let json: any;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     json = undefined;
   }
-  return { status: r.statusCode, headers: r.headers, text, json };
+  return { status: r.statusCode, headers: r.headers, text, json: json as T };
+}
+
+// The wire shapes the emulator answers, as Jiguang documents them.
+
+/** A JMLink or JPush Admin error. */
+export interface ErrorAnswer {
+  error: { code: number; message: string };
+}
+
+/** JMLink `GET /v1/links`: a page of the app's links. */
+export interface LinkPage {
+  total: number;
+  records: EmulatorLink[];
+}
+
+/** One day of JMLink `GET /v1/links/{key}/stat`. */
+export type StatDay = { iday: string } & ReturnType<typeof dayCounts>;
+
+/** JMLink `GET /v1/links/{key}/stat`. */
+export interface StatAnswer {
+  data: StatDay[];
+}
+
+/** JPortrait `POST /iaudience/open`: tag code → score as a decimal string; null data when there is none. */
+export interface PortraitAnswer {
+  code: string;
+  message: string;
+  requestId: string;
+  data: Record<string, string> | null;
+}
+
+/** JPush Admin `POST /v1/app`. */
+export interface CreatedApp {
+  app_key: string;
+  android_package: string;
+  is_new_created: boolean;
+  master_secret: string;
+}
+
+/** JVerification Admin: a code (and its text when it is an error), or a review status. */
+export interface VerificationAnswer {
+  code?: number;
+  content?: string;
+  status?: string;
+}
+
+/** Operation Growth: every answer is this envelope. */
+export interface GrowthAnswer<T = unknown> {
+  code: number;
+  msg: string;
+  data: T | null;
+}
+
+/** Control API `GET /__emulator/calls`. */
+export interface CallList {
+  calls: RecordedCall[];
+}
+
+/** Control API: a refused request. */
+export interface ControlError {
+  error: string;
 }
 
 export function portraitBody(body: unknown): { method: string; headers: Record<string, string>; body: string } {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, basicPair, call, useEmulator } from './util.js';
+import { basic, basicPair, type CreatedApp, call, useEmulator, type VerificationAnswer } from './util.js';
 
 const e = useEmulator({ verificationReviewDelayMs: 50 });
 
@@ -18,7 +18,7 @@ const INTRO = 'A shopping app that lets users log in with one tap using the phon
 /** A callback receiver: answers with the next status of `plan` (then 200) and records the bodies. */
 let receiver: Server;
 let receiverUrl = '';
-const received: { path: string; body: any }[] = [];
+const received: { path: string; body: unknown }[] = [];
 const plans = new Map<string, number[]>();
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -125,7 +125,7 @@ describe('JVerification Admin open validation', () => {
 
   it('answers 9012 for a body that is not a JSON object', async () => {
     for (const body of ['[]', '"x"', 'null', '{']) {
-      const r = await call(`${e.url}/v1/admin/open`, { method: 'POST', headers: { ...dev(), 'content-type': 'application/json' }, body });
+      const r = await call<VerificationAnswer>(`${e.url}/v1/admin/open`, { method: 'POST', headers: { ...dev(), 'content-type': 'application/json' }, body });
       expect(r.json.code, body).toBe(9012);
     }
   });
@@ -197,7 +197,7 @@ describe('JVerification Admin review', () => {
     const deadUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/gone`;
     await new Promise<void>((res) => closed.close(() => res()));
     const fresh = (
-      await call(`${e.url}/v1/app`, {
+      await call<CreatedApp>(`${e.url}/v1/app`, {
         method: 'POST',
         headers: { ...dev(), 'content-type': 'application/json' },
         body: JSON.stringify({ app_name: 'Dead', android_package: 'com.example.dead_callback' }),
@@ -218,7 +218,7 @@ describe('JVerification Admin review', () => {
   });
 
   it('accepts an app just created through JPush Admin', async () => {
-    const created = await call(`${e.url}/v1/app`, {
+    const created = await call<CreatedApp>(`${e.url}/v1/app`, {
       method: 'POST',
       headers: { ...dev(), 'content-type': 'application/json' },
       body: JSON.stringify({ app_name: 'New', android_package: 'com.example.verify_new' }),

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, newToken } from '../../src/auth/callers.js';
 import { chinaToday, dateOfDay } from '../../src/dates.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import type { App, CreateAppPayload } from '../../src/generated/graphql.js';
 import { openPostgresRegistry } from '../../src/registry/index.js';
 import { requirePostgres, type Service } from '../helpers/services.js';
 import { haveRedisServer, PrivateRedis } from '../shared/helpers.js';
@@ -106,6 +107,9 @@ function withinQuotas(): void {
   expect(emulator.calls.filter((c) => c.status === 403 || c.status === 429)).toEqual([]);
 }
 
+/** What `createApp { app { appKey } masterSecret secretStored }` answers. */
+type Created = { createApp: { app: Pick<App, 'appKey'> } & Required<Pick<CreateAppPayload, 'masterSecret' | 'secretStored'>> };
+
 describe('three replicas on PostgreSQL and Redis', () => {
   let fleet: Fleet;
   beforeAll(async () => {
@@ -116,12 +120,12 @@ describe('three replicas on PostgreSQL and Redis', () => {
   it.skipIf(skip)('an app created on one replica is usable on the other two at once', async () => {
     const [a, b, c] = fleet.replicas;
     void a;
-    const created = await fleet.gql(
+    const created = await fleet.gql<Created>(
       token,
       'mutation { createApp(input: { name: "Fleet", androidPackage: "com.example.fleet.once" }) { app { appKey } masterSecret secretStored } }',
     );
     expect(created.body.errors).toBeUndefined();
-    const appKey = created.body.data.createApp.app.appKey;
+    const appKey = created.body.data!.createApp.app.appKey;
     for (const replica of [b!, c!]) {
       const res = await fetch(`${replica.url}/graphql`, {
         method: 'POST',
@@ -142,7 +146,7 @@ describe('three replicas on PostgreSQL and Redis', () => {
       while (running) {
         const pkg = `com.example.fleet.k${serial++}`;
         try {
-          const r = await fleet.gql(token, `mutation { createApp(input: { name: "K", androidPackage: "${pkg}" }) { app { appKey } masterSecret secretStored } }`);
+          const r = await fleet.gql<Created>(token, `mutation { createApp(input: { name: "K", androidPackage: "${pkg}" }) { app { appKey } masterSecret secretStored } }`);
           const payload = r.body.data?.createApp;
           // Acknowledged: the answer said the secret is stored. (A retry after a kill finds the app
           // existing, shows no secret, and says whether the gateway holds it.)

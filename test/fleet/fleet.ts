@@ -9,6 +9,18 @@ import { freePort } from '../shared/helpers.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
+/** The JSON body of a GraphQL answer; `T` is the shape of `data` the document asks for. */
+export interface FleetBody<T = unknown> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** The JSON body of `/ready`. */
+export interface ReadyBody {
+  status: string;
+  checks: Record<string, { status: string }>;
+}
+
 export interface Replica {
   index: number;
   port: number;
@@ -74,12 +86,11 @@ export class Fleet {
     return agent;
   }
 
-  /** A GraphQL request through the fleet, moving on like a load balancer when a replica cannot take it. */
-  async gql(
-    token: string,
-    query: string,
-    variables?: Record<string, unknown>,
-  ): Promise<{ status: number; body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }; replica: number }> {
+  /**
+   * A GraphQL request through the fleet, moving on like a load balancer when a replica cannot take it.
+   * `T` is the shape of `data` the document asks for.
+   */
+  async gql<T = unknown>(token: string, query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: FleetBody<T>; replica: number }> {
     let lastError: unknown;
     for (let attempt = 0; attempt < this.replicas.length * 4; attempt++) {
       const replica = this.replicas[this.next++ % this.replicas.length]!;
@@ -92,7 +103,7 @@ export class Fleet {
           headersTimeout: 30_000,
           bodyTimeout: 30_000,
         });
-        return { status: res.statusCode, body: (await res.body.json()) as never, replica: replica.index };
+        return { status: res.statusCode, body: (await res.body.json()) as FleetBody<T>, replica: replica.index };
       } catch (error) {
         if (!unreachable(error)) throw error;
         lastError = error;
@@ -108,9 +119,9 @@ export class Fleet {
     return res.body.text();
   }
 
-  async ready(replica: Replica): Promise<{ status: number; body: { status: string; checks: Record<string, { status: string }> } }> {
+  async ready(replica: Replica): Promise<{ status: number; body: ReadyBody }> {
     const res = await request(`${replica.url}/ready`, { dispatcher: this.agent(replica.port) });
-    return { status: res.statusCode, body: (await res.body.json()) as never };
+    return { status: res.statusCode, body: (await res.body.json()) as ReadyBody };
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient } from '../../client/index.js';
+import type { App, CreateAppPayload, ShortLinkConnection, VerificationStatus } from '../../src/generated/graphql.js';
 import { assertKnownCodes, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -20,8 +21,9 @@ beforeAll(async () => {
 afterAll(() => h.close());
 beforeEach(() => h.emulator.resetCalls());
 
-async function run(who: keyof typeof clients, query: string, variables?: Record<string, unknown>) {
-  const r = await clients[who].executeText(query, variables);
+/** Runs a document as one of the tokens; `T` is the shape of `data` the document asks for. */
+async function run<T = unknown>(who: keyof typeof clients, query: string, variables?: Record<string, unknown>) {
+  const r = await clients[who].executeText<T>(query, variables);
   assertKnownCodes(r);
   return { ...r, codes: (r.errors ?? []).map((e) => e.extensions?.code) };
 }
@@ -41,13 +43,13 @@ const APP_FIELDS = [
 
 describe('a token limited to one app', () => {
   it.each(['scoped', 'scopedAdmin'] as const)('%s: `apps` lists only its app', async (who) => {
-    const r = await run(who, '{ apps { appKey } }');
-    expect(r.data.apps).toEqual([{ appKey: own }]);
+    const r = await run<{ apps: Pick<App, 'appKey'>[] }>(who, '{ apps { appKey } }');
+    expect(r.data!.apps).toEqual([{ appKey: own }]);
   });
 
   it.each(['scoped', 'scopedAdmin'] as const)('%s: every App field of another app is FORBIDDEN, with no upstream call', async (who) => {
     for (const field of APP_FIELDS) {
-      const r = await run(who, `{ app(appKey: "${other}") { ${field} } }`);
+      const r = await run<{ app: Record<string, unknown> | null }>(who, `{ app(appKey: "${other}") { ${field} } }`);
       expect(r.data?.app ?? null, field).toBeNull();
       expect(r.codes, field).toEqual(['FORBIDDEN']);
     }
@@ -55,9 +57,12 @@ describe('a token limited to one app', () => {
   });
 
   it.each(['scoped', 'scopedAdmin'] as const)('%s: every App field of its own app answers', async (who) => {
-    const r = await run(who, `{ app(appKey: "${own}") { ${APP_FIELDS.filter((f) => !f.startsWith('shortLink(')).join(' ')} } }`);
+    const r = await run<{ app: { shortLinks: Pick<ShortLinkConnection, 'totalCount'> } }>(
+      who,
+      `{ app(appKey: "${own}") { ${APP_FIELDS.filter((f) => !f.startsWith('shortLink(')).join(' ')} } }`,
+    );
     expect(r.errors).toBeUndefined();
-    expect(r.data.app.shortLinks.totalCount).toBeGreaterThan(0);
+    expect(r.data!.app.shortLinks.totalCount).toBeGreaterThan(0);
   });
 
   it.each(['scoped', 'scopedAdmin'] as const)('%s: Operation Growth reads are project-level: FORBIDDEN', async (who) => {
@@ -128,11 +133,15 @@ describe('every mutation, for an admin limited to one app', () => {
   });
 
   it('its own app: deleteApp and enableOneTapLogin are allowed', async () => {
-    const r = await run('scopedAdmin', 'mutation($input: EnableOneTapLoginInput!) { enableOneTapLogin(input: $input) { state } }', {
-      input: { appKey: own, platform: 'IOS', packageName: 'com.example.x', category: 'APPLICATION', appIntro: INTRO, rsaPublicKey: RSA },
-    });
+    const r = await run<{ enableOneTapLogin: Pick<VerificationStatus, 'state'> }>(
+      'scopedAdmin',
+      'mutation($input: EnableOneTapLoginInput!) { enableOneTapLogin(input: $input) { state } }',
+      {
+        input: { appKey: own, platform: 'IOS', packageName: 'com.example.x', category: 'APPLICATION', appIntro: INTRO, rsaPublicKey: RSA },
+      },
+    );
     expect(r.errors).toBeUndefined();
-    expect(r.data.enableOneTapLogin.state).toBe('PENDING');
+    expect(r.data!.enableOneTapLogin.state).toBe('PENDING');
   });
 });
 
@@ -145,19 +154,24 @@ describe('readers never mutate', () => {
 });
 
 describe('master secrets are shown once', () => {
+  type CreateOnce = { createApp: Pick<CreateAppPayload, 'newlyCreated' | 'masterSecret' | 'secretStored'> };
+
   it('createApp on an existing app never returns its secret again', async () => {
-    const first = await run('admin', 'mutation { createApp(input: { name: "Once", androidPackage: "com.example.once" }) { newlyCreated masterSecret secretStored } }');
-    expect(first.data.createApp).toMatchObject({ newlyCreated: true, secretStored: true });
-    expect(first.data.createApp.masterSecret).toMatch(/^[0-9a-f]{24}$/);
-    const again = await run('admin', 'mutation { createApp(input: { name: "Once", androidPackage: "com.example.once" }) { newlyCreated masterSecret secretStored } }');
-    expect(again.data.createApp).toEqual({ newlyCreated: false, masterSecret: null, secretStored: true });
+    const first = await run<CreateOnce>('admin', 'mutation { createApp(input: { name: "Once", androidPackage: "com.example.once" }) { newlyCreated masterSecret secretStored } }');
+    expect(first.data!.createApp).toMatchObject({ newlyCreated: true, secretStored: true });
+    expect(first.data!.createApp.masterSecret).toMatch(/^[0-9a-f]{24}$/);
+    const again = await run<CreateOnce>('admin', 'mutation { createApp(input: { name: "Once", androidPackage: "com.example.once" }) { newlyCreated masterSecret secretStored } }');
+    expect(again.data!.createApp).toEqual({ newlyCreated: false, masterSecret: null, secretStored: true });
     // An app the gateway knew without its secret: the secret is stored, still not shown.
     const existing = h.emulator.apps[2]!;
     await h.registry.upsert({ appKey: existing.appKey, name: existing.name, androidPackage: existing.androidPackage, groupName: null, source: 'config' });
     await h.registry.remove(existing.appKey);
     await h.registry.upsert({ appKey: existing.appKey, name: existing.name, androidPackage: existing.androidPackage, groupName: null, source: 'config' });
-    const stored = await run('admin', `mutation { createApp(input: { name: "x", androidPackage: "${existing.androidPackage}" }) { newlyCreated masterSecret secretStored } }`);
-    expect(stored.data.createApp).toEqual({ newlyCreated: false, masterSecret: null, secretStored: true });
+    const stored = await run<CreateOnce>(
+      'admin',
+      `mutation { createApp(input: { name: "x", androidPackage: "${existing.androidPackage}" }) { newlyCreated masterSecret secretStored } }`,
+    );
+    expect(stored.data!.createApp).toEqual({ newlyCreated: false, masterSecret: null, secretStored: true });
     expect(await h.registry.secretOf(existing.appKey)).toBe(existing.masterSecret);
     for (const text of [...h.responses, JSON.stringify(stored), JSON.stringify(again)]) expect(text).not.toContain(existing.masterSecret);
   });

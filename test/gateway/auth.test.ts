@@ -2,7 +2,8 @@
 // limited to some apps sees only those. Refusals happen before any upstream call.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient } from '../../client/index.js';
-import { codes, type Harness, startHarness } from '../helpers/harness.js';
+import type { App, ShortLinkConnection } from '../../src/generated/graphql.js';
+import { codes, type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,6 +13,8 @@ afterAll(() => h.close());
 beforeEach(() => h.emulator.resetCalls());
 
 const LINKS = (appKey: string) => `{ app(appKey: "${appKey}") { name shortLinks(first: 1) { totalCount } } }`;
+/** What LINKS answers: null for an app the token may not use. */
+type Links = { app: (Pick<App, 'name'> & { shortLinks: Pick<ShortLinkConnection, 'totalCount'> }) | null };
 
 it.each([
   ['no Authorization header', undefined],
@@ -24,17 +27,17 @@ it.each([
   const r = await fetch(h.gateway.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query: LINKS(h.emulator.apps[0]!.appKey) }) });
   expect(r.status).toBe(401);
   expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);
-  const body = (await r.json()) as any;
-  expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
-  expect(body.errors[0].message).toMatch(/bearer token/);
+  const body = (await r.json()) as GraphQLBody;
+  expect(body.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+  expect(body.errors![0]!.message).toMatch(/bearer token/);
   expect(h.emulator.countCalls()).toBe(0);
 });
 
 it('serves a reader and an admin', async () => {
   for (const token of [h.tokens.reader, h.tokens.admin]) {
-    const r = await createGatewayClient({ url: h.gateway.graphqlUrl, token }).executeText(LINKS(h.emulator.apps[0]!.appKey));
+    const r = await createGatewayClient({ url: h.gateway.graphqlUrl, token }).executeText<Links>(LINKS(h.emulator.apps[0]!.appKey));
     expect(r.status).toBe(200);
-    expect(r.data.app.shortLinks.totalCount).toBeGreaterThan(0);
+    expect(r.data!.app!.shortLinks.totalCount).toBeGreaterThan(0);
   }
 });
 
@@ -42,12 +45,12 @@ it('limits a scoped token to its apps, refusing others with FORBIDDEN before any
   const scoped = createGatewayClient({ url: h.gateway.graphqlUrl, token: h.tokens.scoped });
   const own = h.emulator.apps[1]!.appKey;
   const other = h.emulator.apps[0]!.appKey;
-  const apps = await scoped.executeText('{ apps { appKey } }');
-  expect(apps.data.apps).toEqual([{ appKey: own }]);
-  expect((await scoped.executeText(LINKS(own))).data.app.shortLinks.totalCount).toBeGreaterThan(0);
+  const apps = await scoped.executeText<{ apps: Pick<App, 'appKey'>[] }>('{ apps { appKey } }');
+  expect(apps.data!.apps).toEqual([{ appKey: own }]);
+  expect((await scoped.executeText<Links>(LINKS(own))).data!.app!.shortLinks.totalCount).toBeGreaterThan(0);
   h.emulator.resetCalls();
-  const refused = await scoped.executeText(LINKS(other));
-  expect(refused.data.app).toBeNull();
+  const refused = await scoped.executeText<Links>(LINKS(other));
+  expect(refused.data!.app).toBeNull();
   expect(refused.errors!.map((e) => e.extensions!.code)).toEqual(['FORBIDDEN']);
   expect(refused.errors![0]!.message).toBe(`The token "test-scoped" may not use app ${other}.`);
   expect(h.emulator.countCalls()).toBe(0);

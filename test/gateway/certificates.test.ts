@@ -6,7 +6,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/harness.js';
+import type { App, Certificate } from '../../src/generated/graphql.js';
+import { type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 import { buildFixtures, type Fixtures } from '../push/fixtures.js';
 
 let h: Harness;
@@ -33,12 +34,20 @@ const UPLOAD = `mutation Upload($appKey: ID!, $dev: CertificateFileInput, $pro: 
   }
 }`;
 
+/** What UPLOAD answers (DateTime values arrive as ISO strings). */
+type UploadData = {
+  uploadCertificate: {
+    uploaded: (Pick<Certificate, 'environment' | 'subject' | 'bundleId' | 'topics' | 'sha256'> & { notBefore: string; notAfter: string })[];
+    app: Pick<App, 'appKey'> & { certificates: Pick<Certificate, 'environment' | 'sha256'>[] };
+  };
+};
+
 /** A GraphQL multipart request (operations, map, files) as a browser's upload link sends it. */
 async function upload(
   target: string,
   files: { dev?: { file: Buffer; password: string }; pro?: { file: Buffer; password: string } },
   options: { token?: string; preflight?: boolean } = {},
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: GraphQLBody<UploadData> }> {
   const form = new FormData();
   const variables: Record<string, unknown> = { appKey: target };
   const map: Record<string, string[]> = {};
@@ -55,7 +64,7 @@ async function upload(
   const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? h.tokens.admin}` };
   if (options.preflight !== false) headers['apollo-require-preflight'] = 'true';
   const res = await fetch(h.gateway.graphqlUrl, { method: 'POST', headers, body: form });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as GraphQLBody<UploadData> };
 }
 
 const uploadCalls = () => h.emulator.countCalls({ service: 'push-admin', pathPattern: '/certificate$' });
@@ -64,27 +73,29 @@ describe('uploadCertificate', () => {
   it('opens the .p12, uploads it and reports what it is', async () => {
     const r = await upload(appKey, { dev: { file: fx.p12, password: fx.password } });
     expect(r.body.errors).toBeUndefined();
-    const [cert] = r.body.data.uploadCertificate.uploaded;
+    const [cert] = r.body.data!.uploadCertificate.uploaded;
     expect(cert).toMatchObject({ environment: 'DEVELOPMENT', bundleId: 'com.example.demo', topics: ['com.example.demo', 'com.example.demo.voip'] });
-    expect(cert.subject).toMatch(/^UID=com\.example\.demo, CN=Apple Development IOS Push Services/);
-    expect(Date.parse(cert.notAfter)).toBeGreaterThan(Date.now());
-    expect(h.emulator.certificates(appKey)).toEqual([expect.objectContaining({ environment: 'development', sha256: cert.sha256, size: fx.p12.length })]);
-    expect(r.body.data.uploadCertificate.app.certificates).toEqual([{ environment: 'DEVELOPMENT', sha256: cert.sha256 }]);
+    expect(cert!.subject).toMatch(/^UID=com\.example\.demo, CN=Apple Development IOS Push Services/);
+    expect(Date.parse(cert!.notAfter)).toBeGreaterThan(Date.now());
+    expect(h.emulator.certificates(appKey)).toEqual([expect.objectContaining({ environment: 'development', sha256: cert!.sha256, size: fx.p12.length })]);
+    expect(r.body.data!.uploadCertificate.app.certificates).toEqual([{ environment: 'DEVELOPMENT', sha256: cert!.sha256 }]);
     expect(JSON.stringify(r.body)).not.toContain(fx.password);
     expect(h.logs.join('\n')).not.toContain(fx.password);
   });
 
   it('a second certificate for the same environment is a CONFLICT (JPush 1010)', async () => {
     const r = await upload(appKey, { dev: { file: fx.legacyP12, password: fx.password } });
-    expect(r.body.errors[0].extensions.code).toBe('CONFLICT');
-    expect(r.body.errors[0].extensions.jiguang).toMatchObject({ service: 'push-admin', businessCode: 1010, httpStatus: 200 });
+    expect(r.body.errors![0]!.extensions!.code).toBe('CONFLICT');
+    expect(r.body.errors![0]!.extensions!.jiguang).toMatchObject({ service: 'push-admin', businessCode: 1010, httpStatus: 200 });
   });
 
   it('uploads production alongside, and App.certificates lists both', async () => {
     const r = await upload(appKey, { pro: { file: fx.p12, password: fx.password } });
     expect(r.body.errors).toBeUndefined();
-    const listed = await h.gql(`{ app(appKey: "${appKey}") { certificates { environment bundleId } } }`);
-    expect(listed.body.data.app.certificates).toEqual([
+    const listed = await h.gql<{ app: { certificates: Pick<Certificate, 'environment' | 'bundleId'>[] } }>(
+      `{ app(appKey: "${appKey}") { certificates { environment bundleId } } }`,
+    );
+    expect(listed.body.data!.app.certificates).toEqual([
       { environment: 'DEVELOPMENT', bundleId: 'com.example.demo' },
       { environment: 'PRODUCTION', bundleId: 'com.example.demo' },
     ]);
@@ -99,9 +110,9 @@ describe('uploadCertificate', () => {
   ])('refuses %s with BAD_USER_INPUT and sends nothing', async (_name, spec, message, argument) => {
     const other = h.emulator.apps[0]!.appKey;
     const r = await upload(other, { dev: spec() });
-    expect(r.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(r.body.errors[0].message).toMatch(message);
-    expect(r.body.errors[0].extensions.argument).toBe(argument);
+    expect(r.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(r.body.errors![0]!.message).toMatch(message);
+    expect(r.body.errors![0]!.extensions!.argument).toBe(argument);
     expect(uploadCalls()).toBe(0);
     expect(h.emulator.certificates(other)).toEqual([]);
   });
@@ -109,21 +120,21 @@ describe('uploadCertificate', () => {
   it('one bad file of two sends neither', async () => {
     const other = h.emulator.apps[0]!.appKey;
     const r = await upload(other, { dev: { file: fx.p12, password: fx.password }, pro: { file: fx.p12, password: 'wrong' } });
-    expect(r.body.errors[0].extensions.argument).toBe('production.password');
+    expect(r.body.errors![0]!.extensions!.argument).toBe('production.password');
     expect(uploadCalls()).toBe(0);
   });
 
   it('refuses a multipart request without the CSRF preflight header', async () => {
     const r = await upload(appKey, { dev: { file: fx.p12, password: fx.password } }, { preflight: false });
     expect(r.status).toBe(400);
-    expect(r.body.errors[0].message).toMatch(/apollo-require-preflight/);
+    expect(r.body.errors![0]!.message).toMatch(/apollo-require-preflight/);
     expect(uploadCalls()).toBe(0);
   });
 
   it('refuses a reader with FORBIDDEN and sends nothing', async () => {
     const r = await upload(appKey, { dev: { file: fx.p12, password: fx.password } }, { token: h.tokens.reader });
     expect(r.status).toBe(403);
-    expect(r.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(r.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
     expect(uploadCalls()).toBe(0);
   });
 

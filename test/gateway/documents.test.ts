@@ -5,9 +5,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/generated/graphql.js';
 import { documentIdOf, INTROSPECTION_DOCUMENT, ManifestError, readManifests, TrustedDocuments } from '../../src/transport/documents.js';
-import { type Harness, startHarness } from '../helpers/harness.js';
+import { type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
 const TEAM_B = 'query TeamBApps { apps { appKey name } }';
 const TEAM_C = 'query TeamCGroups($appKey: ID!) { app(appKey: $appKey) { groupName } }';
@@ -126,19 +128,20 @@ describe('a second team in trusted mode', () => {
   });
   afterAll(() => h?.close());
 
-  const post = (body: unknown) =>
+  /** Posts a request body; `T` is the shape of `data` the document it names answers. */
+  const post = <T = unknown>(body: unknown) =>
     h
       .fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      .then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+      .then(async (r) => ({ status: r.status, body: (await r.json()) as GraphQLBody<T> }));
 
   it("runs the other teams' documents by id, next to the gateway's own", async () => {
-    const b = await post({ documentId: documentIdOf(TEAM_B) });
+    const b = await post<{ apps: Pick<App, 'appKey' | 'name'>[] }>({ documentId: documentIdOf(TEAM_B) });
     expect(b.status).toBe(200);
-    expect(b.body.data.apps).toHaveLength(h.emulator.apps.length);
+    expect(b.body.data!.apps).toHaveLength(h.emulator.apps.length);
     const appKey = h.emulator.apps[0]!.appKey;
-    const c = await post({ documentId: documentIdOf(TEAM_C), variables: { appKey } });
+    const c = await post<{ app: Pick<App, 'groupName'> }>({ documentId: documentIdOf(TEAM_C), variables: { appKey } });
     expect(c.status).toBe(200);
-    expect(c.body.data.app.groupName).toBe('demo-group');
+    expect(c.body.data!.app.groupName).toBe('demo-group');
     // The generated manifest still comes first and still runs.
     const ownIds = TrustedDocuments.load({ manifests: [h.config.documents.manifests[0]!], trusted: true }).list();
     expect(ownIds.length).toBeGreaterThan(0);
@@ -146,14 +149,14 @@ describe('a second team in trusted mode', () => {
   });
 
   it('still refuses anything else', async () => {
-    expect((await post({ query: TEAM_D })).body.errors[0].extensions.code).toBe('PERSISTED_DOCUMENT_REQUIRED');
-    expect((await post({ documentId: documentIdOf(TEAM_D) })).body.errors[0].extensions.code).toBe('PERSISTED_DOCUMENT_NOT_FOUND');
+    expect((await post({ query: TEAM_D })).body.errors![0]!.extensions!.code).toBe('PERSISTED_DOCUMENT_REQUIRED');
+    expect((await post({ documentId: documentIdOf(TEAM_D) })).body.errors![0]!.extensions!.code).toBe('PERSISTED_DOCUMENT_NOT_FOUND');
   });
 
   it("answers the built-in introspection document, which GraphiQL's Docs pane uses", async () => {
-    const r = await post({ documentId: INTROSPECTION_DOCUMENT.id, operationName: 'IntrospectionQuery' });
+    const r = await post<IntrospectionQuery>({ documentId: INTROSPECTION_DOCUMENT.id, operationName: 'IntrospectionQuery' });
     expect(r.status).toBe(200);
-    expect(r.body.data.__schema.queryType.name).toBe('Query');
+    expect(r.body.data!.__schema.queryType.name).toBe('Query');
   });
 
   it('leaves the introspection document to the introspection setting', async () => {
@@ -164,9 +167,9 @@ describe('a second team in trusted mode', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ documentId: INTROSPECTION_DOCUMENT.id }),
       });
-      const body = (await r.json()) as any;
+      const body = (await r.json()) as GraphQLBody<IntrospectionQuery>;
       expect(body.data).toBeUndefined();
-      expect(body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
     } finally {
       await prod.close();
     }

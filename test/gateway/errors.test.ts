@@ -1,6 +1,7 @@
 // Every upstream failure becomes a GraphQL error with a documented extensions.code and a
 // diagnosis in extensions.jiguang; a failing field fails only its own subtree.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { App, PortraitTag, PortraitTags, ShortLinkConnection } from '../../src/generated/graphql.js';
 import { codes, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -18,6 +19,9 @@ beforeEach(async () => {
 
 const LINKS = `query($appKey: ID!) { app(appKey: $appKey) { shortLinks(first: 1) { totalCount } } }`;
 const TAGS = `query($appKey: ID!) { app(appKey: $appKey) { portraitTags(subject: { idType: IMEI, value: "861234567890123" }) { found tags { code } } } }`;
+/** What LINKS and TAGS answer: the field a failure hits is null. */
+type Links = { app: { shortLinks: Pick<ShortLinkConnection, 'totalCount'> | null } };
+type Tags = { app: { portraitTags: (Pick<PortraitTags, 'found' | 'score'> & { tags: Pick<PortraitTag, 'code'>[] }) | null } };
 
 // The documented table (shared/jiguang-api.md §3) and the code each must become.
 const JMLINK: [number, number, string][] = [
@@ -37,14 +41,14 @@ const JMLINK: [number, number, string][] = [
 describe('JMLink business codes', () => {
   it.each(JMLINK)('code %i (HTTP %i) → %s', async (code, status, expected) => {
     h.emulator.injectFault({ service: 'jmlink', kind: 'business', code });
-    const r = await h.gql(LINKS, { appKey });
+    const r = await h.gql<Links>(LINKS, { appKey });
     expect(r.status).toBe(200);
     expect(r.body.data).toEqual({ app: { shortLinks: null } });
     expect(codes(r)).toEqual([expected]);
     const jiguang = r.body.errors![0]!.extensions!.jiguang;
     expect(jiguang).toMatchObject({ service: 'jmlink', businessCode: code, httpStatus: status });
-    expect(typeof jiguang.upstreamMessage).toBe('string');
-    expect(jiguang.requestId).toBe(r.headers['x-request-id']);
+    expect(typeof jiguang!.upstreamMessage).toBe('string');
+    expect(jiguang!.requestId).toBe(r.headers['x-request-id']);
     expect(r.body.errors![0]!.message).toMatch(/^JMLink /);
   });
 
@@ -87,18 +91,18 @@ describe('JPortrait business codes', () => {
 
   it('2001 "data not found" is an empty answer, not an error', async () => {
     h.emulator.injectFault({ service: 'portrait', kind: 'business', code: '2001' });
-    const r = await h.gql(TAGS, { appKey });
+    const r = await h.gql<Tags>(TAGS, { appKey });
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.app.portraitTags).toEqual({ found: false, tags: [] });
+    expect(r.body.data!.app.portraitTags).toEqual({ found: false, tags: [] });
   });
 
   it('a subject Jiguang does not know is an empty answer too', async () => {
-    const r = await h.gql(
+    const r = await h.gql<Tags>(
       `query($appKey: ID!) { app(appKey: $appKey) { portraitTags(subject: { idType: OAID, value: "unknown-device" }) { found tags { code } score(code: "HADI_SHOPPING_MALL") } } }`,
       { appKey },
     );
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.app.portraitTags).toEqual({ found: false, tags: [], score: null });
+    expect(r.body.data!.app.portraitTags).toEqual({ found: false, tags: [], score: null });
   });
 });
 
@@ -120,16 +124,16 @@ describe('transport failures', () => {
 
   it('a single reset is retried transparently', async () => {
     h.emulator.injectFault({ service: 'jmlink', kind: 'reset', times: 1 });
-    const r = await h.gql(LINKS, { appKey });
+    const r = await h.gql<Links>(LINKS, { appKey });
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.app.shortLinks.totalCount).toBeGreaterThan(0);
+    expect(r.body.data!.app.shortLinks!.totalCount).toBeGreaterThan(0);
   });
 
   it('a malformed body is UPSTREAM_ERROR', async () => {
     h.emulator.injectFault({ service: 'jmlink', kind: 'malformed' });
     const r = await h.gql(LINKS, { appKey });
     expect(codes(r)).toEqual(['UPSTREAM_ERROR']);
-    expect(r.body.errors![0]!.extensions!.jiguang.httpStatus).toBe(200);
+    expect(r.body.errors![0]!.extensions!.jiguang!.httpStatus).toBe(200);
   });
 
   it('an empty 200 body is UPSTREAM_ERROR, not a crash', async () => {
@@ -165,15 +169,15 @@ describe('transport failures', () => {
 describe('partial data', () => {
   it('a failing field fails only its own subtree', async () => {
     h.emulator.injectFault({ service: 'portrait', kind: 'business', code: '5000' });
-    const r = await h.gql(
+    const r = await h.gql<{ app: Pick<App, 'name'> & { shortLinks: Pick<ShortLinkConnection, 'totalCount'>; tags: Pick<PortraitTags, 'found'> | null } }>(
       `query($appKey: ID!) { app(appKey: $appKey) { name shortLinks(first: 2) { totalCount }
          tags: portraitTags(subject: { idType: IMEI, value: "861234567890123" }) { found } } }`,
       { appKey },
     );
     expect(r.status).toBe(200);
-    expect(r.body.data.app.name).toBeTruthy();
-    expect(r.body.data.app.shortLinks.totalCount).toBeGreaterThan(0);
-    expect(r.body.data.app.tags).toBeNull();
+    expect(r.body.data!.app.name).toBeTruthy();
+    expect(r.body.data!.app.shortLinks.totalCount).toBeGreaterThan(0);
+    expect(r.body.data!.app.tags).toBeNull();
     expect(r.body.errors).toHaveLength(1);
     expect(r.body.errors![0]!.path).toEqual(['app', 'tags']);
   });

@@ -9,12 +9,14 @@ import { Script } from 'node:vm';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { buildSchema, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/generated/graphql.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import { TrustedDocuments } from '../../src/transport/documents.js';
 import { PAGE_SCRIPT } from '../../src/transport/graphiql/browser.js';
 import { exampleTabs, MUTATION_MARK, PLACEHOLDERS } from '../../src/transport/graphiql/examples.js';
 import { negotiateEncoding, notModified } from '../../src/transport/graphiql/http.js';
-import { type Harness, startHarness } from '../helpers/harness.js';
+import type { PageConfig } from '../../src/transport/graphiql/page.js';
+import { type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -46,11 +48,11 @@ function raw(url: string, path: string, options: { method?: string; headers?: Re
 
 const HTML = { accept: 'text/html,application/xhtml+xml' };
 
-async function page(harness: Harness = h): Promise<{ res: Raw; html: string; assets: string[]; config: any }> {
+async function page(harness: Harness = h): Promise<{ res: Raw; html: string; assets: string[]; config: PageConfig }> {
   const res = await raw(harness.gateway.url, '/graphql', { headers: HTML });
   const html = res.body.toString('utf8');
   const assets = [...html.matchAll(/<(?:script|link) [^>]*(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!);
-  const config = JSON.parse(/<script type="application\/json" id="graphiql-config">(.*?)<\/script>/s.exec(html)![1]!);
+  const config = JSON.parse(/<script type="application\/json" id="graphiql-config">(.*?)<\/script>/s.exec(html)![1]!) as PageConfig;
   return { res, html, assets, config };
 }
 
@@ -95,7 +97,7 @@ describe('the page', () => {
     expect(titles).toEqual(['Apps', 'ShortLinks', 'AudienceTags', 'OneTapLoginStatus', 'PushCertificates', 'GrowthUser', 'CreateApp', 'EnableOneTapLogin', 'ReportGrowthEvents']);
     for (const tab of config.tabs) expect(tab.query.startsWith(MUTATION_MARK), tab.query).toBe(/^mutation /m.test(tab.query));
     // The page asks which app has links, with the visitor's token.
-    expect(config.probe.query).toMatch(/^query AppsWithLinks /);
+    expect((config.probe as { query: string }).query).toMatch(/^query AppsWithLinks /);
   });
 
   it('still answers GraphQL GETs from clients', async () => {
@@ -103,7 +105,7 @@ describe('the page', () => {
       headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
     });
     expect(r.status).toBe(200);
-    expect(((await r.json()) as any).data.apps.length).toBeGreaterThan(0);
+    expect(((await r.json()) as GraphQLBody<{ apps: Pick<App, 'name'>[] }>).data!.apps.length).toBeGreaterThan(0);
   });
 });
 
@@ -273,7 +275,7 @@ describe('trusted-documents mode', () => {
     const documents = TrustedDocuments.load(trusted.config.documents).list();
     expect(ids).toEqual(new Set(documents.map((d) => d.id)));
     expect(config.tabs).toHaveLength(documents.length);
-    expect(config.probe.documentId).toMatch(/^sha256:/);
+    expect((config.probe as { documentId: string }).documentId).toMatch(/^sha256:/);
     expect(config.introspectionId).toMatch(/^sha256:/);
     expect(config.storagePrefix).toMatch(/^jiguang-gateway-trusted-[0-9a-f]{12}:$/);
   });

@@ -1,6 +1,7 @@
 // Bad input gets BAD_USER_INPUT or NOT_FOUND with a sentence a person understands, and no upstream call.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { codes, type Harness, startHarness } from '../helpers/harness.js';
+import type { ShortLink } from '../../src/generated/graphql.js';
+import { codes, type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let appKey: string;
@@ -8,8 +9,10 @@ let linkKey: string;
 beforeAll(async () => {
   h = await startHarness();
   appKey = h.emulator.apps[0]!.appKey;
-  const r = await h.gql(`query($appKey: ID!) { app(appKey: $appKey) { shortLinks(first: 1) { nodes { key } } } }`, { appKey });
-  linkKey = r.body.data.app.shortLinks.nodes[0].key;
+  const r = await h.gql<{ app: { shortLinks: { nodes: Pick<ShortLink, 'key'>[] } } }>(`query($appKey: ID!) { app(appKey: $appKey) { shortLinks(first: 1) { nodes { key } } } }`, {
+    appKey,
+  });
+  linkKey = r.body.data!.app.shortLinks.nodes[0]!.key;
 });
 afterAll(() => h.close());
 beforeEach(() => h.emulator.resetCalls());
@@ -107,7 +110,7 @@ describe('limits on what one request may ask', () => {
       body: JSON.stringify({ query: `{ apps { name } }`, padding: 'x'.repeat(1_100_000) }),
     });
     expect(r.status).toBe(413);
-    expect(((await r.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(((await r.json()) as GraphQLBody).errors![0]!.extensions!.code).toBe('BAD_REQUEST');
   });
 
   it('refuses a body that is not JSON with 400', async () => {

@@ -12,6 +12,7 @@ import { createGatewayClient, type GatewayClient } from '../../client/index.js';
 import { hashToken, newToken } from '../../src/auth/callers.js';
 import { type GatewayConfig, loadConfig } from '../../src/config.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import type { App, Certificate, CreateAppPayload, DeleteAppPayload, ShortLink, ShortLinkConnection, VerificationState } from '../../src/generated/graphql.js';
 import { createLogger } from '../../src/logger.js';
 import { type AppRegistry, openFileRegistry } from '../../src/registry/index.js';
 import { type RunningGateway, startGateway } from '../../src/server.js';
@@ -111,29 +112,35 @@ const LINKS = `query($k: ID!) { app(appKey: $k) { name shortLinks(first: 3) { to
 const STATUS = `query($k: ID!) { app(appKey: $k) { oneTapLogin(platform: ANDROID) { state requestedAt lastCallback { code receivedAt } } } }`;
 const ENABLE = `mutation($input: EnableOneTapLoginInput!) { enableOneTapLogin(input: $input) { state requestedAt } }`;
 
+/** What the documents above answer (DateTime values arrive as ISO strings). */
+type Created = { createApp: Required<Pick<CreateAppPayload, 'newlyCreated' | 'masterSecret' | 'secretStored'>> & { app: Pick<App, 'appKey' | 'name'> } };
+type Links = { app: Pick<App, 'name'> & { shortLinks: Pick<ShortLinkConnection, 'totalCount'> & { nodes: Pick<ShortLink, 'key'>[] } } };
+type OneTap = { state: VerificationState; requestedAt: string | null; lastCallback: { code: number; receivedAt: string } | null };
+type Enabled = { enableOneTapLogin: Pick<OneTap, 'state' | 'requestedAt'> };
+
 async function links(run: Running, appKey: string) {
-  const r = await run.reader.executeText(LINKS, { k: appKey });
+  const r = await run.reader.executeText<Links>(LINKS, { k: appKey });
   expect(r.errors).toBeUndefined();
-  expect(r.data.app.name).toBe('Lifecycle Shop');
-  expect(typeof r.data.app.shortLinks.totalCount).toBe('number');
-  return r.data.app.shortLinks;
+  expect(r.data!.app.name).toBe('Lifecycle Shop');
+  expect(typeof r.data!.app.shortLinks.totalCount).toBe('number');
+  return r.data!.app.shortLinks;
 }
 
-async function oneTap(run: Running, appKey: string) {
-  const r = await run.reader.executeText(STATUS, { k: appKey });
+async function oneTap(run: Running, appKey: string): Promise<OneTap> {
+  const r = await run.reader.executeText<{ app: { oneTapLogin: OneTap } }>(STATUS, { k: appKey });
   expect(r.errors).toBeUndefined();
-  return r.data.app.oneTapLogin as { state: string; requestedAt: string | null; lastCallback: { code: number; receivedAt: string } | null };
+  return r.data!.app.oneTapLogin;
 }
 
 it('create → links → certificate → one-tap login → restart → review arrives → restart → delete → restart', { timeout: 30_000 }, async () => {
   const port = new URL(current!.gateway.url).port;
 
   // 1. Create the app: stored in the registry file, with its secret, before the answer.
-  const created = await current!.admin.executeText(CREATE, { p: 'com.example.lifecycle' });
+  const created = await current!.admin.executeText<Created>(CREATE, { p: 'com.example.lifecycle' });
   expect(created.errors).toBeUndefined();
-  expect(created.data.createApp).toMatchObject({ newlyCreated: true, secretStored: true });
-  const { appKey } = created.data.createApp.app;
-  const masterSecret: string = created.data.createApp.masterSecret;
+  expect(created.data!.createApp).toMatchObject({ newlyCreated: true, secretStored: true });
+  const { appKey } = created.data!.createApp.app;
+  const masterSecret: string = created.data!.createApp.masterSecret!;
   const file = await readFile(registryFile, 'utf8');
   expect(file).toContain(appKey);
   expect(file).not.toContain(masterSecret); // encrypted at rest
@@ -156,7 +163,7 @@ it('create → links → certificate → one-tap login → restart → review ar
     form.append('map', JSON.stringify({ 0: ['variables.file'] }));
     form.append('0', new Blob([fx.p12]), 'dev.p12');
     const res = await fetch(current!.gateway.graphqlUrl, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'apollo-require-preflight': 'true' }, body: form });
-    const uploaded = ((await res.json()) as any).data.uploadCertificate.uploaded;
+    const uploaded = ((await res.json()) as { data: { uploadCertificate: { uploaded: Pick<Certificate, 'environment' | 'sha256'>[] } } }).data.uploadCertificate.uploaded;
     expect(uploaded).toEqual([{ environment: 'DEVELOPMENT', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
     expect(emulator.certificates(appKey)).toHaveLength(1);
   } finally {
@@ -165,7 +172,7 @@ it('create → links → certificate → one-tap login → restart → review ar
 
   // 3. Ask for one-tap login: pending, with the gateway's callback URL handed to Jiguang.
   const rsaPublicKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
-  const enabled = await current!.admin.executeText(ENABLE, {
+  const enabled = await current!.admin.executeText<Enabled>(ENABLE, {
     input: {
       appKey,
       platform: 'ANDROID',
@@ -177,8 +184,8 @@ it('create → links → certificate → one-tap login → restart → review ar
     },
   });
   expect(enabled.errors).toBeUndefined();
-  expect(enabled.data.enableOneTapLogin.state).toBe('PENDING');
-  const requestedAt: string = enabled.data.enableOneTapLogin.requestedAt;
+  expect(enabled.data!.enableOneTapLogin.state).toBe('PENDING');
+  const requestedAt: string = enabled.data!.enableOneTapLogin.requestedAt!;
   const callbackUrl = (emulator.calls.find((c) => c.path === '/v1/admin/open')!.body as { callback_url: string }).callback_url;
   expect(callbackUrl.startsWith(`http://127.0.0.1:${port}/callbacks/jverification/`)).toBe(true);
 
@@ -190,8 +197,10 @@ it('create → links → certificate → one-tap login → restart → review ar
   expect(await run.registry.secretOf(appKey)).toBe(masterSecret);
   expect(await links(run, appKey)).toEqual(linksBefore);
   expect(await oneTap(run, appKey)).toEqual({ state: 'PENDING', requestedAt, lastCallback: null });
-  const certificates = await run.reader.executeText(`{ app(appKey: "${appKey}") { certificates { environment bundleId } } }`);
-  expect(certificates.data.app.certificates).toEqual([{ environment: 'DEVELOPMENT', bundleId: 'com.example.demo' }]);
+  const certificates = await run.reader.executeText<{ app: { certificates: Pick<Certificate, 'environment' | 'bundleId'>[] } }>(
+    `{ app(appKey: "${appKey}") { certificates { environment bundleId } } }`,
+  );
+  expect(certificates.data!.app.certificates).toEqual([{ environment: 'DEVELOPMENT', bundleId: 'com.example.demo' }]);
 
   // 5. The review result reaches the new process, at the URL handed out before the restart.
   const deadline = Date.now() + REVIEW_DELAY_MS + 5_000;
@@ -217,15 +226,17 @@ it('create → links → certificate → one-tap login → restart → review ar
   expect(await oneTap(run, appKey)).toEqual(status);
 
   // 7. Delete: gone from the registry, and from the file after another restart.
-  const deleted = await run.admin.executeText(`mutation($k: ID!) { deleteApp(appKey: $k) { appKey deleted } }`, { k: appKey });
+  const deleted = await run.admin.executeText<{ deleteApp: Pick<DeleteAppPayload, 'appKey' | 'deleted'> }>(`mutation($k: ID!) { deleteApp(appKey: $k) { appKey deleted } }`, {
+    k: appKey,
+  });
   expect(deleted.errors).toBeUndefined();
-  expect(deleted.data.deleteApp).toEqual({ appKey, deleted: true });
+  expect(deleted.data!.deleteApp).toEqual({ appKey, deleted: true });
   expect(await run.registry.get(appKey)).toBeUndefined();
   run = await restart();
   expect(await run.registry.get(appKey)).toBeUndefined();
   expect(await run.registry.secretOf(appKey)).toBeUndefined();
-  const apps = await run.reader.executeText('{ apps { appKey } }');
-  expect(apps.data.apps.map((a: { appKey: string }) => a.appKey)).not.toContain(appKey);
+  const apps = await run.reader.executeText<{ apps: Pick<App, 'appKey'>[] }>('{ apps { appKey } }');
+  expect(apps.data!.apps.map((a) => a.appKey)).not.toContain(appKey);
   const gone = await run.reader.executeText(LINKS, { k: appKey });
   expect(gone.errors!.map((e) => e.extensions!.code)).toEqual(['NOT_FOUND']);
   expect(JSON.parse(await readFile(registryFile, 'utf8')).apps).not.toHaveProperty(appKey);

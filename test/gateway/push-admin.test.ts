@@ -3,6 +3,7 @@
 // JPush Admin code becomes its gateway code; only the idempotent creation is retried after a reset.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient, type GatewayResult } from '../../client/index.js';
+import type { App, CreateAppPayload, DeleteAppPayload, ShortLink, ShortLinkConnection } from '../../src/generated/graphql.js';
 import { PUSH_ADMIN_ENVELOPE } from '../../src/push/endpoints.js';
 
 const PUSH_ADMIN_CODES = PUSH_ADMIN_ENVELOPE.codes;
@@ -28,22 +29,31 @@ const CREATE = `mutation($input: CreateAppInput!) {
 const DELETE = `mutation($appKey: ID!) { deleteApp(appKey: $appKey) { appKey deleted } }`;
 const LINKS = `query($appKey: ID!) { app(appKey: $appKey) { name shortLinks(first: 5) { totalCount nodes { key } } } }`;
 
-const errorCodes = (r: GatewayResult<any>) => (r.errors ?? []).map((e) => e.extensions?.code);
+/** What CREATE, DELETE and LINKS answer. */
+type Created = {
+  createApp: Required<Pick<CreateAppPayload, 'newlyCreated' | 'masterSecret' | 'secretStored' | 'notice'>> & {
+    app: Required<Pick<App, 'appKey' | 'name' | 'androidPackage' | 'groupName'>>;
+  };
+};
+type Deleted = { deleteApp: Pick<DeleteAppPayload, 'appKey' | 'deleted'> };
+type Links = { app: Pick<App, 'name'> & { shortLinks: Pick<ShortLinkConnection, 'totalCount'> & { nodes: Pick<ShortLink, 'key'>[] } } };
+
+const errorCodes = (r: GatewayResult<unknown>) => (r.errors ?? []).map((e) => e.extensions?.code);
 let packages = 0;
 /** A package no other test of this file uses (the emulator derives the app key from it). */
 const freshPackage = () => `com.example.pushadmin${++packages}`;
 
 async function createApp(androidPackage = freshPackage(), name = 'Push Admin Test') {
-  const r = await admin.executeText(CREATE, { input: { name, androidPackage } });
+  const r = await admin.executeText<Created>(CREATE, { input: { name, androidPackage } });
   expect(r.errors).toBeUndefined();
-  return r.data.createApp as { app: { appKey: string; androidPackage: string }; newlyCreated: boolean; masterSecret: string | null; secretStored: boolean };
+  return r.data!.createApp;
 }
 
 describe('createApp', () => {
   it('creates the app, shows the master secret once and stores both before answering', async () => {
-    const r = await admin.executeText(CREATE, { input: { name: '  New Shop ', androidPackage: 'com.example.newshop', groupName: 'retail' } });
+    const r = await admin.executeText<Created>(CREATE, { input: { name: '  New Shop ', androidPackage: 'com.example.newshop', groupName: 'retail' } });
     expect(r.errors).toBeUndefined();
-    const created = r.data.createApp;
+    const created = r.data!.createApp;
     expect(created).toMatchObject({
       app: { name: 'New Shop', androidPackage: 'com.example.newshop', groupName: 'retail' },
       newlyCreated: true,
@@ -64,24 +74,24 @@ describe('createApp', () => {
   it('makes the app usable at once: its links query against Jiguang with the new secret', async () => {
     const { app, masterSecret } = await createApp();
     h.emulator.resetCalls();
-    const r = await h.gql(LINKS, { appKey: app.appKey });
+    const r = await h.gql<Links>(LINKS, { appKey: app.appKey });
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.app.name).toBe('Push Admin Test');
-    expect(typeof r.body.data.app.shortLinks.totalCount).toBe('number');
+    expect(r.body.data!.app.name).toBe('Push Admin Test');
+    expect(typeof r.body.data!.app.shortLinks.totalCount).toBe('number');
     const jmlink = h.emulator.calls.filter((c) => c.service === 'jmlink');
     expect(jmlink.length).toBeGreaterThan(0);
     expect(jmlink.every((c) => c.appKey === app.appKey && c.status === 200)).toBe(true);
     expect(jmlink[0]!.headers.authorization).toBe(`Basic ${Buffer.from(`${app.appKey}:${masterSecret}`).toString('base64')}`);
     // And the app is listed.
-    expect((await h.gql('{ apps { appKey } }')).body.data.apps.map((a: { appKey: string }) => a.appKey)).toContain(app.appKey);
+    expect((await h.gql<{ apps: Pick<App, 'appKey'>[] }>('{ apps { appKey } }')).body.data!.apps.map((a) => a.appKey)).toContain(app.appKey);
   });
 
   it('creating the same package again returns the existing app (newlyCreated false), no error', async () => {
     const androidPackage = freshPackage();
     const first = await createApp(androidPackage, 'First Name');
-    const again = await admin.executeText(CREATE, { input: { name: 'Second Name', androidPackage } });
+    const again = await admin.executeText<Created>(CREATE, { input: { name: 'Second Name', androidPackage } });
     expect(again.errors).toBeUndefined();
-    expect(again.data.createApp).toMatchObject({ app: { appKey: first.app.appKey, name: 'First Name' }, newlyCreated: false, secretStored: true });
+    expect(again.data!.createApp).toMatchObject({ app: { appKey: first.app.appKey, name: 'First Name' }, newlyCreated: false, secretStored: true });
     expect(await h.registry.secretOf(first.app.appKey)).toBe(first.masterSecret);
     expect((await h.registry.list()).filter((a) => a.androidPackage === androidPackage)).toHaveLength(1);
   });
@@ -89,11 +99,11 @@ describe('createApp', () => {
   it('is retried once after a connection reset (idempotent by contract) and succeeds', async () => {
     h.emulator.injectFault({ service: 'push-admin', kind: 'reset', times: 1 });
     const androidPackage = freshPackage();
-    const r = await admin.executeText(CREATE, { input: { name: 'Retried', androidPackage } });
+    const r = await admin.executeText<Created>(CREATE, { input: { name: 'Retried', androidPackage } });
     expect(r.errors).toBeUndefined();
-    expect(r.data.createApp.newlyCreated).toBe(true);
+    expect(r.data!.createApp.newlyCreated).toBe(true);
     expect(h.emulator.countCalls({ service: 'push-admin', pathPattern: '^/v1/app$' })).toBe(2);
-    expect(await h.registry.secretOf(r.data.createApp.app.appKey)).toBe(r.data.createApp.masterSecret);
+    expect(await h.registry.secretOf(r.data!.createApp.app.appKey)).toBe(r.data!.createApp.masterSecret);
   });
 
   it('a reset on both attempts is UPSTREAM_UNAVAILABLE and stores nothing', async () => {
@@ -111,9 +121,9 @@ describe('deleteApp', () => {
   it('removes the app from the registry after Jiguang confirms', async () => {
     const { app } = await createApp();
     h.emulator.resetCalls();
-    const r = await admin.executeText(DELETE, { appKey: app.appKey });
+    const r = await admin.executeText<Deleted>(DELETE, { appKey: app.appKey });
     expect(r.errors).toBeUndefined();
-    expect(r.data.deleteApp).toEqual({ appKey: app.appKey, deleted: true });
+    expect(r.data!.deleteApp).toEqual({ appKey: app.appKey, deleted: true });
     expect(h.emulator.calls.map((c) => [c.service, c.path, c.status])).toEqual([['push-admin', `/v1/app/${app.appKey}/delete`, 200]]);
     expect(await h.registry.get(app.appKey)).toBeUndefined();
     expect(await h.registry.secretOf(app.appKey)).toBeUndefined();
@@ -205,11 +215,11 @@ describe('createApp when the registry cannot be written', () => {
       throw new Error('disk full');
     };
     try {
-      const r = await admin.executeText(
+      const r = await admin.executeText<{ createApp: Omit<Created['createApp'], 'app'> & { app: Pick<App, 'appKey'> } }>(
         `mutation { createApp(input: { name: "Unstored", androidPackage: "com.example.unstored" }) { app { appKey } newlyCreated masterSecret secretStored notice } }`,
       );
       expect(r.errors).toBeUndefined();
-      const payload = r.data.createApp;
+      const payload = r.data!.createApp;
       expect(payload.masterSecret).toMatch(/^[0-9a-f]{24}$/);
       expect(payload.secretStored).toBe(false);
       expect(payload.notice).toMatch(/could not store it: keep this master secret/);

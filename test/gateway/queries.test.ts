@@ -1,7 +1,20 @@
 // The happy paths a user walks: app → short links → stats, app → portrait tags, paging across
 // JMLink's 500-record pages, and the upstream call counts that batching promises.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/harness.js';
+import type {
+  App,
+  LinkStat,
+  LinkStats,
+  LinkStatTotals,
+  PageInfo,
+  PortraitSubject,
+  PortraitTag,
+  PortraitTags,
+  ShortLink,
+  ShortLinkConnection,
+  ShortLinkEdge,
+} from '../../src/generated/graphql.js';
+import { type GraphQLResult, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let appKey: string;
@@ -23,17 +36,41 @@ const LINKS = /* GraphQL */ `
     }
   }
 `;
+/** What LINKS answers (URL values arrive as strings). */
+type Links = {
+  app: {
+    shortLinks: Pick<ShortLinkConnection, 'totalCount'> & {
+      pageInfo: Required<Pick<PageInfo, 'hasNextPage' | 'hasPreviousPage' | 'startCursor' | 'endCursor'>>;
+      edges: (Pick<ShortLinkEdge, 'cursor'> & { node: Pick<ShortLink, 'id' | 'key' | 'domain' | 'createdOn'> & { url: string } })[];
+    };
+  };
+};
+type Totals = Omit<LinkStatTotals, '__typename'>;
+type Day = Omit<LinkStat, '__typename'>;
+/** A link's first key and creation day. */
+type FirstLink = { app: { shortLinks: { nodes: Pick<ShortLink, 'key' | 'createdOn'>[] } } };
 
 describe('walking the graph', () => {
   it('lists the apps from the registry without calling Jiguang', async () => {
-    const r = await h.gql('{ apps { appKey name androidPackage groupName } }');
+    const r = await h.gql<{ apps: Required<Pick<App, 'appKey' | 'name' | 'androidPackage' | 'groupName'>>[] }>('{ apps { appKey name androidPackage groupName } }');
     expect(r.status).toBe(200);
-    expect(r.body.data.apps.map((a: any) => a.appKey).sort()).toEqual(h.emulator.apps.map((a) => a.appKey).sort());
+    expect(r.body.data!.apps.map((a) => a.appKey).sort()).toEqual(h.emulator.apps.map((a) => a.appKey).sort());
     expect(h.emulator.countCalls()).toBe(0);
   });
 
   it('walks app → short links → stats with totals, and app → portrait tags, in one query', async () => {
-    const r = await h.gql(
+    const r = await h.gql<{
+      app: Pick<App, 'name'> & {
+        shortLinks: Pick<ShortLinkConnection, 'totalCount'> & {
+          nodes: (Pick<ShortLink, 'key' | 'name' | 'channel' | 'domain' | 'jumpLinkType' | 'createdOn' | 'updatedOn' | 'shareTitle'> & {
+            url: string;
+            landingPage: string | null;
+            stats: Pick<LinkStats, 'from' | 'to' | 'platform'> & { days: Pick<LinkStat, 'day'>[]; totals: Pick<LinkStatTotals, 'clicks'> };
+          })[];
+        };
+        portraitTags: Pick<PortraitTags, 'found'> & { subject: Pick<PortraitSubject, 'idType' | 'value'>; tags: Pick<PortraitTag, 'code' | 'score'>[] };
+      };
+    }>(
       `query($appKey: ID!) { app(appKey: $appKey) {
           name
           shortLinks(first: 3) { totalCount nodes { key url name channel domain jumpLinkType landingPage createdOn updatedOn shareTitle
@@ -43,7 +80,7 @@ describe('walking the graph', () => {
       { appKey },
     );
     expect(r.body.errors).toBeUndefined();
-    const app = r.body.data.app;
+    const app = r.body.data!.app;
     expect(app.shortLinks.nodes).toHaveLength(3);
     for (const link of app.shortLinks.nodes) {
       expect(link.url).toBe(`https://${link.domain}/${link.key}`);
@@ -59,11 +96,11 @@ describe('walking the graph', () => {
   });
 
   it('returns daily rows whose totals are their sums, and ALL = ANDROID + IOS', async () => {
-    const first = await h.gql(`query($appKey: ID!) { app(appKey: $appKey) { shortLinks(first: 1) { nodes { key createdOn } } } }`, { appKey });
-    const { key, createdOn } = first.body.data.app.shortLinks.nodes[0];
+    const first = await h.gql<FirstLink>(`query($appKey: ID!) { app(appKey: $appKey) { shortLinks(first: 1) { nodes { key createdOn } } } }`, { appKey });
+    const { key, createdOn } = first.body.data!.app.shortLinks.nodes[0]!;
     const from = createdOn;
     const to = new Date(Date.parse(createdOn) + 29 * 86_400_000).toISOString().slice(0, 10);
-    const r = await h.gql(
+    const r = await h.gql<{ app: { shortLink: { all: { days: Day[]; totals: Totals }; android: { totals: Pick<Totals, 'clicks'> }; ios: { totals: Pick<Totals, 'clicks'> } } } }>(
       `query($appKey: ID!, $key: String!, $from: LocalDate!, $to: LocalDate!) { app(appKey: $appKey) { shortLink(key: $key) {
           all: stats(from: $from, to: $to) { days { day exposures clicks opens installs } totals { exposures clicks opens installs } }
           android: stats(from: $from, to: $to, platform: ANDROID) { totals { clicks } }
@@ -72,9 +109,9 @@ describe('walking the graph', () => {
       { appKey, key, from, to },
     );
     expect(r.body.errors).toBeUndefined();
-    const link = r.body.data.app.shortLink;
+    const link = r.body.data!.app.shortLink;
     expect(link.all.days.length).toBeGreaterThan(0);
-    const sum = (f: string) => link.all.days.reduce((s: number, d: any) => s + d[f], 0);
+    const sum = (f: keyof Totals) => link.all.days.reduce((s, d) => s + d[f], 0);
     expect(link.all.totals).toEqual({ exposures: sum('exposures'), clicks: sum('clicks'), opens: sum('opens'), installs: sum('installs') });
     expect(link.all.totals.clicks).toBe(link.android.totals.clicks + link.ios.totals.clicks);
     for (const d of link.all.days) expect(d.day >= from && d.day <= to).toBe(true);
@@ -87,11 +124,11 @@ describe('paging over JMLink pages of 500', () => {
     let after: string | null = null;
     let total = 0;
     for (let i = 0; i < 10; i++) {
-      const r: any = await h.gql(LINKS, { appKey, first: 150, after });
+      const r: GraphQLResult<Links> = await h.gql(LINKS, { appKey, first: 150, after });
       expect(r.body.errors).toBeUndefined();
-      const c = r.body.data.app.shortLinks;
+      const c = r.body.data!.app.shortLinks;
       total = c.totalCount;
-      seen.push(...c.edges.map((e: any) => e.node.id));
+      seen.push(...c.edges.map((e) => e.node.id));
       expect(c.pageInfo.hasPreviousPage).toBe(after !== null);
       after = c.pageInfo.endCursor;
       if (!c.pageInfo.hasNextPage) break;
@@ -104,18 +141,18 @@ describe('paging over JMLink pages of 500', () => {
 
   it('serves any window with one list call of the smallest page that holds it', async () => {
     // Positions 450..549 straddle the 500-record boundary, but page 5 of 110 (440..549) holds them all.
-    const r = await h.gql(LINKS, { appKey, first: 100, after: Buffer.from('link:449').toString('base64url') });
-    const edges = r.body.data.app.shortLinks.edges;
+    const r = await h.gql<Links>(LINKS, { appKey, first: 100, after: Buffer.from('link:449').toString('base64url') });
+    const edges = r.body.data!.app.shortLinks.edges;
     expect(edges).toHaveLength(100);
-    expect(edges[0].cursor).toBe(Buffer.from('link:450').toString('base64url'));
+    expect(edges[0]!.cursor).toBe(Buffer.from('link:450').toString('base64url'));
     const calls = h.emulator.calls.filter((c) => c.path === '/v1/links');
     expect(calls.map((c) => c.query)).toEqual([{ page_index: '5', page_size: '110' }]);
   });
 
   it('reads two pages of 500 when no page size holds the window', async () => {
-    const r = await h.gql(LINKS, { appKey, first: 500, after: Buffer.from('link:49').toString('base64url') });
-    expect(r.body.data.app.shortLinks.edges).toHaveLength(500);
-    expect(r.body.data.app.shortLinks.edges.at(-1).cursor).toBe(Buffer.from('link:549').toString('base64url'));
+    const r = await h.gql<Links>(LINKS, { appKey, first: 500, after: Buffer.from('link:49').toString('base64url') });
+    expect(r.body.data!.app.shortLinks.edges).toHaveLength(500);
+    expect(r.body.data!.app.shortLinks.edges.at(-1)!.cursor).toBe(Buffer.from('link:549').toString('base64url'));
     const calls = h.emulator.calls.filter((c) => c.path === '/v1/links');
     expect(calls.map((c) => c.query)).toEqual([
       { page_index: '1', page_size: '500' },
@@ -125,10 +162,10 @@ describe('paging over JMLink pages of 500', () => {
 
   it('answers an empty page past the end', async () => {
     const cursor = Buffer.from('link:100000').toString('base64url');
-    const r = await h.gql(LINKS, { appKey, first: 5, after: cursor });
+    const r = await h.gql<Links>(LINKS, { appKey, first: 5, after: cursor });
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.app.shortLinks.edges).toEqual([]);
-    expect(r.body.data.app.shortLinks.pageInfo).toMatchObject({ hasNextPage: false, startCursor: null, endCursor: null });
+    expect(r.body.data!.app.shortLinks.edges).toEqual([]);
+    expect(r.body.data!.app.shortLinks.pageInfo).toMatchObject({ hasNextPage: false, startCursor: null, endCursor: null });
   });
 });
 
@@ -158,8 +195,8 @@ describe('batching with per-request DataLoaders', () => {
   });
 
   it('answers many shortLink(key) lookups from the fewest list-page calls', async () => {
-    const all = await h.gql(LINKS, { appKey, first: 500, after: Buffer.from('link:99').toString('base64url') });
-    const keys: string[] = all.body.data.app.shortLinks.edges.map((e: any) => e.node.key);
+    const all = await h.gql<Links>(LINKS, { appKey, first: 500, after: Buffer.from('link:99').toString('base64url') });
+    const keys: string[] = all.body.data!.app.shortLinks.edges.map((e) => e.node.key);
     const early = keys.slice(0, 5); // positions 100..104: on JMLink page 1
     const late = keys.slice(-3); // positions 596..598: on page 2
     const fields = (ks: string[], p: string) => ks.map((k, i) => `${p}${i}: shortLink(key: "${k}") { key }`).join('\n');
@@ -170,19 +207,19 @@ describe('batching with per-request DataLoaders', () => {
     expect(h.emulator.countCalls({ service: 'jmlink', pathPattern: '^/v1/links$' })).toBe(1);
 
     h.emulator.resetCalls();
-    const r2 = await h.gql(`query($appKey: ID!) { app(appKey: $appKey) { ${fields([...early, ...late], 'k')} } }`, { appKey });
+    const r2 = await h.gql<{ app: Record<string, Pick<ShortLink, 'key'>> }>(`query($appKey: ID!) { app(appKey: $appKey) { ${fields([...early, ...late], 'k')} } }`, { appKey });
     expect(r2.body.errors).toBeUndefined();
-    expect(Object.values(r2.body.data.app).map((l: any) => l.key)).toEqual([...early, ...late]);
+    expect(Object.values(r2.body.data!.app).map((l) => l.key)).toEqual([...early, ...late]);
     expect(h.emulator.countCalls({ service: 'jmlink', pathPattern: '^/v1/links$' })).toBe(2);
   });
 
   it('fetches overlapping stats ranges of one link once, over their union, and slices them', async () => {
-    const first = await h.gql(`query($appKey: ID!) { app(appKey: $appKey) { shortLinks(first: 1) { nodes { key } } } }`, { appKey });
-    const key = first.body.data.app.shortLinks.nodes[0].key;
+    const first = await h.gql<FirstLink>(`query($appKey: ID!) { app(appKey: $appKey) { shortLinks(first: 1) { nodes { key } } } }`, { appKey });
+    const key = first.body.data!.app.shortLinks.nodes[0]!.key;
     const today = new Date().toISOString().slice(0, 10);
     const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
     h.emulator.resetCalls();
-    const r = await h.gql(
+    const r = await h.gql<{ app: { shortLink: Record<'a' | 'b' | 'c', { days: Pick<LinkStat, 'day' | 'clicks'>[] }> } }>(
       `query($appKey: ID!, $key: String!) { app(appKey: $appKey) { shortLink(key: $key) {
           a: stats(from: "${daysAgo(60)}", to: "${daysAgo(20)}") { days { day clicks } }
           b: stats(from: "${daysAgo(30)}", to: "${today}") { days { day clicks } }
@@ -194,11 +231,11 @@ describe('batching with per-request DataLoaders', () => {
     const stats = h.emulator.calls.filter((c) => c.service === 'jmlink' && c.path.endsWith('/stat'));
     expect(stats).toHaveLength(1);
     expect(stats[0]!.query).toMatchObject({ start_date: daysAgo(60), end_date: today });
-    const link = r.body.data.app.shortLink;
+    const link = r.body.data!.app.shortLink;
     for (const d of link.a.days) expect(d.day >= daysAgo(60) && d.day <= daysAgo(20)).toBe(true);
     for (const d of link.c.days) expect(d.day >= daysAgo(40) && d.day <= daysAgo(35)).toBe(true);
     // The overlap of a and b agrees day by day.
-    const b = new Map(link.b.days.map((d: any) => [d.day, d.clicks]));
+    const b = new Map(link.b.days.map((d): [string, number] => [d.day, d.clicks]));
     for (const d of link.a.days) if (b.has(d.day)) expect(b.get(d.day)).toBe(d.clicks);
   });
 });

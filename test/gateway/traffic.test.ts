@@ -4,11 +4,18 @@
 // own signals, stale data when Jiguang fails, invalidation by mutations, and per-token fairness.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chinaToday, dateOfDay } from '../../src/dates.js';
+import type { App, LinkStat, LinkStatTotals, ShortLink, VerificationStatus } from '../../src/generated/graphql.js';
 import { type CallContext, RequestStats, UpstreamBudget } from '../../src/http/call.js';
 import { linkPage } from '../../src/jmlink/endpoints.js';
 import { codes, type Harness, startHarness } from '../helpers/harness.js';
 
 const day = (offset: number) => dateOfDay(chinaToday() + offset);
+/** What `{ app { shortLinks { nodes { key } } } }` answers. */
+type LinkKeys = { app: { shortLinks: { nodes: Pick<ShortLink, 'key'>[] } } };
+/** What `{ app { oneTapLogin { state } } }` answers. */
+type OneTapState = { app: { oneTapLogin: Pick<VerificationStatus, 'state'> } };
+/** What `createApp { app { appKey } }` answers. */
+type CreatedKey = { createApp: { app: Pick<App, 'appKey'> } };
 
 let h: Harness;
 beforeAll(async () => {
@@ -38,8 +45,8 @@ describe('the dashboard at scale', () => {
     const apps = h.emulator.apps.slice(0, 2);
     const keys = new Map<string, string>();
     for (const app of apps) {
-      const r = await h.gql(`{ app(appKey: "${app.appKey}") { shortLinks(first: 20) { nodes { key } } } }`);
-      keys.set(app.appKey, r.body.data.app.shortLinks.nodes[7].key);
+      const r = await h.gql<LinkKeys>(`{ app(appKey: "${app.appKey}") { shortLinks(first: 20) { nodes { key } } } }`);
+      keys.set(app.appKey, r.body.data!.app.shortLinks.nodes[7]!.key);
     }
     let next = 0;
     const failures: unknown[] = [];
@@ -99,9 +106,11 @@ describe('a call every waiting request left', () => {
 describe('statistics are kept per day', () => {
   it('Oct 1–31 after Oct 1–15 asks Jiguang only for Oct 16–31, in one call', async () => {
     const appKey = h.emulator.apps[0]!.appKey;
-    const link = (await h.gql(`{ app(appKey: "${appKey}") { shortLinks(first: 1) { nodes { key } } } }`)).body.data.app.shortLinks.nodes[0].key;
+    const link = (await h.gql<LinkKeys>(`{ app(appKey: "${appKey}") { shortLinks(first: 1) { nodes { key } } } }`)).body.data!.app.shortLinks.nodes[0]!.key;
     const ask = (from: string, to: string) =>
-      h.gql(`{ app(appKey: "${appKey}") { shortLink(key: "${link}") { stats(from: "${from}", to: "${to}") { days { day clicks } totals { clicks } } } } }`);
+      h.gql<{ app: { shortLink: { stats: { days: Pick<LinkStat, 'day' | 'clicks'>[]; totals: Pick<LinkStatTotals, 'clicks'> } } } }>(
+        `{ app(appKey: "${appKey}") { shortLink(key: "${link}") { stats(from: "${from}", to: "${to}") { days { day clicks } totals { clicks } } } } }`,
+      );
     const first = await ask(day(-60), day(-46));
     h.emulator.resetCalls();
     const whole = await ask(day(-60), day(-30));
@@ -110,7 +119,7 @@ describe('statistics are kept per day', () => {
     const stats = h.emulator.calls.filter((c) => c.path.endsWith('/stat'));
     expect(stats.map((c) => [c.query.start_date, c.query.end_date])).toEqual([[day(-45), day(-30)]]);
     // The days answered from the cache are the same as Jiguang's.
-    expect(whole.body.data.app.shortLink.stats.days.slice(0, 15)).toEqual(first.body.data.app.shortLink.stats.days);
+    expect(whole.body.data!.app.shortLink.stats.days.slice(0, 15)).toEqual(first.body.data!.app.shortLink.stats.days);
     h.emulator.resetCalls();
     expect((await ask(day(-55), day(-35))).body.errors).toBeUndefined();
     expect(h.emulator.countCalls(JMLINK_STATS)).toBe(0);
@@ -236,15 +245,21 @@ describe("one app's data never answers another's", () => {
     await h.registry.upsert({ ...b, source: 'config' }, b.masterSecret);
     const query = (appKey: string) =>
       `{ app(appKey: "${appKey}") { shortLinks(first: 3) { nodes { key name } } byKey: shortLink(key: "KEY") { key name stats(from: "${day(-20)}", to: "${day(-10)}") { totals { clicks exposures } } } } }`;
-    const links = await h.gql(`{ app(appKey: "${a.appKey}") { shortLinks(first: 3) { nodes { key } } } }`);
-    const key = links.body.data.app.shortLinks.nodes[0].key;
-    const ra = await h.gql(query(a.appKey).replace('KEY', key));
-    const rb = await h.gql(query(b.appKey).replace('KEY', key));
+    type Twin = {
+      app: {
+        shortLinks: { nodes: Pick<ShortLink, 'key' | 'name'>[] };
+        byKey: Pick<ShortLink, 'key' | 'name'> & { stats: { totals: Pick<LinkStatTotals, 'clicks' | 'exposures'> } };
+      };
+    };
+    const links = await h.gql<LinkKeys>(`{ app(appKey: "${a.appKey}") { shortLinks(first: 3) { nodes { key } } } }`);
+    const key = links.body.data!.app.shortLinks.nodes[0]!.key;
+    const ra = await h.gql<Twin>(query(a.appKey).replace('KEY', key));
+    const rb = await h.gql<Twin>(query(b.appKey).replace('KEY', key));
     expect(ra.body.errors).toBeUndefined();
     expect(rb.body.errors).toBeUndefined();
-    expect(rb.body.data.app.shortLinks.nodes.map((n: { key: string }) => n.key)).toEqual(ra.body.data.app.shortLinks.nodes.map((n: { key: string }) => n.key));
-    expect(rb.body.data.app.byKey.key).toBe(key);
-    expect(rb.body.data.app.byKey.stats.totals).not.toEqual(ra.body.data.app.byKey.stats.totals);
+    expect(rb.body.data!.app.shortLinks.nodes.map((n) => n.key)).toEqual(ra.body.data!.app.shortLinks.nodes.map((n) => n.key));
+    expect(rb.body.data!.app.byKey.key).toBe(key);
+    expect(rb.body.data!.app.byKey.stats.totals).not.toEqual(ra.body.data!.app.byKey.stats.totals);
     // Each from its own calls, with its own credentials.
     expect(h.emulator.countCalls({ ...JMLINK_STATS, appKey: b.appKey })).toBe(1);
     expect(h.emulator.countCalls({ ...JMLINK_STATS, appKey: a.appKey })).toBe(1);
@@ -256,16 +271,16 @@ describe('mutations drop what they change', () => {
   const admin = () => ({ authorization: `Bearer ${h.tokens.admin}` });
 
   it('deleteApp drops everything cached about the app', async () => {
-    const created = await h.gql('mutation { createApp(input: { name: "Gone", androidPackage: "com.example.gone" }) { app { appKey } } }', undefined, admin());
-    const appKey = created.body.data.createApp.app.appKey;
+    const created = await h.gql<CreatedKey>('mutation { createApp(input: { name: "Gone", androidPackage: "com.example.gone" }) { app { appKey } } }', undefined, admin());
+    const appKey = created.body.data!.createApp.app.appKey;
     const query = `{ app(appKey: "${appKey}") { shortLinks(first: 2) { totalCount } } }`;
     await h.gql(query);
     await h.gql(query);
     expect(h.emulator.countCalls({ ...JMLINK_LIST, appKey })).toBe(1);
     expect((await h.gql(`mutation { deleteApp(appKey: "${appKey}") { deleted } }`, undefined, admin())).body.errors).toBeUndefined();
     // The same app made again: its links are asked for again, nothing is left from before.
-    const again = await h.gql('mutation { createApp(input: { name: "Gone", androidPackage: "com.example.gone" }) { app { appKey } } }', undefined, admin());
-    expect(again.body.data.createApp.app.appKey).toBe(appKey);
+    const again = await h.gql<CreatedKey>('mutation { createApp(input: { name: "Gone", androidPackage: "com.example.gone" }) { app { appKey } } }', undefined, admin());
+    expect(again.body.data!.createApp.app.appKey).toBe(appKey);
     expect((await h.gql(query)).body.errors).toBeUndefined();
     expect(h.emulator.countCalls({ ...JMLINK_LIST, appKey })).toBe(2);
   });
@@ -275,10 +290,10 @@ describe('mutations drop what they change', () => {
     try {
       const appKey = status.emulator.apps[0]!.appKey;
       const query = `{ app(appKey: "${appKey}") { oneTapLogin(platform: IOS) { state } } }`;
-      expect((await status.gql(query)).body.data.app.oneTapLogin.state).toBe('NONE');
+      expect((await status.gql<OneTapState>(query)).body.data!.app.oneTapLogin.state).toBe('NONE');
       const { generateKeyPairSync } = await import('node:crypto');
       const key = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
-      const enabled = await status.gql(
+      const enabled = await status.gql<{ enableOneTapLogin: Pick<VerificationStatus, 'state'> }>(
         'mutation($input: EnableOneTapLoginInput!) { enableOneTapLogin(input: $input) { state } }',
         {
           input: {
@@ -292,11 +307,11 @@ describe('mutations drop what they change', () => {
         },
         { authorization: `Bearer ${status.tokens.admin}` },
       );
-      expect(enabled.body.data.enableOneTapLogin.state).toBe('PENDING');
+      expect(enabled.body.data!.enableOneTapLogin.state).toBe('PENDING');
       // Jiguang decides and posts to the callback: the next read asks Jiguang again, not the cache.
       const deadline = Date.now() + 5_000;
       while (status.emulator.callbacks.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect((await status.gql(query)).body.data.app.oneTapLogin.state).toBe('PASS');
+      expect((await status.gql<OneTapState>(query)).body.data!.app.oneTapLogin.state).toBe('PASS');
     } finally {
       await status.close();
     }

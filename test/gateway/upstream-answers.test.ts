@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient } from '../../client/index.js';
+import type { GrowthUser, SetGrowthUserAttributesPayload } from '../../src/generated/graphql.js';
 import { assertKnownCodes, type Harness, startHarness } from '../helpers/harness.js';
 
 interface Scripted {
@@ -58,9 +59,10 @@ const SERVICES: Record<'jmlink' | 'portrait' | 'verification-admin' | 'push-admi
   growth: () => ['{ growthUser(identityName: "phone", value: "13800000000") { cuid } }', ['growthUser']],
 };
 
-async function ask(service: keyof typeof SERVICES) {
+/** Runs the service's document; `T` is the shape of `data` a test reads from it. */
+async function ask<T = unknown>(service: keyof typeof SERVICES) {
   const [query, path] = SERVICES[service]();
-  const r = await admin.executeText(query);
+  const r = await admin.executeText<T>(query);
   assertKnownCodes(r);
   const error = r.errors?.find((e) => JSON.stringify(e.path) === JSON.stringify(path));
   return { r, error };
@@ -122,13 +124,15 @@ describe('client-facing text from upstream is scrubbed and bounded', () => {
 describe('Operation Growth CUIDs are exact', () => {
   it('a CUID beyond 2^53 comes back exactly, and is sent back exactly', async () => {
     script = { status: 200, body: '{"code":0,"msg":"ok","data":[{"identityValue":"13800000000","cuid":9223372036854775807}]}' };
-    const { r } = await ask('growth');
+    const { r } = await ask<{ growthUser: Pick<GrowthUser, 'cuid'> | null }>('growth');
     expect(r.errors).toBeUndefined();
-    expect(r.data.growthUser).toEqual({ cuid: '9223372036854775807' });
+    expect(r.data!.growthUser).toEqual({ cuid: '9223372036854775807' });
     script = { status: 200, body: '{"code":0,"msg":"ok","data":null}' };
-    const set = await admin.executeText('mutation { setGrowthUserAttributes(cuid: "9223372036854775807", attributes: [{ name: "vip", value: { boolean: true } }]) { cuid } }');
+    const set = await admin.executeText<{ setGrowthUserAttributes: Pick<SetGrowthUserAttributesPayload, 'cuid'> }>(
+      'mutation { setGrowthUserAttributes(cuid: "9223372036854775807", attributes: [{ name: "vip", value: { boolean: true } }]) { cuid } }',
+    );
     expect(set.errors).toBeUndefined();
-    expect(set.data.setGrowthUserAttributes.cuid).toBe('9223372036854775807');
+    expect(set.data!.setGrowthUserAttributes.cuid).toBe('9223372036854775807');
     expect(received.at(-1)!.body).toContain('"cuid":9223372036854775807');
   });
 
@@ -144,9 +148,9 @@ describe('a failure that belongs to one app fails only its fields', () => {
     script = { status: 200, body: '{"total":3,"records":[]}' };
     await h.registry.upsert({ appKey: 'nosecret000000000000000a', name: 'AAA without secret', androidPackage: 'com.example.nosecret', groupName: null, source: 'config' });
     try {
-      const r = await admin.executeText('{ apps { appKey shortLinks(first: 1) { totalCount } } }');
+      const r = await admin.executeText<{ apps: { appKey: string; shortLinks: { totalCount: number } | null }[] }>('{ apps { appKey shortLinks(first: 1) { totalCount } } }');
       assertKnownCodes(r);
-      const apps = r.data.apps as { appKey: string; shortLinks: { totalCount: number } | null }[];
+      const apps = r.data!.apps;
       expect(apps.filter((a) => a.shortLinks === null).map((a) => a.appKey)).toEqual(['nosecret000000000000000a']);
       expect(apps.filter((a) => a.shortLinks !== null)).toHaveLength(3);
       expect(r.errors!.map((e) => e.extensions!.code)).toEqual(['NOT_FOUND']);

@@ -4,6 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient, type GatewayResult } from '../../client/index.js';
+import type { App, VerificationStatus } from '../../src/generated/graphql.js';
 import { VERIFICATION_ENVELOPE } from '../../src/verification/endpoints.js';
 
 const VERIFICATION_CODES = VERIFICATION_ENVELOPE.codes;
@@ -35,7 +36,10 @@ const STATUS = `query($appKey: ID!, $platform: AppPlatform!) {
   app(appKey: $appKey) { oneTapLogin(platform: $platform) { appKey platform state requestedAt lastCallback { code receivedAt } } }
 }`;
 
-const errorCodes = (r: GatewayResult<any>) => (r.errors ?? []).map((e) => e.extensions?.code);
+/** A one-tap login status as ENABLE and STATUS select it (DateTime values arrive as ISO strings). */
+type OneTap = Pick<VerificationStatus, 'appKey' | 'platform' | 'state'> & { requestedAt: string | null; lastCallback: { code: number; receivedAt: string } | null };
+
+const errorCodes = (r: GatewayResult<unknown>) => (r.errors ?? []).map((e) => e.extensions?.code);
 const input = (appKey: string, overrides: Record<string, unknown> = {}) => ({
   appKey,
   platform: 'ANDROID',
@@ -50,18 +54,21 @@ const input = (appKey: string, overrides: Record<string, unknown> = {}) => ({
 let packages = 0;
 /** A new app of its own (through createApp), so no review state leaks between tests. */
 async function freshApp(): Promise<string> {
-  const r = await admin.executeText(`mutation($p: String!) { createApp(input: { name: "Verification Test", androidPackage: $p }) { app { appKey } } }`, {
-    p: `com.example.verification${++packages}`,
-  });
+  const r = await admin.executeText<{ createApp: { app: Pick<App, 'appKey'> } }>(
+    `mutation($p: String!) { createApp(input: { name: "Verification Test", androidPackage: $p }) { app { appKey } } }`,
+    {
+      p: `com.example.verification${++packages}`,
+    },
+  );
   expect(r.errors).toBeUndefined();
   h.emulator.resetCalls();
-  return r.data.createApp.app.appKey;
+  return r.data!.createApp.app.appKey;
 }
 
 async function status(appKey: string, platform = 'ANDROID') {
-  const r = await h.gql(STATUS, { appKey, platform });
+  const r = await h.gql<{ app: { oneTapLogin: OneTap } }>(STATUS, { appKey, platform });
   expect(r.body.errors).toBeUndefined();
-  return r.body.data.app.oneTapLogin as { state: string; requestedAt: string | null; lastCallback: { code: number; receivedAt: string } | null };
+  return r.body.data!.app.oneTapLogin;
 }
 
 /** Polls the status until a callback is on record (bounded: fails after `timeoutMs`). */
@@ -77,9 +84,9 @@ async function untilCallback(appKey: string, platform = 'ANDROID', timeoutMs = 5
 }
 
 async function enable(appKey: string, overrides: Record<string, unknown> = {}) {
-  const r = await admin.executeText(ENABLE, { input: input(appKey, overrides) });
+  const r = await admin.executeText<{ enableOneTapLogin: OneTap }>(ENABLE, { input: input(appKey, overrides) });
   expect(r.errors).toBeUndefined();
-  return r.data.enableOneTapLogin;
+  return r.data!.enableOneTapLogin;
 }
 
 describe('enableOneTapLogin', () => {
@@ -88,7 +95,7 @@ describe('enableOneTapLogin', () => {
     expect(await status(appKey)).toMatchObject({ state: 'NONE', requestedAt: null, lastCallback: null });
     const pending = await enable(appKey);
     expect(pending).toMatchObject({ appKey, platform: 'ANDROID', state: 'PENDING', lastCallback: null });
-    expect(Date.parse(pending.requestedAt)).toBeGreaterThan(Date.now() - 10_000);
+    expect(Date.parse(pending.requestedAt!)).toBeGreaterThan(Date.now() - 10_000);
 
     const open = h.emulator.calls.find((c) => c.path === '/v1/admin/open')!;
     const body = open.body as Record<string, unknown>;
@@ -100,7 +107,7 @@ describe('enableOneTapLogin', () => {
     expect(done.state).toBe('PASS');
     expect(done.requestedAt).toBe(pending.requestedAt);
     expect(done.lastCallback!.code).toBe(2001);
-    expect(Date.parse(done.lastCallback!.receivedAt)).toBeGreaterThanOrEqual(Date.parse(pending.requestedAt));
+    expect(Date.parse(done.lastCallback!.receivedAt)).toBeGreaterThanOrEqual(Date.parse(pending.requestedAt!));
     const delivered = h.emulator.callbacks.filter((c) => c.body.app_key === appKey);
     expect(delivered).toEqual([{ url: body.callback_url, body: { app_key: appKey, platform: 'a', code: 2001 }, status: 200 }]);
   });
@@ -199,8 +206,8 @@ describe('JVerification codes', () => {
     expect(r.body.errors!.map((e) => e.extensions!.code)).toEqual([VERIFICATION_CODES[String(code)]]);
     const jiguang = r.body.errors![0]!.extensions!.jiguang;
     expect(jiguang).toMatchObject({ service: 'verification-admin', businessCode: code, httpStatus });
-    expect(typeof jiguang.upstreamMessage).toBe('string');
-    expect(jiguang.requestId).toBe(r.headers['x-request-id']);
+    expect(typeof jiguang!.upstreamMessage).toBe('string');
+    expect(jiguang!.requestId).toBe(r.headers['x-request-id']);
     expect(r.body.errors![0]!.path).toEqual(['app', 'oneTapLogin']);
   });
 
@@ -226,11 +233,14 @@ describe('status batching', () => {
     const fields = apps
       .map((a, i) => `a${i}: app(appKey: "${a.appKey}") { android: oneTapLogin(platform: ANDROID) { state } ios: oneTapLogin(platform: IOS) { state } }`)
       .join('\n');
-    const r = await h.gql(`{ ${fields} }`);
+    const r = await h.gql<Record<string, Record<'android' | 'ios', Pick<VerificationStatus, 'state'>>>>(`{ ${fields} }`);
     expect(r.body.errors).toBeUndefined();
-    for (let i = 0; i < 3; i++) expect(r.body.data[`a${i}`]).toEqual({ android: { state: expect.any(String) }, ios: { state: expect.any(String) } });
+    for (let i = 0; i < 3; i++) expect(r.body.data![`a${i}`]).toEqual({ android: { state: expect.any(String) }, ios: { state: expect.any(String) } });
     expect(h.emulator.countCalls({ service: 'verification-admin' })).toBe(6);
-    const asked = h.emulator.calls.map((c) => `${(c.body as any).app_key}:${(c.body as any).platform}`).sort();
+    const asked = h.emulator.calls
+      .map((c) => c.body as { app_key: string; platform: string })
+      .map((body) => `${body.app_key}:${body.platform}`)
+      .sort();
     expect(asked).toEqual(apps.flatMap((a) => [`${a.appKey}:a`, `${a.appKey}:i`]).sort());
   });
 

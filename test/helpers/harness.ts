@@ -4,22 +4,34 @@
 
 import { randomBytes } from 'node:crypto';
 import { buildSchema, type GraphQLEnumType } from 'graphql';
-import { createGatewayClient } from '../../client/index.js';
+import { createGatewayClient, type ErrorCode } from '../../client/index.js';
 import { hashToken, newToken } from '../../src/auth/callers.js';
 import { type GatewayConfig, loadConfig } from '../../src/config.js';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
+import type { JiguangErrorInfo } from '../../src/errors.js';
 import { MemoryQuotaBackend } from '../../src/http/quota.js';
 import { createLogger } from '../../src/logger.js';
 import { type AppRegistry, openMemoryRegistry } from '../../src/registry/index.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import { type RunningGateway, startGateway } from '../../src/server.js';
 
-export interface GraphQLResult<T = any> {
+/** An error in an answer, as the client sees it (`assertKnownCodes` has checked its code). */
+export interface ResultError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: ErrorCode; jiguang?: JiguangErrorInfo; [key: string]: unknown };
+}
+
+/** An answer of `gql`: `T` is the shape of `data` the caller expects from its document. */
+export interface GraphQLResult<T = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
+  body: { data?: T | null; errors?: ResultError[]; extensions?: Record<string, unknown> };
   text: string;
 }
+
+/** The JSON body of a GraphQL answer, for a test that reads a raw `fetch` response. */
+export type GraphQLBody<T = unknown> = GraphQLResult<T>['body'];
 
 export interface Harness {
   emulator: Emulator;
@@ -35,7 +47,7 @@ export interface Harness {
   tokens: { admin: string; reader: string; scoped: string; scopedAdmin: string };
   /** fetch with the reader's Authorization header (unless the call sets its own). */
   fetch(url: string | URL, init?: RequestInit): Promise<Response>;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
+  gql<T = unknown>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
   /** Forgets the traffic state (quota buckets and pauses, cached answers): each test starts afresh. */
   resetTraffic(): Promise<void>;
   close(): Promise<void>;
@@ -107,8 +119,8 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
       if (!headers.has('authorization')) headers.set('authorization', `Bearer ${tokens.reader}`);
       return fetch(url, { ...init, headers });
     },
-    async gql(query, variables, headers) {
-      const { status, headers: responseHeaders, ...body } = await client.executeText(query, variables, headers);
+    async gql<T>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) {
+      const { status, headers: responseHeaders, ...body } = await client.executeText<T>(query, variables, headers);
       const text = JSON.stringify(body);
       responses.push(text);
       assertKnownCodes(body);
@@ -138,6 +150,6 @@ export function assertKnownCodes(body: { errors?: { extensions?: Record<string, 
 }
 
 /** The codes of a result's errors, in order. */
-export function codes(result: GraphQLResult): string[] {
+export function codes(result: Pick<GraphQLResult, 'body'>): (ErrorCode | undefined)[] {
   return (result.body.errors ?? []).map((e) => e.extensions?.code);
 }

@@ -21,7 +21,9 @@ export function copyTree(parts: string[], prefix: string): { dir: string; remove
 export function runScript(cwd: string, script: string, ...args: string[]): { ok: boolean; output: string } {
   try {
     return { ok: true, output: execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), script, ...args], { cwd, encoding: 'utf8', stdio: 'pipe' }) };
-  } catch (error: any) {
-    return { ok: false, output: String(error.stderr) + String(error.stdout) };
+  } catch (error) {
+    // execFileSync's error carries the child's output.
+    const failed = error as { stderr: string | Buffer; stdout: string | Buffer };
+    return { ok: false, output: String(failed.stderr) + String(failed.stdout) };
   }
 }

@@ -3,7 +3,8 @@
 // audits ending in `warn` or `notice` must be exactly the ones listed in KEPT, each with its reason.
 import { type AuditResult, serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/harness.js';
+import type { App } from '../../src/generated/graphql.js';
+import { type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
 /** The non-ok audits we keep on purpose: id → the status graphql-http gives it. */
 const KEPT: Record<string, 'warn' | 'notice'> = {
@@ -24,8 +25,8 @@ const KEPT: Record<string, 'warn' | 'notice'> = {
 };
 
 let h: Harness;
-/** A response's JSON body, untyped (the tests check its shape). */
-const json = async (r: Response): Promise<any> => r.json();
+/** A response's JSON body as a GraphQL answer; `T` is the shape of `data` the test reads (the tests check the shape). */
+const json = async <T = unknown>(r: Response): Promise<GraphQLBody<T>> => (await r.json()) as GraphQLBody<T>;
 beforeAll(async () => {
   h = await startHarness();
 });
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 describe('graphql-http server audits', () => {
   // The URL is resolved lazily: the gateway's port is only known once beforeAll has run.
-  const audits = serverAudits({ url: () => h.gateway.graphqlUrl, fetchFn: (input: any, init?: any) => h.fetch(input, init) });
+  const audits = serverAudits({ url: () => h.gateway.graphqlUrl, fetchFn: (input: string | URL, init?: RequestInit) => h.fetch(input, init) });
   const notOk = new Map<string, { status: string; name: string; reason: string }>();
 
   for (const audit of audits) {
@@ -63,24 +64,24 @@ describe('response media types', () => {
     const ok = await post('{ apps { appKey } }', 'application/graphql-response+json');
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toMatch(/^application\/graphql-response\+json\b/);
-    expect((await json(ok)).data.apps.length).toBeGreaterThan(0);
+    expect((await json<{ apps: Pick<App, 'appKey'>[] }>(ok)).data!.apps.length).toBeGreaterThan(0);
 
     const invalid = await post('{ noSuchField }', 'application/graphql-response+json');
     expect(invalid.status).toBe(400);
     expect(invalid.headers.get('content-type')).toMatch(/^application\/graphql-response\+json\b/);
     const body = await json(invalid);
     expect(body.data).toBeUndefined();
-    expect(body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('application/json gets HTTP 200 for a field error, with the rest of the data', async () => {
     const r = await post('{ apps { appKey } app(appKey: "nope") { name } }', 'application/json');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^application\/json\b/);
-    const body = await json(r);
-    expect(body.data.app).toBeNull();
-    expect(body.data.apps.length).toBeGreaterThan(0);
-    expect(body.errors.map((e: any) => e.extensions.code)).toEqual(['NOT_FOUND']);
+    const body = await json<{ apps: Pick<App, 'appKey'>[]; app: Pick<App, 'name'> | null }>(r);
+    expect(body.data!.app).toBeNull();
+    expect(body.data!.apps.length).toBeGreaterThan(0);
+    expect(body.errors!.map((e) => e.extensions!.code)).toEqual(['NOT_FOUND']);
   });
 });
 
@@ -101,13 +102,13 @@ describe('request media types', () => {
       const r = await send(type ? { 'content-type': type, 'apollo-require-preflight': 'true' } : {}, query);
       expect(r.status, type).toBe(415);
       expect(r.headers.get('accept-post')).toBe('application/json, multipart/form-data');
-      expect((await json(r)).errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect((await json(r)).errors![0]!.extensions!.code).toBe('BAD_REQUEST');
     }
   });
 
   it('answers a JSON body that does not parse with 400', async () => {
     const r = await send({ 'content-type': 'application/json' }, '{"query": ');
     expect(r.status).toBe(400);
-    expect((await json(r)).errors[0].message).toMatch(/not valid JSON/);
+    expect((await json(r)).errors![0]!.message).toMatch(/not valid JSON/);
   });
 });

@@ -8,6 +8,7 @@ import { hashToken, newToken } from '../../src/auth/callers.js';
 import { type GatewayConfig, loadConfig } from '../../src/config.js';
 import { chinaToday, dateOfDay } from '../../src/dates.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import type { ShortLinkConnection } from '../../src/generated/graphql.js';
 import { createLogger } from '../../src/logger.js';
 import { type AppRegistry, openMemoryRegistry } from '../../src/registry/index.js';
 import { type RunningGateway, startGateway } from '../../src/server.js';
@@ -71,8 +72,12 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function gql(gateway: RunningGateway, query: string): Promise<{ status: number; body: { data?: any; errors?: { extensions?: Record<string, unknown> }[] } }> {
-  const { status, headers: _headers, ...body } = await createGatewayClient({ url: gateway.graphqlUrl, token }).executeText(query);
+/** Asks one gateway; `T` is the shape of `data` the document asks for. */
+async function gql<T = unknown>(
+  gateway: RunningGateway,
+  query: string,
+): Promise<{ status: number; body: { data?: T | null; errors?: { extensions?: Record<string, unknown> }[] } }> {
+  const { status, headers: _headers, ...body } = await createGatewayClient({ url: gateway.graphqlUrl, token }).executeText<T>(query);
   return { status, body };
 }
 
@@ -124,9 +129,9 @@ describe.skipIf(!installed)('two gateways sharing a Redis', () => {
       expect(again.body).toEqual(before.body);
       expect(emulator.countCalls(LIST)).toBe(calls);
       // Something never fetched is fetched (within the gateway's quota share).
-      const other = await gql(a.gateway, fresh);
+      const other = await gql<{ app: { shortLinks: Pick<ShortLinkConnection, 'totalCount'> } }>(a.gateway, fresh);
       expect(other.body.errors, JSON.stringify(other.body.errors)).toBeUndefined();
-      expect(typeof other.body.data.app.shortLinks.totalCount).toBe('number');
+      expect(typeof other.body.data!.app.shortLinks.totalCount).toBe('number');
       expect(emulator.countCalls(LIST)).toBe(calls + 1);
     } finally {
       await redis.start();
