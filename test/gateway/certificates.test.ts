@@ -124,6 +124,24 @@ describe('uploadCertificate', () => {
     expect(uploadCalls()).toBe(0);
   });
 
+  it('a multipart body that ends inside its file is 400 BAD_REQUEST, and nothing is sent', async () => {
+    const operations = JSON.stringify({
+      query: 'mutation($appKey: ID!, $file: Upload!) { uploadCertificate(appKey: $appKey, development: { file: $file, password: "x" }) { uploaded { environment } } }',
+      variables: { appKey, file: null },
+    });
+    const part = (name: string, extra = '') => `--XyZ\r\nContent-Disposition: form-data; name="${name}"${extra}\r\n\r\n`;
+    const body = `${part('operations')}${operations}\r\n${part('map')}{"0":["variables.file"]}\r\n${part('0', '; filename="a.p12"')}${fx.p12.subarray(0, 100).toString('latin1')}`;
+    const res = await fetch(h.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.admin}`, 'apollo-require-preflight': 'true', 'content-type': 'multipart/form-data; boundary=XyZ' },
+      body: Buffer.from(body, 'latin1'),
+    });
+    const answer = (await res.json()) as GraphQLBody;
+    expect(res.status).toBe(400);
+    expect(answer.errors!.map((e) => e.extensions!.code)).toEqual(['BAD_REQUEST']);
+    expect(uploadCalls()).toBe(0);
+  });
+
   it('refuses a multipart request without the CSRF preflight header', async () => {
     const r = await upload(appKey, { dev: { file: fx.p12, password: fx.password } }, { preflight: false });
     expect(r.status).toBe(400);

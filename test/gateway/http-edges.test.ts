@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/harness.js';
+import { codes, type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let port: number;
@@ -154,5 +154,37 @@ describe('timeouts and limits of the server', () => {
     expect(r.status).toBe(400);
     expect(r.body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(r.body.errors![0]!.extensions!.limit).toBe('nesting');
+  });
+
+  it('variables or extensions nested past the limit are refused with 400 BAD_USER_INPUT (POST and GET), not 500', async () => {
+    const deep = `${'['.repeat(5_000)}1${']'.repeat(5_000)}`; // JSON text: too deep to build and stringify here
+    const send = async (init: { body?: string; search?: string }) => {
+      const res = await fetch(h.gateway.graphqlUrl + (init.search ?? ''), {
+        method: init.body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${h.tokens.reader}`, 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+        ...(init.body ? { body: init.body } : {}),
+      });
+      return { status: res.status, body: (await res.json()) as GraphQLBody };
+    };
+    const refusedAs = (r: { status: number; body: GraphQLBody }, name: string) => {
+      expect(r.status).toBe(400);
+      expect(r.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'nesting' });
+      expect(r.body.errors![0]!.message).toContain(name);
+    };
+    refusedAs(await send({ body: `{"query":"{ __typename }","variables":{"unused":${deep}}}` }), 'variables');
+    refusedAs(await send({ body: `{"query":"{ __typename }","extensions":{"x":${deep}}}` }), 'extensions');
+    const variables = `{"a":"[{","b":${'['.repeat(65)}${']'.repeat(65)}}`;
+    refusedAs(await send({ search: `?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent(variables)}` }), 'variables');
+    // At the limit (brackets inside strings do not count) the request runs.
+    let ok: unknown = '[[[{{{';
+    for (let i = 0; i < 63; i++) ok = [ok];
+    expect((await h.gql('{ __typename }', { ok })).status).toBe(200);
+  });
+
+  it('a subscription, which this schema does not offer, is a 400 validation error', async () => {
+    const r = await h.gql('subscription { __typename }');
+    expect(r.status).toBe(400);
+    expect(codes(r)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(r.body.errors![0]!.message).toMatch(/does not support subscription/);
   });
 });

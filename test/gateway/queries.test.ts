@@ -116,6 +116,32 @@ describe('walking the graph', () => {
     expect(link.all.totals.clicks).toBe(link.android.totals.clicks + link.ios.totals.clicks);
     for (const d of link.all.days) expect(d.day >= from && d.day <= to).toBe(true);
   });
+  it('an explicit null platform counts every platform, as leaving it out does', async () => {
+    const first = await h.gql<FirstLink>(`query($appKey: ID!) { app(appKey: $appKey) { shortLinks(first: 1) { nodes { key createdOn } } } }`, { appKey });
+    const { key, createdOn: from } = first.body.data!.app.shortLinks.nodes[0]!;
+    const to = new Date(Date.parse(from) + 9 * 86_400_000).toISOString().slice(0, 10);
+    const r = await h.gql<{
+      app: {
+        shortLink: {
+          absent: { platform: string; totals: Pick<Totals, 'clicks'> };
+          nullLiteral: { platform: string; totals: Pick<Totals, 'clicks'> };
+          nullVariable: { platform: string; totals: Pick<Totals, 'clicks'> };
+        };
+      };
+    }>(
+      `query($appKey: ID!, $key: String!, $from: LocalDate!, $to: LocalDate!, $p: LinkPlatform) { app(appKey: $appKey) { shortLink(key: $key) {
+          absent: stats(from: $from, to: $to) { platform totals { clicks } }
+          nullLiteral: stats(from: $from, to: $to, platform: null) { platform totals { clicks } }
+          nullVariable: stats(from: $from, to: $to, platform: $p) { platform totals { clicks } }
+        } } }`,
+      { appKey, key, from, to, p: null },
+    );
+    expect(r.body.errors).toBeUndefined();
+    const link = r.body.data!.app.shortLink;
+    expect(link.nullLiteral).toEqual(link.absent);
+    expect(link.nullVariable).toEqual(link.absent);
+    expect(link.absent.platform).toBe('ALL');
+  });
 });
 
 describe('paging over JMLink pages of 500', () => {

@@ -170,7 +170,10 @@ describe("Jiguang's own rate-limit signals are authoritative", () => {
   });
 
   it('X-Rate-Limit-Remaining: 0 on a success pauses the bucket too: the next call is not sent (RATE_LIMITED when no wait is allowed)', async () => {
-    const limited = await startHarness({ cache: true, emulator: { rateLimits: { jmlinkLinksPerMinute: 2 } }, env: { GATEWAY_QUOTA_MAX_WAIT_MS: '0' } });
+    // The emulator's clock stands still in the middle of a minute, so its fixed window cannot roll over
+    // between the calls (with a real clock the test failed whenever a minute began mid-test).
+    const midMinute = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
+    const limited = await startHarness({ cache: true, emulator: { now: () => midMinute, rateLimits: { jmlinkLinksPerMinute: 2 } }, env: { GATEWAY_QUOTA_MAX_WAIT_MS: '0' } });
     try {
       const appKey = limited.emulator.apps[0]!.appKey;
       for (const n of [1, 2]) expect((await limited.gql(`{ app(appKey: "${appKey}") { shortLinks(first: ${n}) { totalCount } } }`)).body.errors).toBeUndefined();
