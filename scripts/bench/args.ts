@@ -1,5 +1,5 @@
 // The command line of `npm run bench -- …`.
-export const SCENARIO_NAMES = ['page', 'stats', 'bykey', 'latency', 'dashboard', 'limits'] as const;
+export const SCENARIO_NAMES = ['page', 'stats', 'bykey', 'latency', 'dashboard', 'limits', 'fleet'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface Options {

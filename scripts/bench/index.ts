@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { type Options, parseArgs, USAGE, UsageError } from './args.js';
 import { compare, type Timing } from './compare.js';
 import { type DashboardReport, runDashboard } from './dashboard.js';
+import { type FleetRow, runFleet } from './fleet.js';
 import { type LimitResult, runLimits } from './limits.js';
 import { LoadGenerator } from './load.js';
 import { machineLines } from './machine.js';
@@ -68,6 +69,7 @@ const problems: string[] = [];
 const rows: TableRow[] = [];
 let limits: LimitResult[] = [];
 let dashboard: DashboardReport | null = null;
+let fleet: FleetRow[] | null = null;
 let addedLatency: string | null = null;
 const timing: Timing = { warmupSec: o.warmupSec, durationSec: o.durationSec, reps: o.reps };
 
@@ -75,6 +77,7 @@ try {
   const cpuScenarios = (['page', 'stats', 'bykey', 'latency', 'limits'] as const).filter((s) => o.only.has(s));
   if (o.soakMinutes !== null || cpuScenarios.length > 0) await cpuPart();
   if (o.soakMinutes === null && o.only.has('dashboard')) await dashboardPart();
+  if (o.soakMinutes === null && o.only.has('fleet')) await fleetPart();
   if (o.soakMinutes === null) finalReport();
 } catch (error) {
   // A failed reference check says all there is to say; anything else comes with its stack.
@@ -213,6 +216,33 @@ async function dashboardPart(): Promise<void> {
   });
 }
 
+async function fleetPart(): Promise<void> {
+  log(`\n## fleet: the dashboard through 1 and 3 replicas on PostgreSQL and Redis, Jiguang's real quotas, ${o.dashboardLatencyMs} ms per call`);
+  fleet = await runFleet(
+    bench,
+    {
+      sizes: [1, 3],
+      users: o.users,
+      rate: o.dashboardRate,
+      phaseSec: o.quick ? 5 : 30,
+      latencyMs: o.dashboardLatencyMs,
+      connections: o.connections,
+      throughputSec: o.quick ? 2 : o.durationSec,
+      dir,
+      pinning,
+      gatewayEnv: o.gatewayEnv,
+      metricsToken,
+    },
+    log,
+  );
+  if (!fleet) problems.push('fleet: not measured (PostgreSQL or Redis unreachable; leave it out with --only)');
+  for (const row of fleet ?? []) {
+    if (row.errors > 0 || row.warmErrors > 0) problems.push(`fleet of ${row.replicas}: ${row.errors + row.warmErrors} errors (must be 0)`);
+    if (row.maxLinksPerMinute > 100 || row.maxStatsPerMinute > 500)
+      problems.push(`fleet of ${row.replicas}: over a quota (links ${row.maxLinksPerMinute}, stats ${row.maxStatsPerMinute} in one minute)`);
+  }
+}
+
 function finalReport(): void {
   log(`\n## results (paste into README "Performance")\n`);
   log(
@@ -234,6 +264,18 @@ function finalReport(): void {
       const max = (api: string) => Math.max(...p.quota.filter((q) => q.api === api).map((q) => q.maxPerMinute));
       log(
         `| ${p.name}, ${num(p.load.seconds)} s | ${p.load.responses} | ${p.load.failed} | ${num(p.load.p50)} / ${num(p.load.p99)} ms | ${calls('links')} + ${calls('stats')} | ${max('links')} / ${max('stats')} | ${pct(p.cache.hitRate)} |`,
+      );
+    }
+  }
+  if (fleet) {
+    log('');
+    log(
+      `| fleet on PostgreSQL and Redis: dashboards at ${o.dashboardRate}/s, then warm at ${o.connections} connections | dashboards | errors | p50 / p99 | JMLink calls | most in one minute per AppKey, links / stats | cache hit rate | warm req/s |`,
+    );
+    log('|---|---|---|---|---|---|---|---|');
+    for (const r of fleet) {
+      log(
+        `| ${r.replicas} replica${r.replicas > 1 ? 's' : ''} | ${r.dashboards} | ${r.errors + r.warmErrors} | ${num(r.p50)} / ${num(r.p99)} ms | ${r.calls} | ${r.maxLinksPerMinute} / ${r.maxStatsPerMinute} | ${pct(r.hitRate)} | ${num(r.warmRps)} |`,
       );
     }
   }

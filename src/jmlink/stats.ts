@@ -54,8 +54,14 @@ export async function statsOfRange(upstream: Upstream, range: StatsRange, ctx: C
     return { value: rowsOf(known!, range.from, range.to), stale: null };
   }
   try {
-    const fetched = await upstream.fetch(linkStats, { ...range, from: dateOfDay(first), to: dateOfDay(last) }, ctx, `${key}|${first}-${last}`, (rows) =>
-      storeDays(upstream, key, first, last, rows),
+    const fetched = await upstream.fetch(
+      linkStats,
+      { ...range, from: dateOfDay(first), to: dateOfDay(last) },
+      ctx,
+      `${key}|${first}-${last}`,
+      (rows) => storeDays(upstream, key, first, last, rows),
+      // Another replica fetching the same span stores it here: its rows, once every day is fresh.
+      async () => freshRows((await upstream.cache.get<LinkDays>(key))?.value, first, last, Date.now()),
     );
     // The usual case, the whole range fetched: Jiguang's rows as they came (in date order).
     if (first === range.from && last === range.to) return { value: fetched, stale: null };
@@ -121,6 +127,14 @@ async function storeDays(upstream: Upstream, key: string, first: number, last: n
   }
   const entry: CacheEntry<LinkDays> = { value: { base, days }, storedAt: now, freshUntil: now, staleUntil };
   await upstream.cache.set(key, entry, 64 + days.length * DAY_SIZE);
+}
+
+function freshRows(known: LinkDays | undefined, from: number, to: number, now: number): JmlinkDayStat[] | undefined {
+  for (let d = from; d <= to; d++) {
+    const day = dayAt(known, d);
+    if (!day || day[2] <= now) return undefined;
+  }
+  return rowsOf(known!, from, to);
 }
 
 function rowsOf(known: LinkDays, from: number, to: number): JmlinkDayStat[] {

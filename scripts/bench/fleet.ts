@@ -1,0 +1,169 @@
+// The fleet line: the dashboard scenario through one replica and through three, side by side, in
+// the same run — every replica on PostgreSQL (the registry) and Redis (cache, coalescing, quotas)
+// in front of an emulator with Jiguang's real quotas at 30 ms a call. Per fleet: a paced phase
+// (errors, p50/p99, upstream calls against the quota, cache hit rate), then a closed-loop phase on
+// warm data (throughput). Skipped with a message when PostgreSQL or Redis is not reachable.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { createClient } from 'redis';
+import type { Bench } from './measure.js';
+import type { Pinning } from './processes.js';
+import { ms, num, pct } from './report.js';
+import { dashboards, loadBenchData } from './scenarios.js';
+import { makeTokens, metricSums, type Server, startEmulator, startGateway, type Token } from './servers.js';
+
+export interface FleetOptions {
+  sizes: number[];
+  users: number;
+  rate: number;
+  phaseSec: number;
+  latencyMs: number;
+  connections: number;
+  throughputSec: number;
+  dir: string;
+  pinning: Pinning;
+  gatewayEnv: Record<string, string>;
+  metricsToken: Token;
+}
+
+export interface FleetRow {
+  replicas: number;
+  dashboards: number;
+  errors: number;
+  p50: number;
+  p99: number;
+  calls: number;
+  maxLinksPerMinute: number;
+  maxStatsPerMinute: number;
+  hitRate: number;
+  warmRps: number;
+  warmErrors: number;
+}
+
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+export async function runFleet(bench: Bench, o: FleetOptions, log: (line: string) => void): Promise<FleetRow[] | null> {
+  const missing = await unreachable();
+  if (missing) {
+    log(`  skipped: ${missing} (the fleet line needs PostgreSQL at DATABASE_URL and Redis at REDIS_URL)`);
+    return null;
+  }
+  const users = makeTokens('user', o.users);
+  const crowd = makeTokens('crowd', 200);
+  const rows: FleetRow[] = [];
+  const schemas: string[] = [];
+  const prefixes: string[] = [];
+  for (const size of o.sizes) {
+    const started: Server[] = [];
+    try {
+      const jiguang = await startEmulator({
+        name: `emulator (real quotas, ${o.latencyMs} ms)`,
+        latencyMs: o.latencyMs,
+        linksPerMinute: 100,
+        statsPerMinute: 500,
+        pinning: o.pinning,
+      });
+      started.push(jiguang);
+      bench.upstreams.push(jiguang);
+      const bodies = dashboards(await loadBenchData(jiguang));
+      await jiguang.resetCalls();
+      const id = randomUUID().replaceAll('-', '').slice(0, 10);
+      schemas.push(`bench_fleet_${id}`);
+      prefixes.push(`bench:${id}:`);
+      const fleet = await startGateway({
+        name: `fleet of ${size}`,
+        upstream: jiguang,
+        tokens: [...users, ...crowd],
+        metricsSha256: o.metricsToken.sha256,
+        dir: o.dir,
+        replicas: size,
+        settings: { ...o.gatewayEnv, DATABASE_URL, GATEWAY_DATABASE_SCHEMA: schemas.at(-1)!, REDIS_URL, GATEWAY_REDIS_PREFIX: prefixes.at(-1)! },
+        pinning: o.pinning,
+      });
+      started.push(fleet);
+      const before = await counts(fleet, o.metricsToken.token);
+      const paced = await bench.loadgen.run({
+        targets: fleet.urls,
+        connections: o.users,
+        amount: Math.round(o.rate * o.phaseSec),
+        overallRate: o.rate,
+        bodies,
+        tokens: users.map((t) => t.token),
+      });
+      const after = await counts(fleet, o.metricsToken.token);
+      const hits = (after.hit ?? 0) - (before.hit ?? 0) + (after.grace ?? 0) - (before.grace ?? 0);
+      const calls = (after.calls ?? 0) - (before.calls ?? 0);
+      const coalesced = (after.coalesced ?? 0) - (before.coalesced ?? 0);
+      const warm = await bench.loadgen.run({ targets: fleet.urls, connections: o.connections, durationSec: o.throughputSec, bodies, tokens: crowd.map((t) => t.token) });
+      const row: FleetRow = {
+        replicas: size,
+        dashboards: paced.responses,
+        errors: paced.failed,
+        p50: paced.p50,
+        p99: paced.p99,
+        calls,
+        maxLinksPerMinute: await jiguang.maxPerWindow({ pathPattern: '^/v1/links$' }, 60_000),
+        maxStatsPerMinute: await jiguang.maxPerWindow({ pathPattern: '/stat$' }, 60_000),
+        hitRate: hits / Math.max(1, hits + coalesced + calls),
+        warmRps: warm.rps,
+        warmErrors: warm.failed,
+      };
+      rows.push(row);
+      log(
+        `  ${size} replica${size > 1 ? 's' : ''}: ${row.dashboards} dashboards, errors ${row.errors}, p50 ${ms(row.p50)}, p99 ${ms(row.p99)}, ${row.calls} JMLink calls ` +
+          `(most in one minute per AppKey: links ${row.maxLinksPerMinute} / 100, stats ${row.maxStatsPerMinute} / 500), cache hit rate ${pct(row.hitRate)}; ` +
+          `warm, ${o.connections} connections: ${num(row.warmRps)} req/s${row.warmErrors > 0 ? `, ${row.warmErrors} FAILED` : ''}`,
+      );
+    } finally {
+      for (const s of started.reverse()) await s.close();
+      bench.upstreams.splice(0, bench.upstreams.length, ...bench.upstreams.filter((u) => !started.includes(u)));
+    }
+  }
+  await cleanUp(schemas, prefixes);
+  return rows;
+}
+
+/** Cache events and JMLink calls, summed over the replicas. */
+async function counts(fleet: Server, token: string): Promise<Record<string, number>> {
+  const events = await metricSums(fleet, token, 'gateway_cache_events_total', ['event']);
+  const calls = await metricSums(fleet, token, 'jiguang_upstream_requests_total', ['service']);
+  return { ...events, calls: calls.jmlink ?? 0 };
+}
+
+async function unreachable(): Promise<string | null> {
+  const db = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await db.connect();
+    await db.query('select 1');
+  } catch (error) {
+    return `PostgreSQL is not reachable (${(error as Error).message})`;
+  } finally {
+    await db.end().catch(() => {});
+  }
+  const redis = createClient({ url: REDIS_URL, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    return `Redis is not reachable (${(error as Error).message})`;
+  } finally {
+    redis.destroy();
+  }
+  return null;
+}
+
+async function cleanUp(schemas: string[], prefixes: string[]): Promise<void> {
+  const db = new pg.Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  for (const schema of schemas) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await db.end();
+  const redis = createClient({ url: REDIS_URL });
+  redis.on('error', () => {});
+  await redis.connect();
+  for (const prefix of prefixes) {
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) if (keys.length > 0) await redis.unlink(keys);
+  }
+  redis.destroy();
+}
