@@ -62,7 +62,8 @@ export class MemoryQuotaBackend implements QuotaBackend {
     while (expired < times.length && times[expired]! <= now - windowMs) expired++;
     if (expired > 0) times.splice(0, expired);
     const at = times.length < limit ? now : Math.max(now, times[times.length - limit]! + windowMs);
-    if (at > notAfter) return { at, reserved: false };
+    // A slot free now is never refused: the caller computed notAfter a moment (an await) ago.
+    if (at > Math.max(notAfter, now)) return { at, reserved: false };
     insertSorted(times, at);
     return { at, reserved: true };
   }
