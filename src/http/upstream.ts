@@ -101,18 +101,7 @@ export class Upstream {
     }
     this.deps.metrics.cacheEvents.inc({ endpoint: endpoint.name, event: 'miss' });
     try {
-      const value = await this.fetch(
-        endpoint,
-        params,
-        ctx,
-        key,
-        async (v) => {
-          await this.store(key, v, freshMs);
-          await onFetched?.(v);
-        },
-        () => this.readFresh<R>(key),
-      );
-      return { value, stale: null };
+      return { value: await this.fetchAndStore(endpoint, params, ctx, key, freshMs, onFetched), stale: null };
     } catch (error) {
       const stale = this.staleFor(endpoint, ctx, key, entry, error);
       if (stale) return stale;
@@ -235,21 +224,20 @@ export class Upstream {
     await this.deps.cache.set(key, newEntry(value, freshMs, this.deps.cacheSettings), approximateSize(value));
   }
 
+  /** A coalesced call whose answer is stored under `key` (where other replicas read it back). */
+  private fetchAndStore<P, R>(endpoint: Endpoint<P, R>, params: P, ctx: CallContext, key: string, freshMs: number, onFetched?: (value: R) => Promise<void>): Promise<R> {
+    const onValue = async (v: R) => {
+      await this.store(key, v, freshMs);
+      await onFetched?.(v);
+    };
+    return this.fetch(endpoint, params, ctx, key, onValue, () => this.readFresh<R>(key));
+  }
+
   private refreshInBackground<P, R>(endpoint: Endpoint<P, R>, params: P, key: string, freshMs: number, onFetched?: (value: R) => Promise<void>): void {
     if (this.refreshing.has(key)) return;
     this.refreshing.add(key);
     const ctx = backgroundCall(`refresh-${randomUUID()}`, this.deps.timeoutMs);
-    this.fetch(
-      endpoint,
-      params,
-      ctx,
-      key,
-      async (v) => {
-        await this.store(key, v, freshMs);
-        await onFetched?.(v);
-      },
-      () => this.readFresh<R>(key),
-    )
+    this.fetchAndStore(endpoint, params, ctx, key, freshMs, onFetched)
       .catch((error: unknown) => this.deps.logger.debug('background refresh failed', { endpoint: endpoint.name, code: error instanceof GatewayError ? error.code : 'INTERNAL' }))
       .finally(() => this.refreshing.delete(key));
   }
