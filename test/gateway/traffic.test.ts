@@ -2,6 +2,7 @@
 // upstream calls follows the distinct data asked for, not the number of people asking. The
 // cross-request cache (per day for statistics), coalescing, the quota scheduler that obeys Jiguang's
 // own signals, stale data when Jiguang fails, invalidation by mutations, and per-token fairness.
+import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chinaToday, dateOfDay } from '../../src/dates.js';
 import type { App, LinkStat, LinkStatTotals, ShortLink, VerificationStatus } from '../../src/generated/graphql.js';
@@ -243,7 +244,7 @@ describe('stale data when Jiguang fails', () => {
 describe("one app's data never answers another's", () => {
   it('two apps with the same link keys see their own links and statistics', async () => {
     const a = h.emulator.apps[1]!;
-    const b = { appKey: 'b0b0b0b0b0b0b0b0b0b0b0b0', masterSecret: 'c1c1c1c1c1c1c1c1c1c1c1c1', name: 'Twin', androidPackage: 'com.example.twin', groupName: null };
+    const b = { appKey: randomBytes(12).toString('hex'), masterSecret: randomBytes(12).toString('hex'), name: 'Twin', androidPackage: 'com.example.twin', groupName: null };
     h.emulator.addApp(b, { linkKeysFrom: a.appKey });
     await h.registry.upsert({ ...b, source: 'config' }, b.masterSecret);
     const query = (appKey: string) =>
