@@ -13,7 +13,7 @@ import type { GraphQLError } from 'graphql';
 import { type CallerConfig, Callers } from './auth/callers.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
-import { GatewayError, maskError } from './errors.js';
+import { describeError, GatewayError, maskError } from './errors.js';
 import { isRecord } from './http/envelope.js';
 import type { Upstream } from './http/upstream.js';
 import { DocumentGuard } from './limits/document.js';
@@ -166,7 +166,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     requestsSeen++;
     res.once('close', () => inFlight--);
   });
-  const checks: ReadinessCheck[] = [{ name: 'registry', check: () => registryCheck(registry) }, ...readiness];
+  const checks: ReadinessCheck[] = [{ name: 'registry', check: () => registryCheck(registry, logger) }, ...readiness];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const incoming = req.headers['x-request-id'];
@@ -217,11 +217,15 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       return sendJson(res, read.status, graphqlError(read.message, 'BAD_REQUEST'), { ...read.headers, ...(read.close ? { connection: 'close' } : {}) });
     }
 
+    // Variables and extensions are bounded before anything walks them (resolving a document id does).
+    const sent = req.method === 'POST' ? read.body : undefined;
+    const deep = checkValues(guard, sent, target.searchParams);
+    if (deep) return sendJson(res, 400, graphqlError(deep.message, 'BAD_USER_INPUT', { limit: deep.extensions.limit }));
     // Persisted documents: a document id becomes its document; trusted mode refuses everything else.
-    const resolved = resolveDocuments(documents, req.method === 'POST' ? read.body : undefined, target.searchParams, target.search);
+    const resolved = resolveDocuments(documents, sent, target.searchParams, target.search);
     if (!resolved.ok) return sendJson(res, resolved.status, graphqlError(resolved.message, resolved.code));
     const refusal = checkDocuments(guard, resolved.body, target.searchParams);
-    if (refusal) return sendJson(res, 400, graphqlError(refusal.message, String(refusal.extensions.code), { limit: refusal.extensions.limit }));
+    if (refusal) return sendJson(res, 400, graphqlError(refusal.message, 'GRAPHQL_VALIDATION_FAILED', { limit: refusal.extensions.limit }));
 
     // The caller going away cancels the request, and with it every upstream call it started.
     const abort = new AbortController();
@@ -340,28 +344,40 @@ function routeOf(req: IncomingMessage): string {
   return path === undefined ? 'malformed' : 'other';
 }
 
-/** The document limits checked before parsing, for every operation of the request. */
-function checkDocuments(guard: DocumentGuard, body: unknown, params: URLSearchParams): GraphQLError | null {
-  const requests = body === undefined ? [Object.fromEntries(params)] : Array.isArray(body) ? body : [body];
-  for (const request of requests) {
-    if (!isRecord(request)) continue;
-    const refusal =
-      (typeof request.query === 'string' ? guard.check(request.query) : null) ??
-      guard.checkValues('variables', request.variables) ??
-      guard.checkValues('extensions', request.extensions);
+/** The operations of a request: the JSON body's (one or a batch), or a GET request's parameters. */
+function operationsOf(body: unknown, params: URLSearchParams): Record<string, unknown>[] {
+  const requests: unknown[] = body === undefined ? [Object.fromEntries(params)] : Array.isArray(body) ? body : [body];
+  return requests.filter(isRecord);
+}
+
+/** The nesting limit on every operation's variables and extensions (JSON text on GET, parsed on POST). */
+function checkValues(guard: DocumentGuard, body: unknown, params: URLSearchParams): GraphQLError | null {
+  for (const request of operationsOf(body, params)) {
+    const refusal = guard.checkValues('variables', request.variables) ?? guard.checkValues('extensions', request.extensions);
     if (refusal) return refusal;
   }
   return null;
 }
 
-async function registryCheck(registry: AppRegistry): Promise<{ status: 'ok' | 'down'; detail?: string }> {
+/** The document limits checked before parsing, for every operation of the request. */
+function checkDocuments(guard: DocumentGuard, body: unknown, params: URLSearchParams): GraphQLError | null {
+  for (const request of operationsOf(body, params)) {
+    const refusal = typeof request.query === 'string' ? guard.check(request.query) : null;
+    if (refusal) return refusal;
+  }
+  return null;
+}
+
+/** The registry's state for /ready; the cause goes to the log only (a database's message can name users and hosts). */
+async function registryCheck(registry: AppRegistry, logger: Logger): Promise<{ status: 'ok' | 'down'; detail?: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2_000)));
   try {
     await Promise.race([registry.ping(), timeout]);
     return { status: 'ok' };
   } catch (error) {
-    return { status: 'down', detail: error instanceof Error ? error.message : 'unreachable' };
+    logger.warn('registry unreachable', { error: describeError(error).message });
+    return { status: 'down', detail: 'unreachable (see the log)' };
   } finally {
     clearTimeout(timer);
   }

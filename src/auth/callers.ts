@@ -1,6 +1,7 @@
 // Who may call the gateway. Callers present `Authorization: Bearer <token>`; the gateway keeps only
 // each token's SHA-256, with a role (reader: queries; admin: queries and mutations) and optionally
-// the app keys it may touch. A token is never stored, logged or compared in clear.
+// the app keys it may touch. A token is never written anywhere, logged or compared in clear (the
+// process remembers recently accepted Authorization headers in memory only, to hash each once).
 import { createHash, randomBytes } from 'node:crypto';
 
 export type Role = 'reader' | 'admin';

@@ -4,7 +4,7 @@
 // none is free it waits, within the request's deadline, instead of being sent and refused.
 // Jiguang's own signals are authoritative: a rate-limit answer, or X-Rate-Limit-Remaining: 0,
 // pauses the bucket until the window Jiguang names has ended.
-import { GatewayError } from '../errors.js';
+import { GatewayError, RequestCancelledError } from '../errors.js';
 import type { QuotaBucketName } from './endpoint.js';
 
 export interface QuotaLimit {
@@ -189,16 +189,17 @@ function quotaError(bucket: QuotaBucketName, freeAt: number): GatewayError {
   return new GatewayError('RATE_LIMITED', `Jiguang's ${bucket} quota is spent for now; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds, quota: bucket });
 }
 
+/** Waits `ms`; the caller going away ends the wait as REQUEST_CANCELLED (a coded error, not an internal one). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(new RequestCancelledError());
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal!.reason);
+      reject(new RequestCancelledError());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -61,11 +61,17 @@ interface Flight<T> {
   waiters: number;
 }
 
+/** How long an invalidation is remembered for calls in flight (far longer than any call's deadline). */
+const INVALIDATION_MEMORY_MS = 10 * 60_000;
+
 export class Upstream {
   private readonly flights = new Map<string, Flight<unknown>>();
   /** Each service's base URL, split once: its origin, and a path prefix when it has one. */
   private readonly bases: Record<ServiceName, { origin: string; path: string }>;
   private readonly refreshing = new Set<string>();
+  /** Recent invalidations by key prefix, numbered: a call in flight when one covered its key does not store its answer. */
+  private readonly invalidations = new Map<string, { n: number; at: number }>();
+  private invalidationCount = 0;
 
   constructor(readonly deps: UpstreamDeps) {
     const split = (base: string) => {
@@ -141,9 +147,10 @@ export class Upstream {
     if (!flight) {
       // The call runs on its own signal, ended only when every request waiting for it has gone.
       const controller = new AbortController();
+      const seen = this.invalidationCount;
       const call = () =>
         this.send(endpoint, params, ctx, credentials, controller.signal).then(async (value) => {
-          await onValue?.(value);
+          if (!this.invalidatedSince(flightKey, seen)) await onValue?.(value);
           return value;
         });
       // Across replicas too, when a shared coalescer and a cache key to read the value back are there.
@@ -171,12 +178,32 @@ export class Upstream {
 
   /** Drops every cached answer about an app (its links, statistics, tags, review status). */
   async invalidateApp(appKey: string): Promise<void> {
+    this.invalidateInFlight(appPrefix(appKey));
     await this.deps.cache.deletePrefix(appPrefix(appKey));
   }
 
   /** Drops the cached answer of one call. */
   async invalidate<P, R>(endpoint: Endpoint<P, R>, params: P): Promise<void> {
-    await this.deps.cache.delete([this.cacheKey(endpoint, params)]);
+    const key = this.cacheKey(endpoint, params);
+    this.invalidateInFlight(key);
+    await this.deps.cache.delete([key]);
+  }
+
+  /**
+   * Calls already in flight under `prefix` started before the change: later requests do not join
+   * them, and their answers are not stored (they would undo the invalidation).
+   */
+  private invalidateInFlight(prefix: string): void {
+    const now = Date.now();
+    for (const [p, { at }] of this.invalidations) if (at < now - INVALIDATION_MEMORY_MS) this.invalidations.delete(p);
+    this.invalidations.set(prefix, { n: ++this.invalidationCount, at: now });
+    for (const key of this.flights.keys()) if (key.startsWith(prefix)) this.flights.delete(key);
+  }
+
+  private invalidatedSince(key: string, seen: number): boolean {
+    if (seen === this.invalidationCount) return false;
+    for (const [prefix, { n }] of this.invalidations) if (n > seen && key.startsWith(prefix)) return true;
+    return false;
   }
 
   /** The cache key of an endpoint's answer: owner (app or project), endpoint, normalised parameters; never credentials. */

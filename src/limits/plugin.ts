@@ -1,7 +1,7 @@
 // Apollo plugin: the cost and upstream-call limits, once the operation and its variables are known
 // and before any resolver runs, so a document over them makes no upstream call at all.
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { DocumentNode, FragmentDefinitionNode, OperationDefinitionNode } from 'graphql';
+import { type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, valueFromASTUntyped } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { CostLimits, Measure } from './cost.js';
 import { CostModel } from './cost.js';
@@ -25,7 +25,7 @@ export function costLimitPlugin(limits: CostLimits): ApolloServerPlugin<GatewayC
           let apps = usesApps.get(document);
           if (apps === undefined) usesApps.set(document, (apps = document.loc ? /\bapps\b/.test(document.loc.source.body) : true));
           const visibleApps = apps ? (await contextValue.visibleApps()).length : 0;
-          const variables = request.variables ?? {};
+          const variables = withDefaults(operation, request.variables ?? {});
           const key = `${visibleApps}|${JSON.stringify(variables)}`;
           let known = measured.get(operation);
           const hit = known?.get(key);
@@ -40,4 +40,13 @@ export function costLimitPlugin(limits: CostLimits): ApolloServerPlugin<GatewayC
       };
     },
   };
+}
+
+/** The variables as execution sees them: the operation's defaults stand in for those not sent (Apollo hands the plugin only what was sent). */
+function withDefaults(operation: OperationDefinitionNode, sent: Record<string, unknown>): Record<string, unknown> {
+  const missing = operation.variableDefinitions?.filter((d) => d.defaultValue && !Object.hasOwn(sent, d.variable.name.value));
+  if (!missing?.length) return sent;
+  const variables = { ...sent };
+  for (const d of missing) variables[d.variable.name.value] = valueFromASTUntyped(d.defaultValue!);
+  return variables;
 }

@@ -103,7 +103,8 @@ export function createGraphiQL(options: GraphiQLOptions): GraphiQL {
       tabs,
       trustedIds: ids,
       probe,
-      exampleApp: (await options.exampleApp()) ?? null,
+      // Only on the demo's page, which carries a token anyway: an anonymous visitor learns no app key.
+      exampleApp: options.token ? ((await options.exampleApp()) ?? null) : null,
       storagePrefix,
     };
     const page = compressSmall(Buffer.from(renderPage(urls, config)), negotiateEncoding(req.headers['accept-encoding']));

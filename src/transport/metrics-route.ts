@@ -27,8 +27,9 @@ export async function sendMetrics(res: ServerResponse, metrics: Metrics): Promis
 export async function handleMetrics(req: IncomingMessage, res: ServerResponse, access: MetricsAccess, callers: Callers, metrics: Metrics): Promise<void> {
   if (access.address) return refuse(req, res, 404, { error: 'Metrics are served on the metrics address (GATEWAY_METRICS_ADDRESS).' });
   const caller = callers.identify(req.headers.authorization);
-  if (caller?.role === 'admin' || metricsTokenMatches(req.headers.authorization, access.tokenSha256)) return sendMetrics(res, metrics);
-  return refuse(req, res, 401, graphqlError('/metrics needs an admin token or the metrics token: send `Authorization: Bearer <token>`.', 'UNAUTHENTICATED'), {
+  // An admin limited to some apps is refused: the series name every app (quota levels by AppKey).
+  if ((caller?.role === 'admin' && caller.appKeys === null) || metricsTokenMatches(req.headers.authorization, access.tokenSha256)) return sendMetrics(res, metrics);
+  return refuse(req, res, 401, graphqlError('/metrics needs an admin token not limited to apps, or the metrics token: send `Authorization: Bearer <token>`.', 'UNAUTHENTICATED'), {
     'www-authenticate': 'Bearer realm="jiguang-gateway metrics"',
   });
 }

@@ -1,7 +1,9 @@
 // The HTTP edges a hostile or careless client reaches before any GraphQL: malformed request targets,
 // oversize bodies (declared or chunked), refused requests, slow clients and the server's timeouts.
+import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
+import { getIntrospectionQuery } from 'graphql';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codes, type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
@@ -175,6 +177,11 @@ describe('timeouts and limits of the server', () => {
     refusedAs(await send({ body: `{"query":"{ __typename }","extensions":{"x":${deep}}}` }), 'extensions');
     const variables = `{"a":"[{","b":${'['.repeat(65)}${']'.repeat(65)}}`;
     refusedAs(await send({ search: `?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent(variables)}` }), 'variables');
+    // Checked before a persisted document id is resolved (the built-in introspection id always is one).
+    const hash = createHash('sha256').update(getIntrospectionQuery()).digest('hex');
+    const extensions = `{"persistedQuery":{"version":1,"sha256Hash":"${hash}"},"x":${deep}}`;
+    // Brackets left as they are, so the 5,000 levels fit in a request target (encoded they would not).
+    refusedAs(await send({ search: `?extensions=${encodeURIComponent(extensions).replaceAll('%5B', '[').replaceAll('%5D', ']')}` }), 'extensions');
     // At the limit (brackets inside strings do not count) the request runs.
     let ok: unknown = '[[[{{{';
     for (let i = 0; i < 63; i++) ok = [ok];

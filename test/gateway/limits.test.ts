@@ -78,6 +78,13 @@ describe('the upstream-call budget', () => {
     expect(r.body.errors![0]!.message).toMatch(/fewer links/);
   });
 
+  it("reads a variable left out as its operation's default, as execution will", async () => {
+    await refusedQuickly(
+      'query Q($n: Int = 500) { apps { shortLinks(first: $n) { nodes { stats(from: "2026-10-01", to: "2026-10-31") { totals { clicks } } } } } }',
+      'upstreamCalls',
+    );
+  });
+
   it('counts aliases, and `apps` as the apps the caller may see', async () => {
     const stats = (n: number) => Array.from({ length: n }, (_, i) => `s${i}: stats(from: "2026-10-0${(i % 9) + 1}", to: "2026-10-10") { totals { clicks } }`).join(' ');
     // 3 apps × 20 links × 2 statistics fields = 120 > 100; the scoped token sees one app: 40.

@@ -44,9 +44,10 @@ describe('the access log', () => {
 });
 
 describe('/metrics', () => {
-  it('is refused without a token, and to a reader', async () => {
+  it('is refused without a token, to a reader, and to an admin limited to some apps', async () => {
     expect((await scrape()).status).toBe(401);
     expect((await scrape(`Bearer ${h.tokens.reader}`)).status).toBe(401);
+    expect((await scrape(`Bearer ${h.tokens.scopedAdmin}`)).status).toBe(401);
     expect((await scrape('Bearer not-the-metrics-token-at-all')).status).toBe(401);
   });
 

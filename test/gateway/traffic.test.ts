@@ -274,6 +274,31 @@ describe("one app's data never answers another's", () => {
 describe('mutations drop what they change', () => {
   const admin = () => ({ authorization: `Bearer ${h.tokens.admin}` });
 
+  it('a call in flight when its app is invalidated neither stores its answer nor is joined by later requests', async () => {
+    const appKey = h.emulator.apps[0]!.appKey;
+    const query = `{ app(appKey: "${appKey}") { shortLinks(first: 7) { totalCount } } }`;
+    const calls = () => h.emulator.countCalls({ ...JMLINK_LIST, appKey });
+    const before = calls();
+    h.emulator.injectFault({ service: 'jmlink', pathPattern: '^/v1/links$', delayMs: 400, times: 1 });
+    const slow = h.gql(query);
+    await new Promise((r) => setTimeout(r, 150));
+    await h.gateway.upstream.invalidateApp(appKey);
+    // Asked after the invalidation: its own call, not the one that started before it.
+    expect((await h.gql(query)).body.errors).toBeUndefined();
+    expect(calls()).toBe(before + 2);
+    expect((await slow).body.errors).toBeUndefined();
+    // The later call's answer is cached; the earlier one's is not stored over it.
+    expect((await h.gql(query)).body.errors).toBeUndefined();
+    expect(calls()).toBe(before + 2);
+    h.emulator.injectFault({ service: 'jmlink', pathPattern: '^/v1/links$', delayMs: 400, times: 1 });
+    const alone = h.gql(`{ app(appKey: "${appKey}") { shortLinks(first: 8) { totalCount } } }`);
+    await new Promise((r) => setTimeout(r, 150));
+    await h.gateway.upstream.invalidateApp(appKey);
+    expect((await alone).body.errors).toBeUndefined();
+    expect((await h.gql(`{ app(appKey: "${appKey}") { shortLinks(first: 8) { totalCount } } }`)).body.errors).toBeUndefined();
+    expect(calls()).toBe(before + 4);
+  });
+
   it('deleteApp drops everything cached about the app', async () => {
     const created = await h.gql<CreatedKey>('mutation { createApp(input: { name: "Gone", androidPackage: "com.example.gone" }) { app { appKey } } }', undefined, admin());
     const appKey = created.body.data!.createApp.app.appKey;
