@@ -163,7 +163,7 @@ export async function runDashboard(bench: Bench, o: DashboardOptions, log: (line
 
 type CacheCounts = { events: Record<string, number>; calls: Record<string, number> };
 
-async function cacheCounts(gateway: Server, token: string): Promise<CacheCounts> {
+export async function cacheCounts(gateway: Server, token: string): Promise<CacheCounts> {
   return {
     events: await metricSums(gateway, token, 'gateway_cache_events_total', ['event']),
     calls: await metricSums(gateway, token, 'jiguang_upstream_requests_total', ['service']),
@@ -174,7 +174,7 @@ async function cacheCounts(gateway: Server, token: string): Promise<CacheCounts>
  * Lookups answered from the cache: hits (and grace hits) over hits + coalesced + calls made.
  * (Per-day statistics record no `miss` event; a call made is the miss.)
  */
-function cacheRate(before: CacheCounts, after: CacheCounts): PhaseReport['cache'] {
+export function cacheRate(before: CacheCounts, after: CacheCounts): PhaseReport['cache'] {
   const d = (kind: 'events' | 'calls', key: string) => (after[kind][key] ?? 0) - (before[kind][key] ?? 0);
   const hits = d('events', 'hit');
   const grace = d('events', 'grace');

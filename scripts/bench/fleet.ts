@@ -6,11 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createClient } from 'redis';
+import { cacheCounts, cacheRate } from './dashboard.js';
 import type { Bench } from './measure.js';
 import type { Pinning } from './processes.js';
 import { ms, num, pct } from './report.js';
 import { dashboards, loadBenchData } from './scenarios.js';
-import { makeTokens, metricSums, type Server, startEmulator, startGateway, type Token } from './servers.js';
+import { makeTokens, type Server, startEmulator, startGateway, type Token } from './servers.js';
 
 export interface FleetOptions {
   sizes: number[];
@@ -82,7 +83,7 @@ export async function runFleet(bench: Bench, o: FleetOptions, log: (line: string
         pinning: o.pinning,
       });
       started.push(fleet);
-      const before = await counts(fleet, o.metricsToken.token);
+      const before = await cacheCounts(fleet, o.metricsToken.token);
       const paced = await bench.loadgen.run({
         targets: fleet.urls,
         connections: o.users,
@@ -91,10 +92,7 @@ export async function runFleet(bench: Bench, o: FleetOptions, log: (line: string
         bodies,
         tokens: users.map((t) => t.token),
       });
-      const after = await counts(fleet, o.metricsToken.token);
-      const hits = (after.hit ?? 0) - (before.hit ?? 0) + (after.grace ?? 0) - (before.grace ?? 0);
-      const calls = (after.calls ?? 0) - (before.calls ?? 0);
-      const coalesced = (after.coalesced ?? 0) - (before.coalesced ?? 0);
+      const cache = cacheRate(before, await cacheCounts(fleet, o.metricsToken.token));
       const warm = await bench.loadgen.run({ targets: fleet.urls, connections: o.connections, durationSec: o.throughputSec, bodies, tokens: crowd.map((t) => t.token) });
       const row: FleetRow = {
         replicas: size,
@@ -102,10 +100,10 @@ export async function runFleet(bench: Bench, o: FleetOptions, log: (line: string
         errors: paced.failed,
         p50: paced.p50,
         p99: paced.p99,
-        calls,
+        calls: cache.calls,
         maxLinksPerMinute: await jiguang.maxPerWindow({ pathPattern: '^/v1/links$' }, 60_000),
         maxStatsPerMinute: await jiguang.maxPerWindow({ pathPattern: '/stat$' }, 60_000),
-        hitRate: hits / Math.max(1, hits + coalesced + calls),
+        hitRate: cache.hitRate,
         warmRps: warm.rps,
         warmErrors: warm.failed,
       };
@@ -122,13 +120,6 @@ export async function runFleet(bench: Bench, o: FleetOptions, log: (line: string
   }
   await cleanUp(schemas, prefixes);
   return rows;
-}
-
-/** Cache events and JMLink calls, summed over the replicas. */
-async function counts(fleet: Server, token: string): Promise<Record<string, number>> {
-  const events = await metricSums(fleet, token, 'gateway_cache_events_total', ['event']);
-  const calls = await metricSums(fleet, token, 'jiguang_upstream_requests_total', ['service']);
-  return { ...events, calls: calls.jmlink ?? 0 };
 }
 
 async function unreachable(): Promise<string | null> {
