@@ -14,13 +14,16 @@ export type ServiceName = 'jmlink' | 'portrait' | 'push-admin' | 'verification-a
 /** Diagnosis of an upstream failure, returned as `extensions.jiguang`. Never a body, URL or secret. */
 export interface JiguangErrorInfo {
   service: ServiceName;
-  /** The business code Jiguang answered, as it sent it (number or string), when there was one. */
+  /**
+   * The business code Jiguang answered: a number as sent, a string only when it is a short token
+   * (`[A-Za-z0-9_.:-]{1,64}`) holding no secret; null otherwise (src/http/scrub.ts `fromUpstream`).
+   */
   businessCode: number | string | null;
-  /** Jiguang's short message for the code, trimmed; never the raw body. */
+  /** Jiguang's short message for the code, scrubbed and bounded; never the raw body. */
   upstreamMessage: string | null;
   /** The HTTP status Jiguang answered, null when no answer came. */
   httpStatus: number | null;
-  /** The request id the gateway sent upstream (and Jiguang's own, when it returned one). */
+  /** The request id the gateway sent upstream (and Jiguang's own, when it returned one that is a short token). */
   requestId: string;
   upstreamRequestId?: string;
 }

@@ -2,7 +2,7 @@
 // the business code, message and request id are, which codes mean success, and the table from
 // business code to gateway code. A code the table does not know is decided by the HTTP status.
 import { codeForHttpStatus, type ErrorCode, type JiguangErrorInfo, type ServiceName, type UpstreamError, upstreamError } from '../errors.js';
-import { clientText } from './scrub.js';
+import { fromUpstream } from './scrub.js';
 import type { WireResponse } from './transport.js';
 
 /** A service's table from business code to gateway code. */
@@ -30,8 +30,8 @@ export interface Decoded {
 
 export interface DecodeContext {
   requestId: string;
-  /** Values to scrub from client-facing text (the call's own credentials). */
-  secrets: readonly string[];
+  /** The forms of the call's own credentials (`credentialForms`), asked for only when a string needs the gate. */
+  secrets: () => readonly string[];
 }
 
 /** Reads an answer through its service's envelope; throws the mapped UpstreamError on failure. */
@@ -39,19 +39,24 @@ export function decodeEnvelope(spec: EnvelopeSpec, res: WireResponse, ctx: Decod
   const body = res.body;
   const raw = isRecord(body) ? at(body, spec.code) : undefined;
   const code = typeof raw === 'number' || typeof raw === 'string' ? String(raw) : undefined;
-  const upstreamRequestId = isRecord(body) && spec.requestId ? clientText(at(body, spec.requestId), ctx.secrets, 64) : null;
+  let forms: readonly string[] | undefined;
+  const secrets = () => (forms ??= ctx.secrets());
+  // Everything taken from the answer for the client or the log passes the one gate (src/http/scrub.ts).
+  const token = (value: unknown) => (typeof value === 'number' ? fromUpstream(value, 'token', []) : typeof value === 'string' ? fromUpstream(value, 'token', secrets()) : null);
+  const upstreamRequestId = isRecord(body) && spec.requestId ? token(at(body, spec.requestId)) : null;
   const info: JiguangErrorInfo = {
     service: spec.service,
-    businessCode: typeof raw === 'number' || typeof raw === 'string' ? raw : null,
+    businessCode: token(raw),
     upstreamMessage: null,
     httpStatus: res.status,
     requestId: ctx.requestId,
-    ...(upstreamRequestId ? { upstreamRequestId } : {}),
+    ...(upstreamRequestId !== null ? { upstreamRequestId: String(upstreamRequestId) } : {}),
   };
   if (res.status < 400 && !res.notJson && spec.success(code, res.status)) return { body, code, info };
   if (res.status < 400 && (res.notJson || !isRecord(body))) throw malformed(info);
-  const message = isRecord(body) ? clientText(at(body, spec.message), ctx.secrets) : null;
-  throw businessError({ ...info, upstreamMessage: message }, code === undefined ? undefined : spec.codes[code], res.headers);
+  const message = isRecord(body) ? fromUpstream(at(body, spec.message), 'text', secrets()) : null;
+  const tableCode = code !== undefined && Object.hasOwn(spec.codes, code) ? spec.codes[code] : undefined;
+  throw businessError({ ...info, upstreamMessage: message }, tableCode, res.headers);
 }
 
 /** The error for a failed answer: the table's code when it knows the business code, else the HTTP status's. */

@@ -37,8 +37,43 @@ export function scrub(text: string, options: ScrubOptions = {}): string {
   return max !== undefined && out.length > max ? `${out.slice(0, max)}…` : out;
 }
 
-/** Bounded, scrubbed text copied from an upstream answer into a client-facing response. */
-export function clientText(value: unknown, secrets: Iterable<string> = [], maxLength = 200): string | null {
+/**
+ * The forms in which a call's credentials could come back in an upstream answer: the secret, the
+ * `user:secret` pair, their base64 (standard and URL-safe) and the whole `Basic …` header.
+ */
+export function credentialForms(username: string, password: string): string[] {
+  const pair = `${username}:${password}`;
+  const forms = [password, pair];
+  for (const plain of [pair, password]) {
+    const b64 = Buffer.from(plain, 'utf8').toString('base64');
+    forms.push(b64, b64.replace(/=+$/, ''), Buffer.from(plain, 'utf8').toString('base64url'));
+  }
+  return forms.filter((form) => form.length >= 6);
+}
+
+/** What an upstream business code or request id may look like to be passed on. */
+const UPSTREAM_TOKEN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export type UpstreamFieldKind = 'token' | 'text';
+
+/**
+ * The one gate for anything copied from an upstream answer into a response or a log line.
+ * - `token` (business codes, request ids): a number stays a number; a string passes only when it is a
+ *   short token (`[A-Za-z0-9_.:-]{1,64}`) that neither holds nor is part of a known secret; anything
+ *   else is dropped (null), never passed on in part.
+ * - `text` (messages): control characters folded, known secrets, credentials and secret-shaped runs
+ *   replaced, the length bounded.
+ * `secrets` are the forms of the call's own credentials (`credentialForms`).
+ */
+export function fromUpstream(value: unknown, kind: 'token', secrets: readonly string[]): number | string | null;
+export function fromUpstream(value: unknown, kind: 'text', secrets: readonly string[], maxLength?: number): string | null;
+export function fromUpstream(value: unknown, kind: UpstreamFieldKind, secrets: readonly string[], maxLength = 200): number | string | null {
+  if (kind === 'token') {
+    if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+    if (typeof value !== 'string' || !UPSTREAM_TOKEN.test(value)) return null;
+    for (const secret of secrets) if (value.includes(secret) || (value.length >= 6 && secret.includes(value))) return null;
+    return value;
+  }
   if (typeof value !== 'string' && typeof value !== 'number') return null;
   const text = String(value)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes

@@ -21,7 +21,8 @@ import type { Endpoint } from './endpoint.js';
 import { decodeEnvelope, malformed, retryAfterSeconds } from './envelope.js';
 import type { Fairness } from './fairness.js';
 import type { QuotaScheduler } from './quota.js';
-import { basicAuth, type Transport, TransportFailure, type WireResponse } from './transport.js';
+import { credentialForms } from './scrub.js';
+import { type Transport, TransportFailure, type WireResponse } from './transport.js';
 
 /** A value and, when it came from an entry kept past its freshness because Jiguang failed, when it was fetched. */
 export interface Served<T> {
@@ -345,7 +346,7 @@ export class Upstream {
         if (reset !== undefined) await deps.quota.pause(endpoint.quota, owner, Date.now() + reset * 1000);
       }
       try {
-        const decoded = decodeEnvelope(endpoint.envelope, res, { requestId: ctx.requestId, secrets: [credentials.password, basicAuth(credentials)] });
+        const decoded = decodeEnvelope(endpoint.envelope, res, { requestId: ctx.requestId, secrets: () => credentialForms(credentials.username, credentials.password) });
         const value = endpoint.parse(decoded, params);
         finish('ok', res.status, undefined, decoded.info.businessCode);
         return value;
