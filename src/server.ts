@@ -23,11 +23,12 @@ import { limitRules } from './limits/rules.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './observability/metrics.js';
 import { inRequestSpan } from './observability/tracing.js';
+import { inputFirst } from './plugins/input-first.js';
 import { mutationsNeedAdmin } from './plugins/mutations-need-admin.js';
 import { operationMetrics } from './plugins/operation-metrics.js';
 import { staleExtension } from './plugins/stale-extension.js';
 import type { AppRegistry } from './registry/index.js';
-import { resolvers } from './resolvers/index.js';
+import { inputChecks, resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
 import { createUpstream, type TrafficState } from './traffic.js';
 import { readGraphQLBody } from './transport/body.js';
@@ -122,6 +123,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       mutationsNeedAdmin,
+      inputFirst(inputChecks),
       costLimitPlugin(config.limits),
       staleExtension,
       operationMetrics(metrics),

@@ -2,6 +2,7 @@
 
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import type { Resolvers } from '../generated/graphql.js';
+import type { InputChecks } from '../plugins/input-first.js';
 import * as apps from './app.js';
 import * as growth from './growth.js';
 import * as jmlink from './jmlink.js';
@@ -24,3 +25,6 @@ export const resolvers: Resolvers = {
   LinkStats: jmlink.LinkStats,
   PortraitTags: portrait.PortraitTags,
 };
+
+/** Every field's argument checks, run before an operation executes (src/plugins/input-first.ts). */
+export const inputChecks: InputChecks = { ...jmlink.inputChecks, ...portrait.inputChecks, ...push.inputChecks, ...verification.inputChecks, ...growth.inputChecks };

@@ -3,28 +3,45 @@
 // it is never lost. An app that existed already never has its secret shown again.
 
 import { BadUserInputError } from '../errors.js';
-import type { AppResolvers, MutationResolvers } from '../generated/graphql.js';
+import type { AppResolvers, MutationCreateAppArgs, MutationResolvers, MutationUploadCertificateArgs } from '../generated/graphql.js';
+import { type InputChecks, inputCheck } from '../plugins/input-first.js';
 import { type CertificateInfo, inspectP12 } from '../push/certificate.js';
 import { certificatesOf, readUpload, saveCertificates } from '../push/certificates.js';
 import type { CertificateFile } from '../push/endpoints.js';
 
 const ANDROID_PACKAGE = /^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$/;
 
+/** createApp's input, trimmed: a name of 1 to 100 characters and an Android package name. */
+function newApp({ input }: MutationCreateAppArgs): { name: string; androidPackage: string; groupName: string | null } {
+  const name = input.name.trim();
+  const androidPackage = input.androidPackage.trim();
+  if (name.length < 1 || name.length > 100) throw new BadUserInputError('`input.name` must be 1 to 100 characters.', 'input.name');
+  if (!ANDROID_PACKAGE.test(androidPackage) || androidPackage.length > 255) {
+    throw new BadUserInputError(
+      `\`input.androidPackage\` "${androidPackage.slice(0, 100)}" is not an Android package name (dot-separated identifiers, e.g. com.example.shop).`,
+      'input.androidPackage',
+    );
+  }
+  return { name, androidPackage, groupName: input.groupName?.trim() || null };
+}
+
+/** At least one certificate (the files themselves are read and opened by the resolver, before any call). */
+function checkCertificates({ development, production }: MutationUploadCertificateArgs): void {
+  if (!development && !production) throw new BadUserInputError('Give `development`, `production` or both.', 'development');
+}
+
+/** Checked before the operation runs (src/plugins/input-first.ts). */
+export const inputChecks: InputChecks = {
+  'Mutation.createApp': inputCheck(newApp),
+  'Mutation.uploadCertificate': inputCheck(checkCertificates),
+};
+
 export const Mutation: MutationResolvers = {
   createApp: async (_root, { input }, ctx) => {
     // Account level: a token limited to some apps could otherwise reach any app by its package.
     ctx.requireUnscoped('developer');
     ctx.requireService('developer');
-    const name = input.name.trim();
-    const androidPackage = input.androidPackage.trim();
-    const groupName = input.groupName?.trim() || null;
-    if (name.length < 1 || name.length > 100) throw new BadUserInputError('`input.name` must be 1 to 100 characters.', 'input.name');
-    if (!ANDROID_PACKAGE.test(androidPackage) || androidPackage.length > 255) {
-      throw new BadUserInputError(
-        `\`input.androidPackage\` "${androidPackage.slice(0, 100)}" is not an Android package name (dot-separated identifiers, e.g. com.example.shop).`,
-        'input.androidPackage',
-      );
-    }
+    const { name, androidPackage, groupName } = newApp({ input });
     const created = await ctx.pushAdmin.createApp({ name, androidPackage, groupName });
     const known = await ctx.registry.get(created.appKey);
     const record = {
@@ -81,7 +98,7 @@ export const Mutation: MutationResolvers = {
       ['development', development],
       ['production', production],
     ] as const;
-    if (!development && !production) throw new BadUserInputError('Give `development`, `production` or both.', 'development');
+    checkCertificates({ appKey, development, production });
     const files: CertificateFile[] = [];
     const infos: CertificateInfo[] = [];
     // Every file is read and opened before anything is sent: one bad file sends none.

@@ -2,7 +2,8 @@
 // status joins Jiguang's answer with the gateway's record of its request and the last callback.
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import type { AppResolvers, MutationResolvers, VerificationStatus } from '../generated/graphql.js';
+import type { AppResolvers, MutationEnableOneTapLoginArgs, MutationResolvers, VerificationStatus } from '../generated/graphql.js';
+import { type InputChecks, inputCheck } from '../plugins/input-first.js';
 import { type PlatformName, reviewOf, updateReview, WIRE_PLATFORM } from '../verification/reviews.js';
 import { normalizeRsaPublicKey, validateOneTapLogin } from '../verification/validate.js';
 
@@ -14,20 +15,28 @@ async function statusOf(ctx: GatewayContext, info: GraphQLResolveInfo, appKey: s
   return { appKey, platform, state, requestedAt: review.requestedAt, lastCallback: review.lastCallback };
 }
 
+/** The documented rules of JVerification's `open`, field by field (src/verification/validate.ts). */
+function checkOneTapLogin({ input }: MutationEnableOneTapLoginArgs, ctx: GatewayContext): void {
+  validateOneTapLogin({
+    appKey: input.appKey,
+    platform: input.platform,
+    packageName: input.packageName,
+    appSign: input.appSign ?? null,
+    appType: input.category,
+    appIntro: input.appIntro,
+    rsaPublicKey: input.rsaPublicKey,
+    callbackUrl: ctx.reviewCallbackUrl,
+  });
+}
+
+/** Checked before the operation runs (src/plugins/input-first.ts). */
+export const inputChecks: InputChecks = { 'Mutation.enableOneTapLogin': inputCheck(checkOneTapLogin) };
+
 export const Mutation: MutationResolvers = {
   enableOneTapLogin: async (_root, { input }, ctx, info) => {
     await ctx.requireApp(input.appKey);
     ctx.requireService('developer');
-    validateOneTapLogin({
-      appKey: input.appKey,
-      platform: input.platform,
-      packageName: input.packageName,
-      appSign: input.appSign ?? null,
-      appType: input.category,
-      appIntro: input.appIntro,
-      rsaPublicKey: input.rsaPublicKey,
-      callbackUrl: ctx.reviewCallbackUrl,
-    });
+    checkOneTapLogin({ input }, ctx);
     await ctx.verification.open({
       app_key: input.appKey,
       platform: WIRE_PLATFORM[input.platform],

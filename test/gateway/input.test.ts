@@ -102,6 +102,62 @@ describe('input checked before any upstream call', () => {
   });
 });
 
+describe('input before quota, budget and stale data, on every field', () => {
+  const LINKS_STATS = `query($appKey: ID!, $first: Int!, $from: LocalDate!, $to: LocalDate!) {
+    app(appKey: $appKey) { shortLinks(first: $first) { nodes { key stats(from: $from, to: $to) { totals { clicks } } } } }
+  }`;
+
+  it('a stats range backwards under a paused JMLink bucket is BAD_USER_INPUT, not RATE_LIMITED', async () => {
+    await h.gateway.upstream.deps.quota.pause('jmlink.links', appKey, Date.now() + 60_000);
+    try {
+      const r = await h.gql(LINKS_STATS, { appKey, first: 5, from: '2024-03-10', to: '2024-03-01' });
+      expect(r.status).toBe(400);
+      expect(codes(r)).toEqual(['BAD_USER_INPUT']);
+      expect(r.body.errors![0]!.message).toBe('`to` (2024-03-01) is before `from` (2024-03-10).');
+      expect(r.body.errors![0]!.extensions!.argument).toBe('to');
+      expect(r.body.data).toBeUndefined();
+      // The same document with good input meets the pause.
+      const paused = await h.gql(LINKS_STATS, { appKey, first: 5, from: '2024-03-01', to: '2024-03-10' }, { 'x-request-id': 'paused-1' });
+      expect(codes(paused)).toEqual(['RATE_LIMITED']);
+    } finally {
+      await h.resetTraffic();
+    }
+    expect(h.emulator.countCalls()).toBe(0);
+  });
+
+  it('bad input in a document over the upstream-call budget is BAD_USER_INPUT', async () => {
+    const all = `query($first: Int!, $from: LocalDate!, $to: LocalDate!) { apps { shortLinks(first: $first) { nodes { stats(from: $from, to: $to) { totals { clicks } } } } } }`;
+    const r = await h.gql(all, { first: 500, from: '2024-03-10', to: '2024-03-01' });
+    expect(codes(r)).toEqual(['BAD_USER_INPUT']);
+    const budget = await h.gql(all, { first: 500, from: '2024-03-01', to: '2024-03-10' });
+    expect(budget.body.errors![0]!.extensions!.limit).toBe('upstreamCalls');
+    expect(h.emulator.countCalls()).toBe(0);
+  });
+
+  it('fields in fragments and under aliases are checked; a field @skip leaves out is not', async () => {
+    const fragment = await h.gql(
+      `query($appKey: ID!) { app(appKey: $appKey) { ...L } } fragment L on App { a: shortLinks(first: 1) { totalCount } b: shortLinks(first: 0) { totalCount } }`,
+      { appKey },
+    );
+    expect(codes(fragment)).toEqual(['BAD_USER_INPUT']);
+    expect(fragment.body.errors![0]!.extensions!.argument).toBe('first');
+    const skipped = await h.gql(`query($appKey: ID!, $no: Boolean!) { app(appKey: $appKey) { shortLinks(first: 0) @skip(if: $no) { totalCount } name } }`, {
+      appKey,
+      no: true,
+    });
+    expect(skipped.body.errors).toBeUndefined();
+    expect(h.emulator.countCalls()).toBe(0);
+  });
+
+  it('a mutation’s input is checked before any call, for an admin', async () => {
+    const admin = { authorization: `Bearer ${h.tokens.admin}` };
+    const r = await h.gql('mutation { setGrowthUserAttributes(cuid: "42", attributes: [{ name: "a", value: {} }]) { cuid } }', undefined, admin);
+    expect(codes(r)).toEqual(['BAD_USER_INPUT']);
+    expect(r.body.errors![0]!.extensions!.argument).toBe('attributes[0].value');
+    expect(h.emulator.countCalls()).toBe(0);
+  });
+});
+
 describe('limits on what one request may ask', () => {
   it('refuses a body over the size limit with 413', async () => {
     const r = await h.fetch(h.gateway.graphqlUrl, {

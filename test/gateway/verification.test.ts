@@ -158,7 +158,9 @@ describe('enableOneTapLogin', () => {
     ])('%s → BAD_USER_INPUT naming the field', async (_name, overrides, argument) => {
       const appKey = h.emulator.apps[0]!.appKey;
       const r = await admin.executeText(ENABLE, { input: input(appKey, overrides) });
-      expect(r.data).toBeNull();
+      // Refused before the operation runs: a request error, with no data.
+      expect(r.status).toBe(400);
+      expect(r.data).toBeUndefined();
       expect(errorCodes(r)).toEqual(['BAD_USER_INPUT']);
       expect(r.errors![0]!.extensions!.argument).toBe(argument);
       expect(r.errors![0]!.message).toMatch(argument.slice('input.'.length));
