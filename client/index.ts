@@ -16,6 +16,53 @@ export interface GatewayError {
   extensions?: { code?: ErrorCode; [key: string]: unknown };
 }
 
+/**
+ * `extensions.cost`, on every answer of a known token (README, "What an answer cost"): the calls to
+ * Jiguang it could make and made, what came from the cache or joined a call in flight, its time in
+ * quota waits, and the token's upstream budget after it.
+ */
+export interface Cost {
+  /** The most calls the document could make, measured before execution; null when it was not measured. */
+  estimatedUpstreamCalls: number | null;
+  /** Calls this request sent to Jiguang. */
+  upstreamCalls: number;
+  /** Answers served from the gateway's cache, without a call. */
+  cacheHits: number;
+  /** Identical calls already in flight this request joined, without a call of its own. */
+  coalesced: number;
+  /** Milliseconds its calls waited for quota slots, summed over the calls. */
+  quotaWaitMs: number;
+  /** The token's upstream budget; null when there is none to tell. */
+  budget: CostBudget | null;
+}
+
+export interface CostBudget {
+  /** Points this request spent: 1 per call it started, 1 per whole second its calls waited for quota slots. */
+  charged: number;
+  /** Points left in the token's current window, as this request last saw them. */
+  remaining: number;
+  /** Points a window. */
+  limit: number;
+  /** The window's length (seconds). */
+  windowSeconds: number;
+  /** Seconds until the window's points come back whole; 0 when none are spent. */
+  resetInSeconds: number;
+}
+
+/** A path answered from data kept past its freshness because Jiguang failed (`extensions.stale`). */
+export interface StaleMark {
+  path: (string | number)[];
+  ageSeconds: number;
+  /** When the data was fetched from Jiguang (ISO 8601). */
+  asOf: string;
+}
+
+export interface GatewayExtensions {
+  cost?: Cost;
+  stale?: StaleMark[];
+  [key: string]: unknown;
+}
+
 export interface GatewayResult<TData> {
   /** HTTP status of the answer. */
   status: number;
@@ -23,6 +70,8 @@ export interface GatewayResult<TData> {
   headers: Record<string, string | string[] | undefined>;
   data?: TData | null;
   errors?: GatewayError[];
+  /** `cost` on every answer of a known token (a 401 has none), `stale` when some data is. */
+  extensions?: GatewayExtensions;
 }
 
 export interface GatewayClientOptions {
@@ -77,7 +126,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       },
       body: JSON.stringify(body),
     });
-    const payload = (await res.body.json()) as Pick<GatewayResult<TData>, 'data' | 'errors'>;
+    const payload = (await res.body.json()) as Pick<GatewayResult<TData>, 'data' | 'errors' | 'extensions'>;
     return { status: res.statusCode, headers: res.headers, ...payload };
   };
   return {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CallerConfig } from './auth/callers.js';
 import type { CacheSettings } from './http/cache/policy.js';
-import type { FairnessSettings } from './http/fairness.js';
+import { DEFAULT_FAIRNESS, type FairnessSettings } from './http/fairness.js';
 import { marginQuotas, type QuotaSettings } from './http/quota.js';
 import type { CostLimits } from './limits/cost.js';
 import type { DocumentLimits } from './limits/document.js';
@@ -83,6 +83,7 @@ const envSchema = z.object({
   GATEWAY_MAX_COST: int(10, 10_000_000).default(100_000),
   GATEWAY_MAX_UPSTREAM_CALLS: int(1, 100_000).default(100),
   GATEWAY_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
+  GATEWAY_FIRST_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(3_000),
   GATEWAY_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(30_000),
   GATEWAY_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 600_000).default(65_000),
   GATEWAY_MAX_CONNECTIONS: int(1, 1_000_000).default(1_024),
@@ -100,8 +101,8 @@ const envSchema = z.object({
   GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE: int(1, 1_000_000_000).optional(),
   GATEWAY_QUOTA_GROWTH_PER_SECOND: int(1, 1_000_000_000).optional(),
   GATEWAY_QUOTA_MAX_WAIT_MS: int(0, 300_000).default(10_000),
-  GATEWAY_TOKEN_REQUESTS_PER_MINUTE: int(1, 1_000_000_000).default(1_200),
-  GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: int(1, 1_000_000_000).default(600),
+  GATEWAY_TOKEN_REQUESTS_PER_SECOND: int(1, 1_000_000_000).default(DEFAULT_FAIRNESS.requestsPerSecond),
+  GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: int(1, 1_000_000_000).default(DEFAULT_FAIRNESS.upstreamCallsPerMinute),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -158,6 +159,12 @@ const NEUTRAL = new Set(['PORT', 'HOST', 'LOG_LEVEL']);
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** ` (did you mean X?)` for the known name closest to a misspelt one, when one is close. */
+/** Settings that were replaced, and what replaced them. */
+const RETIRED: Record<string, string> = {
+  GATEWAY_TOKEN_REQUESTS_PER_MINUTE:
+    'no longer a setting: a token\'s upstream calls are limited by GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE, and its requests only by the flood guard GATEWAY_TOKEN_REQUESTS_PER_SECOND (README, "Fairness between callers")',
+};
+
 function closest(name: string, known: ReadonlySet<string>): string {
   let best = '';
   let bestDistance = Number.POSITIVE_INFINITY;
@@ -206,7 +213,14 @@ export interface GatewayConfig {
   /** How long one GraphQL request may take, waiting for quota slots included. */
   requestDeadlineMs: number;
   limits: DocumentLimits & RuleLimits & CostLimits & { maxBodyBytes: number };
-  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
+  http: {
+    headersTimeoutMs: number;
+    /** The headers deadline of a connection that has not sent one complete request yet (at most headersTimeoutMs). */
+    firstHeadersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnections: number;
+  };
   cache: CacheSettings;
   quota: QuotaSettings;
   fairness: FairnessSettings;
@@ -255,7 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   const callers = readCallers(raw.GATEWAY_TOKENS, problems);
   const known = new Set(Object.keys(envSchema.shape));
   for (const name of Object.keys(raw)) {
-    if (/^(JIGUANG|GATEWAY)_/.test(name) && !known.has(name)) problems.push(`${name}: not a setting of the gateway${closest(name, known)}`);
+    if (/^(JIGUANG|GATEWAY)_/.test(name) && !known.has(name)) problems.push(`${name}: ${RETIRED[name] ?? `not a setting of the gateway${closest(name, known)}`}`);
   }
   // Demo mode only when nothing of the gateway is configured at all: a typo must never start it.
   const ours = Object.keys(raw).filter((name) => known.has(name) && !NEUTRAL.has(name));
@@ -292,6 +306,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   const growthCredentials =
     e.JIGUANG_GROWTH_PROJECT_ID && e.JIGUANG_GROWTH_PROJECT_SECRET ? { username: e.JIGUANG_GROWTH_PROJECT_ID, password: e.JIGUANG_GROWTH_PROJECT_SECRET } : null;
   if (e.GATEWAY_REQUEST_TIMEOUT_MS <= e.GATEWAY_HEADERS_TIMEOUT_MS) problems.push('GATEWAY_REQUEST_TIMEOUT_MS: must be longer than GATEWAY_HEADERS_TIMEOUT_MS');
+  // Left at its default, it follows a shorter GATEWAY_HEADERS_TIMEOUT_MS; set, it must not exceed it.
+  if (raw.GATEWAY_FIRST_HEADERS_TIMEOUT_MS !== undefined && e.GATEWAY_FIRST_HEADERS_TIMEOUT_MS > e.GATEWAY_HEADERS_TIMEOUT_MS) {
+    problems.push('GATEWAY_FIRST_HEADERS_TIMEOUT_MS: must be at most GATEWAY_HEADERS_TIMEOUT_MS');
+  }
   if (e.GATEWAY_GRAPHIQL === 'true' && !e.GATEWAY_INTROSPECTION && !e.GATEWAY_TRUSTED_DOCUMENTS) {
     problems.push(
       'GATEWAY_GRAPHIQL: GraphiQL needs introspection, or trusted documents (then it offers their operations without a Docs pane); set GATEWAY_INTROSPECTION=true, GATEWAY_TRUSTED_DOCUMENTS=true or GATEWAY_GRAPHIQL=false',
@@ -340,6 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       },
       http: {
         headersTimeoutMs: e.GATEWAY_HEADERS_TIMEOUT_MS,
+        firstHeadersTimeoutMs: Math.min(e.GATEWAY_FIRST_HEADERS_TIMEOUT_MS, e.GATEWAY_HEADERS_TIMEOUT_MS),
         requestTimeoutMs: e.GATEWAY_REQUEST_TIMEOUT_MS,
         keepAliveTimeoutMs: e.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
         maxConnections: e.GATEWAY_MAX_CONNECTIONS,
@@ -365,7 +384,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         }),
         maxWaitMs: e.GATEWAY_QUOTA_MAX_WAIT_MS,
       },
-      fairness: { requestsPerMinute: e.GATEWAY_TOKEN_REQUESTS_PER_MINUTE, upstreamCallsPerMinute: e.GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE },
+      fairness: { requestsPerSecond: e.GATEWAY_TOKEN_REQUESTS_PER_SECOND, upstreamCallsPerMinute: e.GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE },
       databaseUrl: e.DATABASE_URL ?? null,
       databaseSchema: e.GATEWAY_DATABASE_SCHEMA,
       redisUrl: e.REDIS_URL ?? null,

@@ -11,6 +11,7 @@ import { type CallContext, RequestStats, UpstreamBudget } from './http/call.js';
 import { checkAccess } from './http/credentials.js';
 import type { Served, Upstream } from './http/upstream.js';
 import { createJmlinkLoaders, type JmlinkLoaders } from './jmlink/loaders.js';
+import type { Measure } from './limits/cost.js';
 import type { Logger } from './logger.js';
 import { createPortraitLoader, type PortraitLoader } from './portrait/loaders.js';
 import { createPushAdmin, type PushAdminService } from './push/service.js';
@@ -42,6 +43,8 @@ export interface RequestInfo {
   signal: AbortSignal;
   logger: Logger;
   caller: Caller;
+  /** The request's counters when admission already made them (the token's budget seen there). */
+  stats?: RequestStats;
 }
 
 export class GatewayContext {
@@ -60,6 +63,8 @@ export class GatewayContext {
    * (a shallow clone), so only what is shared by reference reaches the server afterwards.
    */
   readonly outcome: { operation: { name: string | null; type: string; outcome: string } | null } = { operation: null };
+  /** The operation's measure before execution (src/limits/plugin.ts), for `extensions.cost`; shared by reference like `outcome`. */
+  readonly estimate: { measure: Measure | null } = { measure: null };
   private jmlinkLoaders?: JmlinkLoaders;
   private portraitLoader?: PortraitLoader;
   private pushAdminService?: PushAdminService;
@@ -80,7 +85,7 @@ export class GatewayContext {
       deadline: Date.now() + services.requestDeadlineMs,
       caller: request.caller,
       budget: new UpstreamBudget(services.maxUpstreamCalls),
-      stats: new RequestStats(),
+      stats: request.stats ?? new RequestStats(),
     };
   }
 

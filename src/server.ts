@@ -13,7 +13,8 @@ import type { GraphQLError } from 'graphql';
 import { type CallerConfig, Callers } from './auth/callers.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
-import { describeError, GatewayError, maskError } from './errors.js';
+import { describeError, maskError } from './errors.js';
+import { RequestStats } from './http/call.js';
 import { isRecord } from './http/envelope.js';
 import type { Upstream } from './http/upstream.js';
 import { DocumentGuard } from './limits/document.js';
@@ -23,6 +24,7 @@ import { limitRules } from './limits/rules.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './observability/metrics.js';
 import { inRequestSpan } from './observability/tracing.js';
+import { costExtension, costOf } from './plugins/cost-extension.js';
 import { inputFirst } from './plugins/input-first.js';
 import { mutationsNeedAdmin } from './plugins/mutations-need-admin.js';
 import { operationMetrics } from './plugins/operation-metrics.js';
@@ -32,6 +34,7 @@ import { inputChecks, resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
 import { createUpstream, type TrafficState } from './traffic.js';
 import { readGraphQLBody } from './transport/body.js';
+import { connectionCap, guardConnections } from './transport/connections.js';
 import { createCors } from './transport/cors.js';
 import { resolveDocuments, TrustedDocuments } from './transport/documents.js';
 import { createGraphiQL, GRAPHIQL_ASSET_PATH } from './transport/graphiql.js';
@@ -126,6 +129,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       inputFirst(inputChecks),
       costLimitPlugin(config.limits),
       staleExtension,
+      costExtension,
       operationMetrics(metrics),
     ],
     logger: { debug: () => {}, info: () => {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
@@ -159,7 +163,25 @@ export async function startGateway({ config, registry, logger, extraCallers = []
         });
     },
   );
-  server.maxConnections = config.http.maxConnections;
+  // At the cap a newcomer makes room by closing the oldest socket with no request in flight
+  // (src/transport/connections.ts); Node's maxConnections refuses only when none is left to close.
+  const limit = connectionCap(config.http.maxConnections, { upstreamOrigins: new Set(Object.values(config.upstreams).map((u) => new URL(u).origin)).size });
+  if (limit.cap < limit.configured) {
+    logger.warn('the open-files limit lowers the connection cap', {
+      cap: limit.cap,
+      maxConnections: limit.configured,
+      fdLimit: limit.fdLimit,
+      fdInUse: limit.fdInUse,
+      fdReserve: limit.fdReserve,
+    });
+  }
+  server.maxConnections = limit.cap;
+  const connections = guardConnections(server, {
+    cap: limit.cap,
+    firstHeadersTimeoutMs: config.http.firstHeadersTimeoutMs,
+    onShed: (reason) => metrics.connectionsShed.inc({ reason }),
+    onBurst: (burst) => logger.warn('connections shed to make room', { ...burst }),
+  });
   let draining = false;
   let inFlight = 0;
   let requestsSeen = 0;
@@ -206,12 +228,13 @@ export async function startGateway({ config, registry, logger, extraCallers = []
         'www-authenticate': 'Bearer realm="jiguang-gateway"',
       });
     }
-    try {
-      await upstream.deps.fairness.admitRequest(caller);
-    } catch (error) {
-      if (!(error instanceof GatewayError)) throw error;
-      const retryAfter = String(error.extensions.retryAfterSeconds ?? 60);
-      return refuse(req, res, 429, graphqlError(error.message, error.code, { retryAfterSeconds: Number(retryAfter) }), { 'retry-after': retryAfter });
+    // Fairness: the flood guard, and the token's upstream budget (a spent budget refuses the request).
+    const stats = new RequestStats();
+    const refused = await upstream.deps.fairness.admitRequest(caller, stats.budget);
+    if (refused) {
+      const retryAfter = String(refused.extensions.retryAfterSeconds ?? 1);
+      const body = { ...graphqlError(refused.message, refused.code, { retryAfterSeconds: Number(retryAfter) }), extensions: { cost: costOf(stats, null) } };
+      return refuse(req, res, 429, body, { 'retry-after': retryAfter });
     }
 
     const read = await readGraphQLBody(req, res, config.limits.maxBodyBytes);
@@ -242,7 +265,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
     // A multipart request arrives here already turned into its JSON operations.
     if (read.multipart) headers.set('content-type', 'application/json');
     const requestLogger = logger.child({ requestId, caller: caller.name });
-    const context = createContext(services, { requestId, signal: abort.signal, logger: requestLogger, caller });
+    const context = createContext(services, { requestId, signal: abort.signal, logger: requestLogger, caller, stats });
     const started = performance.now();
     await inRequestSpan(
       'graphql',
@@ -262,6 +285,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
             ms: Math.round(performance.now() - started),
             upstreamCalls: stats.upstreamCalls,
             cacheHits: stats.cacheHits,
+            quotaWaitMs: Math.round(stats.quotaWaitMs),
             ...(stats.stale.length > 0 ? { stale: stats.stale.length } : {}),
             ...(span.isRecording() ? { traceId } : {}),
           });
@@ -325,6 +349,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       }
       if (inFlight > 0) logger.warn('shutdown grace ended with requests in flight', { inFlight });
       server.closeAllConnections();
+      connections.close();
       await closed;
       await apollo.stop();
       await upstream.close();

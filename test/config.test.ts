@@ -63,6 +63,13 @@ describe('loadConfig', () => {
     expect(!far.ok && far.problems[0]).toBe('GATEWAY_SOMETHING_ELSE_ENTIRELY: not a setting of the gateway');
   });
 
+  it('says what replaced a retired setting: the per-minute request limit became a per-second flood guard', () => {
+    const r = loadConfig({ GATEWAY_TOKEN_REQUESTS_PER_MINUTE: '1200' });
+    expect(!r.ok && r.problems[0]).toMatch(/^GATEWAY_TOKEN_REQUESTS_PER_MINUTE: no longer a setting: .*GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE.*GATEWAY_TOKEN_REQUESTS_PER_SECOND/);
+    const demo = loadConfig({});
+    expect(demo.ok && demo.config.fairness).toEqual({ requestsPerSecond: 10_000, upstreamCallsPerMinute: 600 });
+  });
+
   it('refuses production settings without Jiguang credentials instead of running the demo', () => {
     const r = loadConfig({
       GATEWAY_TOKENS: JSON.stringify([{ name: 'ops', sha256: 'b'.repeat(64), role: 'admin' }]),

@@ -14,14 +14,24 @@ export interface GrowthItemError {
 }
 
 /**
+ * How a Growth list goes out: [start, end) of each chunk of `size` items, in order — one call each.
+ * The chunked mutations and the growthUser loader send these; the cost model counts them.
+ */
+export function chunkBounds(length: number, size = GROWTH_MAX_ITEMS): [start: number, end: number][] {
+  const bounds: [number, number][] = [];
+  for (let start = 0; start < length; start += size) bounds.push([start, Math.min(length, start + size)]);
+  return bounds;
+}
+
+/**
  * Sends `items` in chunks of `size` through `send` (given a chunk and its offset in `items`), in
  * order. Returns, per item, null when its chunk succeeded or the error its chunk got. Gateway errors
  * are per chunk; cancellation and unexpected failures end the whole run.
  */
 export async function inChunks<T>(items: readonly T[], send: (chunk: T[], offset: number) => Promise<void>, size = GROWTH_MAX_ITEMS): Promise<(GrowthItemError | null)[]> {
   const outcomes: (GrowthItemError | null)[] = [];
-  for (let offset = 0; offset < items.length; offset += size) {
-    const chunk = items.slice(offset, offset + size);
+  for (const [offset, end] of chunkBounds(items.length, size)) {
+    const chunk = items.slice(offset, end);
     let outcome: GrowthItemError | null = null;
     try {
       await send(chunk, offset);

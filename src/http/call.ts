@@ -13,10 +13,46 @@ export interface StaleServe {
 
 /** Per-request counters. */
 export class RequestStats {
+  /** Calls this request sent to Jiguang (a retry after a connection failure is the same call). */
   upstreamCalls = 0;
+  /** Answers served from the cache. */
   cacheHits = 0;
+  /** Identical calls already in flight that this request joined instead of making its own. */
   coalesced = 0;
+  /** Milliseconds this request's calls waited for quota slots, summed over the calls. */
+  quotaWaitMs = 0;
+  /** What the request spent of its token's upstream budget. */
+  readonly budget = new BudgetUse();
   readonly stale: StaleServe[] = [];
+}
+
+/** A token's upstream budget (src/http/fairness.ts) as a request last saw it. */
+export interface BudgetState {
+  /** Points a window. */
+  limit: number;
+  /** Points left in the current window. */
+  remaining: number;
+  /** When the window's points come back (epoch ms); 0 when none are spent. */
+  resetAt: number;
+}
+
+/** What one request has spent of its token's upstream budget, and the budget as last seen. */
+export class BudgetUse {
+  /** Points charged: upstream calls started, plus whole seconds of quota wait. */
+  charged = 0;
+  /** The part of `charged` that is quota wait. */
+  waitPoints = 0;
+  seen: BudgetState | null = null;
+
+  /** Records the limiter's answer (null: nothing spent this window); within one window the lowest remaining wins, answers can arrive out of order. */
+  note(limit: number, state: { remainingPoints: number; msBeforeNext: number } | null): void {
+    const next: BudgetState = state
+      ? { limit, remaining: Math.max(0, Math.min(limit, state.remainingPoints)), resetAt: Date.now() + Math.max(0, state.msBeforeNext) }
+      : { limit, remaining: limit, resetAt: 0 };
+    const last = this.seen;
+    const sameWindow = last !== null && last.resetAt !== 0 && Math.abs(next.resetAt - last.resetAt) < 1_000;
+    if (!last || !sameWindow || next.remaining < last.remaining) this.seen = next;
+  }
 }
 
 /**
@@ -35,6 +71,11 @@ export class UpstreamBudget {
       );
     }
     this.used++;
+  }
+
+  /** Gives back a call taken but not made (it was refused, or joined one in flight). */
+  giveBack(): void {
+    if (this.used > 0) this.used--;
   }
 
   get spent(): number {

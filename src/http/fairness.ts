@@ -1,60 +1,117 @@
-// Fairness between callers: per-token limits on requests and on upstream calls per minute, so one
-// caller cannot spend an app's quota for everybody (rate-limiter-flexible; in memory by default,
-// on Redis for a fleet with the in-memory limiter as insurance while Redis is down).
+// Fairness between callers, by what a request costs (rate-limiter-flexible; in memory by default, on
+// Redis for a fleet with the in-memory limiter as insurance while Redis is down). Two limits per token:
+//  - the upstream budget, GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE points a minute: an upstream call
+//    the request starts costs 1 point, and waiting for a quota slot costs 1 point per second waited
+//    (summed over the request's calls; the part of a second left over at the end is free). An answer
+//    from the cache, or a call joined while in flight (coalesced), costs nothing. A token whose budget
+//    is spent gets HTTP 429 at admission, or RATE_LIMITED on the fields that needed a call;
+//  - a flood guard, GATEWAY_TOKEN_REQUESTS_PER_SECOND requests a second whatever they cost, set far
+//    above what a busy frontend sends so that it only ever stops a runaway client.
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Caller } from '../auth/callers.js';
 import { GatewayError } from '../errors.js';
+import type { BudgetUse } from './call.js';
 
 export interface FairnessSettings {
-  requestsPerMinute: number;
+  /** The flood guard: requests a token may send in one second, answered from the cache or not. */
+  requestsPerSecond: number;
+  /** The upstream budget: points a token may spend a minute (1 per upstream call, 1 per second of quota wait). */
   upstreamCallsPerMinute: number;
 }
+
+/** The defaults (GATEWAY_TOKEN_REQUESTS_PER_SECOND, GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE); README "Fairness between callers" says why. */
+export const DEFAULT_FAIRNESS: FairnessSettings = { requestsPerSecond: 10_000, upstreamCallsPerMinute: 600 };
+
+/** The window of the flood guard: a second, so a refused token is back a second later. */
+export const REQUEST_WINDOW_SECONDS = 1;
+/** The window of the upstream budget. */
+export const UPSTREAM_WINDOW_SECONDS = 60;
+/** What a second of waiting for a quota slot costs, in upstream-budget points. */
+export const QUOTA_WAIT_POINTS_PER_SECOND = 1;
 
 export interface FairnessLimiters {
   requests: RateLimiterAbstract;
   upstreamCalls: RateLimiterAbstract;
+  /** What the limiters were made with (a wrapped limiter does not tell its points). */
+  settings: FairnessSettings;
 }
 
 export function memoryLimiters(settings: FairnessSettings): FairnessLimiters {
   return {
-    requests: new RateLimiterMemory({ keyPrefix: 'req', points: settings.requestsPerMinute, duration: 60 }),
-    upstreamCalls: new RateLimiterMemory({ keyPrefix: 'up', points: settings.upstreamCallsPerMinute, duration: 60 }),
+    requests: new RateLimiterMemory({ keyPrefix: 'req', points: settings.requestsPerSecond, duration: REQUEST_WINDOW_SECONDS }),
+    upstreamCalls: new RateLimiterMemory({ keyPrefix: 'up', points: settings.upstreamCallsPerMinute, duration: UPSTREAM_WINDOW_SECONDS }),
+    settings,
   };
 }
 
 export class Fairness {
-  constructor(private limiters: FairnessLimiters) {}
+  constructor(private readonly limiters: FairnessLimiters) {}
 
-  use(limiters: FairnessLimiters): void {
-    this.limiters = limiters;
+  get settings(): FairnessSettings {
+    return this.limiters.settings;
   }
 
-  /** Counts one request of the caller; RATE_LIMITED (HTTP 429) when its minute is spent, or its upstream calls are. */
-  async admitRequest(caller: Caller): Promise<void> {
-    await consume(this.limiters.requests, caller, 'requests', true);
-    const calls = await this.limiters.upstreamCalls.get(caller.name);
-    if (calls && calls.remainingPoints <= 0) throw refusal(caller, 'upstream calls', calls.msBeforeNext, true);
+  /**
+   * Admits a request, or says why not (RATE_LIMITED with HTTP 429 and Retry-After): the token is over
+   * the flood guard, or its upstream budget is spent. Costs one request of the flood guard and nothing
+   * of the budget; notes the budget on `use`.
+   */
+  async admitRequest(caller: Caller, use: BudgetUse): Promise<GatewayError | null> {
+    const [flood, calls] = await Promise.all([
+      this.limiters.requests.consume(caller.name).then(
+        () => null,
+        (rejection: unknown) => {
+          if (rejection instanceof RateLimiterRes) return rejection;
+          throw rejection;
+        },
+      ),
+      this.limiters.upstreamCalls.get(caller.name),
+    ]);
+    use.note(this.settings.upstreamCallsPerMinute, calls);
+    if (flood) return refusal(caller, `limit of ${this.settings.requestsPerSecond} requests a second`, flood.msBeforeNext, true);
+    if (calls && calls.remainingPoints <= 0) return refusal(caller, 'upstream budget for this minute', calls.msBeforeNext, true);
+    return null;
   }
 
-  /** Counts one upstream call made for the caller; past the limit the field that needed it fails. */
-  async takeUpstreamCall(caller: Caller): Promise<void> {
-    await consume(this.limiters.upstreamCalls, caller, 'upstream calls', false);
+  /** Charges one upstream call the request starts; past the budget the field that needed it fails (RATE_LIMITED). */
+  async takeUpstreamCall(caller: Caller, use: BudgetUse): Promise<void> {
+    const limit = this.settings.upstreamCallsPerMinute;
+    try {
+      use.note(limit, await this.limiters.upstreamCalls.consume(caller.name));
+      use.charged++;
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      use.note(limit, rejection);
+      throw refusal(caller, 'upstream budget for this minute', rejection.msBeforeNext, false);
+    }
   }
-}
 
-async function consume(limiter: RateLimiterAbstract, caller: Caller, what: string, wholeRequest: boolean): Promise<void> {
-  try {
-    await limiter.consume(caller.name);
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) throw refusal(caller, what, rejection.msBeforeNext, wholeRequest);
-    throw rejection;
+  /** Gives back a call charged to a request that then joined an identical call in flight instead of starting one. */
+  async refundUpstreamCall(caller: Caller, use: BudgetUse): Promise<void> {
+    use.charged--;
+    const res = await this.limiters.upstreamCalls.reward(caller.name).catch(() => null);
+    if (res) use.note(this.settings.upstreamCallsPerMinute, res);
+  }
+
+  /**
+   * Charges a request's waits for quota slots: 1 point per whole second waited, summed over its calls
+   * (`totalWaitMs`, the request's running total; the part of a second left at the end is free). The
+   * wait is over, so this never refuses: the token's next call is refused when the budget is spent.
+   */
+  async chargeQuotaWait(caller: Caller, use: BudgetUse, totalWaitMs: number): Promise<void> {
+    const due = Math.floor((totalWaitMs / 1000) * QUOTA_WAIT_POINTS_PER_SECOND) - use.waitPoints;
+    if (due <= 0) return;
+    use.waitPoints += due;
+    use.charged += due;
+    const res = await this.limiters.upstreamCalls.penalty(caller.name, due).catch(() => null);
+    if (res) use.note(this.settings.upstreamCallsPerMinute, res);
   }
 }
 
 /** RATE_LIMITED with retryAfterSeconds; a refused request is HTTP 429 with Retry-After. */
 export function refusal(caller: Caller, what: string, msBeforeNext: number, wholeRequest: boolean): GatewayError {
   const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  return new GatewayError('RATE_LIMITED', `The token "${caller.name}" has used its ${what} for this minute; try again in ${retryAfterSeconds} s.`, {
+  return new GatewayError('RATE_LIMITED', `The token "${caller.name}" has used its ${what}; try again in ${retryAfterSeconds} s.`, {
     retryAfterSeconds,
     ...(wholeRequest ? { http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } } : {}),
   });

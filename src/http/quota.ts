@@ -134,11 +134,15 @@ export class QuotaScheduler {
     return this.settings.limits[bucket];
   }
 
-  /** Waits for a slot of `bucket` for `owner`; RATE_LIMITED (with retryAfterSeconds) when none comes by `deadline`. */
-  async acquire(bucket: QuotaBucketName, owner: string, deadline: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a slot of `bucket` for `owner`; RATE_LIMITED (with retryAfterSeconds) when none comes by
+   * `deadline`. Returns how long it waited (ms, whole): a paused bucket and a full window both count.
+   */
+  async acquire(bucket: QuotaBucketName, owner: string, deadline: number, signal?: AbortSignal): Promise<number> {
     const key = `${bucket}:${owner}`;
     this.seen.set(key, bucket);
     const notAfter = Math.min(deadline, Date.now() + this.settings.maxWaitMs);
+    let waited = 0;
     const paused = await this.backend.pausedUntil(key);
     if (paused > Date.now()) {
       if (paused > notAfter) {
@@ -146,10 +150,10 @@ export class QuotaScheduler {
         throw quotaError(bucket, paused);
       }
       this.events.waited(bucket, paused - Date.now());
-      await sleep(paused - Date.now(), signal);
+      waited += await sleep(paused - Date.now(), signal);
     }
     const quota = this.settings.limits[bucket];
-    if (!quota) return;
+    if (!quota) return Math.round(waited);
     const { at, reserved } = await this.backend.reserve(key, quota.limit, quota.windowMs, notAfter);
     if (!reserved) {
       this.events.refused(bucket, 'quota');
@@ -159,12 +163,13 @@ export class QuotaScheduler {
     if (wait > 0) {
       this.events.waited(bucket, wait);
       try {
-        await sleep(wait, signal);
+        waited += await sleep(wait, signal);
       } catch (error) {
         await this.backend.release(key, at);
         throw error;
       }
     }
+    return Math.round(waited);
   }
 
   /** Jiguang said the bucket is exhausted: no call goes to it until `until`. */
@@ -189,13 +194,14 @@ function quotaError(bucket: QuotaBucketName, freeAt: number): GatewayError {
   return new GatewayError('RATE_LIMITED', `Jiguang's ${bucket} quota is spent for now; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds, quota: bucket });
 }
 
-/** Waits `ms`; the caller going away ends the wait as REQUEST_CANCELLED (a coded error, not an internal one). */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms` and returns how long it took; the caller going away ends the wait as REQUEST_CANCELLED (a coded error, not an internal one). */
+function sleep(ms: number, signal?: AbortSignal): Promise<number> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new RequestCancelledError());
+    const started = performance.now();
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
-      resolve();
+      resolve(performance.now() - started);
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);

@@ -145,7 +145,12 @@ export class Upstream {
       return value;
     }
     flight = this.flights.get(flightKey) as Flight<R> | undefined;
-    if (!flight) {
+    if (flight) {
+      // Another request started the same call while this one was being admitted: joined, not charged.
+      ctx.stats.coalesced++;
+      this.deps.metrics.cacheEvents.inc({ endpoint: endpoint.name, event: 'coalesced' });
+      await this.refund(ctx);
+    } else {
       // The call runs on its own signal, ended only when every request waiting for it has gone.
       const controller = new AbortController();
       const seen = this.invalidationCount;
@@ -274,8 +279,19 @@ export class Upstream {
   private async admit<P, R>(endpoint: Endpoint<P, R>, params: P, ctx: CallContext): Promise<Credentials> {
     const credentials = await this.deps.credentials.resolve(endpoint.credentials, endpoint.appKey(params), ctx.caller);
     ctx.budget.take();
-    if (ctx.caller) await this.deps.fairness.takeUpstreamCall(ctx.caller);
+    try {
+      if (ctx.caller) await this.deps.fairness.takeUpstreamCall(ctx.caller, ctx.stats.budget);
+    } catch (error) {
+      ctx.budget.giveBack();
+      throw error;
+    }
     return credentials;
+  }
+
+  /** Gives back what `admit` charged, for a call the request did not start after all. */
+  private async refund(ctx: CallContext): Promise<void> {
+    ctx.budget.giveBack();
+    if (ctx.caller) await this.deps.fairness.refundUpstreamCall(ctx.caller, ctx.stats.budget);
   }
 
   /** The call itself, in a client span: a quota slot, the wire, the envelope, the model. */
@@ -288,7 +304,12 @@ export class Upstream {
     const { deps } = this;
     // Quotas are per AppKey; the developer account and the Growth project are one each.
     const owner = endpoint.credentials === 'app' ? credentials.username : endpoint.credentials;
-    await deps.quota.acquire(endpoint.quota, owner, ctx.deadline, signal);
+    const waitedMs = await deps.quota.acquire(endpoint.quota, owner, ctx.deadline, signal);
+    if (waitedMs > 0) {
+      // A wait for a quota slot is charged to the token of the request that started the call, by the second.
+      ctx.stats.quotaWaitMs += waitedMs;
+      if (ctx.caller) await deps.fairness.chargeQuotaWait(ctx.caller, ctx.stats.budget, ctx.stats.quotaWaitMs);
+    }
 
     const req = endpoint.request(params);
     const base = this.bases[endpoint.service];

@@ -1,14 +1,16 @@
 // Per-request batching for JMLink on top of the cross-request pipeline. Identical page calls are
-// made once; key lookups are answered from links already seen in cached pages, else walk pages of
-// the largest size JMLink allows and stop once every key asked for is found; statistics for one
-// link are fetched once over the union of the date ranges asked for, from the per-day cache.
+// made once (`linkPageBatch`); key lookups are answered from links already seen in cached pages, else
+// walk pages of the largest size JMLink allows (`keyWalkPage`) and stop once every key asked for is
+// found; statistics for one link are fetched over covering ranges of the date ranges asked for
+// (`statsBatch`), from the per-day cache. The cost model prices documents with the same rules.
 // A failure belongs to the keys that asked for it: one app's missing secret fails only its fields.
 import DataLoader from 'dataloader';
 import { dateOfDay } from '../dates.js';
+import { type BatchRule, groupBatch } from '../http/batch.js';
 import type { CacheEntry } from '../http/cache/store.js';
 import type { CallContext } from '../http/call.js';
 import type { Served, Upstream } from '../http/upstream.js';
-import { JMLINK_MAX_PAGE_SIZE, linkPage } from './endpoints.js';
+import { JMLINK_MAX_PAGE_SIZE, linkPage, type PageParams } from './endpoints.js';
 import { statsOfRange } from './stats.js';
 import type { JmlinkDayStat, JmlinkLink, JmlinkPage, LinkPlatform } from './types.js';
 
@@ -34,18 +36,43 @@ export interface JmlinkLoaders {
 
 const SEP = '\u0000';
 
+/** Link pages: the same page (app, size, index) asked twice in a request is fetched once; pages never share a call. */
+export const linkPageBatch: BatchRule<PageParams, PageParams> = {
+  key: (p) => `${p.appKey}${SEP}${p.pageSize}${SEP}${p.pageIndex}`,
+  group: (p) => `${p.appKey}${SEP}${p.pageSize}${SEP}${p.pageIndex}`,
+  plan: (group) => [group[0]!],
+};
+
+/**
+ * Page `pageIndex` of a key lookup's walk: pages of the largest size, from the first on, until every
+ * key asked for of the app is found or the list ends. All lookups of an app share the walk (and its
+ * pages with `shortLinks` windows of the same pages); how far it goes depends on the app's list.
+ */
+export function keyWalkPage(appKey: string, pageIndex: number): PageParams {
+  return { appKey, pageIndex, pageSize: JMLINK_MAX_PAGE_SIZE };
+}
+
+/** Statistics: per link and platform, the distinct ranges asked for merged into covering ranges, one call each. */
+export const statsBatch: BatchRule<StatsQuery, CoveringRange> = {
+  key: (q) => `${q.appKey}${SEP}${q.linkKey}${SEP}${q.platform}${SEP}${q.from}${SEP}${q.to}`,
+  group: (q) => `${q.appKey}${SEP}${q.linkKey}${SEP}${q.platform}`,
+  plan: (group) => coveringRanges(group),
+};
+
 export function createJmlinkLoaders(upstream: Upstream, ctx: CallContext): JmlinkLoaders {
   const indexKey = (appKey: string, linkKey: string) => upstream.cacheKey(linkPage, { appKey, pageIndex: 0, pageSize: 0 }, `key:${linkKey}`);
 
-  const pages = new DataLoader<string, Served<JmlinkPage>>((keys) =>
-    settle(
-      keys.map(async (key) => {
-        const [appKey, size, index] = key.split(SEP) as [string, string, string];
-        return upstream.request(linkPage, { appKey, pageIndex: Number(index), pageSize: Number(size) }, ctx, indexLinks);
-      }),
-    ),
+  const pages = new DataLoader<PageParams, Served<JmlinkPage>, string>(
+    (keys) => {
+      const calls = new Map<string, Promise<Served<JmlinkPage>>>();
+      for (const group of groupBatch(linkPageBatch, keys)) {
+        for (const call of linkPageBatch.plan(group)) calls.set(linkPageBatch.key(call), upstream.request(linkPage, call, ctx, indexLinks));
+      }
+      return settle(keys.map((p) => calls.get(linkPageBatch.key(p))!));
+    },
+    { cacheKeyFn: linkPageBatch.key },
   );
-  const page = (appKey: string, pageIndex: number, pageSize = JMLINK_MAX_PAGE_SIZE) => pages.load(`${appKey}${SEP}${pageSize}${SEP}${pageIndex}`);
+  const page = (appKey: string, pageIndex: number, pageSize = JMLINK_MAX_PAGE_SIZE) => pages.load({ appKey, pageIndex, pageSize });
 
   /** Remembers the links of a page just fetched by key, as long as the page itself, for later lookups by key. */
   async function indexLinks(fetched: JmlinkPage): Promise<void> {
@@ -87,9 +114,10 @@ export function createJmlinkLoaders(upstream: Upstream, ctx: CallContext): Jmlin
     try {
       let stale: Served<unknown>['stale'] = null;
       for (let index = 1, pageCount = 1; index <= pageCount && missing.size > 0; index++) {
-        const served = await page(appKey, index);
+        const walked = keyWalkPage(appKey, index);
+        const served = await page(appKey, walked.pageIndex, walked.pageSize);
         stale ??= served.stale;
-        pageCount = Math.ceil(served.value.total / JMLINK_MAX_PAGE_SIZE);
+        pageCount = Math.ceil(served.value.total / walked.pageSize);
         for (const record of served.value.records) {
           if (missing.delete(record.link_key)) found.set(keyOf(record.link_key), { value: record, stale: served.stale });
         }
@@ -106,44 +134,46 @@ export function createJmlinkLoaders(upstream: Upstream, ctx: CallContext): Jmlin
 
   const stats = new DataLoader<StatsQuery, Served<JmlinkDayStat[]>, string>(
     async (queries) => {
-      const groups = new Map<string, StatsQuery[]>();
-      for (const q of queries) {
-        const id = `${q.appKey}${SEP}${q.linkKey}${SEP}${q.platform}`;
-        let group = groups.get(id);
-        if (!group) groups.set(id, (group = []));
-        group.push(q);
-      }
-      const results = new Map<StatsQuery, Served<JmlinkDayStat[]> | Error>();
+      const results = new Map<string, Served<JmlinkDayStat[]> | Error>();
       await Promise.all(
-        [...groups.values()].map(async (group) => {
+        groupBatch(statsBatch, queries).map(async (group) => {
           const { appKey, linkKey, platform } = group[0]!;
           await Promise.all(
-            coveringRanges(group).map(async ({ from, to, members }) => {
+            statsBatch.plan(group).map(async ({ from, to, members }) => {
               try {
                 const served = await statsOfRange(upstream, { appKey, linkKey, platform, from, to }, ctx);
-                for (const q of members) results.set(q, { value: slice(served.value, from, q.from, q.to), stale: served.stale });
+                for (const q of members) results.set(statsBatch.key(q), { value: slice(served.value, from, q.from, q.to), stale: served.stale });
               } catch (error) {
-                for (const q of members) results.set(q, error as Error);
+                for (const q of members) results.set(statsBatch.key(q), error as Error);
               }
             }),
           );
         }),
       );
-      return queries.map((q) => results.get(q)!);
+      return queries.map((q) => results.get(statsBatch.key(q))!);
     },
-    { cacheKeyFn: (q) => `${q.appKey}${SEP}${q.linkKey}${SEP}${q.platform}${SEP}${q.from}${SEP}${q.to}` },
+    { cacheKeyFn: statsBatch.key },
   );
 
   return { page, link: (appKey, linkKey) => links.load(`${appKey}${SEP}${linkKey}`), stats: (q) => stats.load(q) };
 }
 
+export interface CoveringRange {
+  from: number;
+  to: number;
+  members: StatsQuery[];
+}
+
 /**
- * Groups date ranges into as few calls as possible: ranges are sorted and merged while the merged
- * span stays within MAX_STATS_RANGE_DAYS (disjoint ranges close together share one call too).
+ * Groups date ranges (each at most MAX_STATS_RANGE_DAYS long) into as few calls as possible: ranges
+ * are sorted and merged while the merged span stays within MAX_STATS_RANGE_DAYS (disjoint ranges
+ * close together share one call too). No grouping does with fewer: any two ranges that start a
+ * covering range here span more than MAX_STATS_RANGE_DAYS together, so no call can hold both. Hence
+ * ranges asked together never cost more than the same ranges asked apart (the cost model relies on it).
  */
-export function coveringRanges(queries: StatsQuery[]): { from: number; to: number; members: StatsQuery[] }[] {
+export function coveringRanges(queries: readonly StatsQuery[]): CoveringRange[] {
   const sorted = [...queries].sort((a, b) => a.from - b.from);
-  const ranges: { from: number; to: number; members: StatsQuery[] }[] = [];
+  const ranges: CoveringRange[] = [];
   for (const q of sorted) {
     const last = ranges.at(-1);
     if (last && Math.max(last.to, q.to) - last.from + 1 <= MAX_STATS_RANGE_DAYS) {
@@ -194,6 +224,21 @@ export function pageHolding(offset: number, count: number): { pageIndex: number;
     if (first === Math.floor((offset + count - 1) / size)) return { pageIndex: first + 1, pageSize: size };
   }
   return null;
+}
+
+/**
+ * The pages `shortLinks` reads the window [offset, offset + count) from: the one page holding it,
+ * else the two pages of the largest size around it (the second only when the list goes on past the
+ * first, which the cost model assumes it does).
+ */
+export function windowPages(appKey: string, offset: number, count: number): [PageParams] | [PageParams, PageParams] {
+  const single = pageHolding(offset, count);
+  if (single) return [{ appKey, ...single }];
+  const pageIndex = Math.floor(offset / JMLINK_MAX_PAGE_SIZE) + 1;
+  return [
+    { appKey, pageIndex, pageSize: JMLINK_MAX_PAGE_SIZE },
+    { appKey, pageIndex: pageIndex + 1, pageSize: JMLINK_MAX_PAGE_SIZE },
+  ];
 }
 
 /** DataLoader wants one value or Error per key rather than a rejected batch. */

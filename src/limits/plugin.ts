@@ -29,10 +29,15 @@ export function costLimitPlugin(limits: CostLimits): ApolloServerPlugin<GatewayC
           const key = `${visibleApps}|${JSON.stringify(variables)}`;
           let known = measured.get(operation);
           const hit = known?.get(key);
-          if (hit) return void model!.refuseOver(hit);
+          if (hit) {
+            model!.refuseOver(hit);
+            contextValue.estimate.measure = hit;
+            return;
+          }
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const def of document.definitions) if (def.kind === 'FragmentDefinition') fragments[def.name.value] = def;
           const measure = model!.check({ operation, fragments, variables, visibleApps });
+          contextValue.estimate.measure = measure;
           if (!known) measured.set(operation, (known = new Map()));
           if (known.size >= MEASURES_PER_OPERATION) known.clear();
           if (key.length <= 1_024) known.set(key, measure);

@@ -23,6 +23,12 @@ export class Metrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly connectionsShed = new Counter({
+    name: 'gateway_connections_shed_total',
+    help: 'Client connections closed to make room at the connection cap (never_completed: no request yet; idle: kept alive between requests), closed by the first-request header deadline (first_headers_timeout), or refused at the cap because every one had a request in flight (refused).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly operations = new Counter({
     name: 'gateway_graphql_operations_total',
     help: 'GraphQL operations, by name, type and outcome (ok, partial, error).',

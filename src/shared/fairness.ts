@@ -4,7 +4,7 @@
 // fails or takes longer than the command timeout is answered by the insurance, so a Redis outage
 // never fails or stalls a request.
 import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts } from 'rate-limiter-flexible';
-import type { FairnessLimiters, FairnessSettings } from '../http/fairness.js';
+import { type FairnessLimiters, type FairnessSettings, REQUEST_WINDOW_SECONDS, UPSTREAM_WINDOW_SECONDS } from '../http/fairness.js';
 import type { SharedKeys } from './keys.js';
 import type { RedisClient, RedisLink } from './link.js';
 import { shareOf } from './replicas.js';
@@ -35,14 +35,18 @@ export function sharedLimiters(link: RedisLink, keys: SharedKeys, settings: Fair
     del: client.del.bind(client),
   };
   const insurances: [RateLimiterMemory, number][] = [];
-  const limiter = (name: string, points: number) => {
-    const insurance = new RateLimiterMemory({ keyPrefix: name, points: shareOf(points, replicas), duration: 60 });
+  const limiter = (name: string, points: number, duration: number) => {
+    const insurance = new RateLimiterMemory({ keyPrefix: name, points: shareOf(points, replicas), duration });
     insurances.push([insurance, points]);
-    const redis = new RateLimiterRedis({ storeClient: store, useRedisPackage: true, rejectIfRedisNotReady: true, keyPrefix: keys.fairness(name), points, duration: 60 });
+    const redis = new RateLimiterRedis({ storeClient: store, useRedisPackage: true, rejectIfRedisNotReady: true, keyPrefix: keys.fairness(name), points, duration });
     return new RLWrapperTimeouts({ limiter: redis, timeoutMs, insuranceLimiter: insurance });
   };
   return {
-    limiters: { requests: limiter('req', settings.requestsPerMinute), upstreamCalls: limiter('up', settings.upstreamCallsPerMinute) },
+    limiters: {
+      requests: limiter('req', settings.requestsPerSecond, REQUEST_WINDOW_SECONDS),
+      upstreamCalls: limiter('up', settings.upstreamCallsPerMinute, UPSTREAM_WINDOW_SECONDS),
+      settings,
+    },
     resize(count) {
       for (const [insurance, points] of insurances) insurance.points = shareOf(points, count);
     },

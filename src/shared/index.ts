@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DEFAULT_CACHE_SETTINGS } from '../http/cache/policy.js';
-import type { FairnessLimiters, FairnessSettings } from '../http/fairness.js';
+import { DEFAULT_FAIRNESS, type FairnessLimiters, type FairnessSettings } from '../http/fairness.js';
 import type { QuotaBackend } from '../http/quota.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -34,7 +34,7 @@ export interface SharedOptions {
   metrics?: Metrics;
   /** This replica's id in the live set (default host:pid:random). */
   replicaId?: string;
-  /** Per-token limits (default: the configuration's defaults, 1200 requests and 600 upstream calls per minute). */
+  /** Per-token limits (default: the configuration's defaults, src/http/fairness.ts DEFAULT_FAIRNESS). */
   fairness?: FairnessSettings;
   /** Bound of the in-process copy of the cache (default: the in-process cache's 64 MiB). */
   localCacheMaxBytes?: number;
@@ -73,9 +73,6 @@ export interface SharedState {
   instrument(metrics: Metrics): void;
   close(): Promise<void>;
 }
-
-/** The configuration's defaults (src/config.ts). */
-const DEFAULT_FAIRNESS: FairnessSettings = { requestsPerMinute: 1_200, upstreamCallsPerMinute: 600 };
 
 /** Connects (waiting at most `startupWaitMs`) and returns the shared state; never fails because Redis is unreachable. */
 export async function connectShared(options: SharedOptions): Promise<SharedState> {

@@ -10,6 +10,13 @@ import { MAX_CERTIFICATE_BYTES } from '../push/certificate.js';
 /** Most bytes of an oversize body read (and thrown away) so its 413 can be read; beyond it the connection is closed. */
 const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
 const DRAIN_MAX_MS = 10_000;
+/**
+ * A body still arriving after BODY_GRACE_MS must have come at MIN_BODY_BYTES_PER_SECOND on average
+ * (checked every second), or it is answered 408 and its connection closed: a sender trickling a few
+ * bytes a second would otherwise hold its connection for the whole GATEWAY_REQUEST_TIMEOUT_MS.
+ */
+const BODY_GRACE_MS = 5_000;
+const MIN_BODY_BYTES_PER_SECOND = 4 * 1024;
 
 export type BodyRead = { ok: true; body: unknown; multipart: boolean } | { ok: false; status: number; message: string; headers?: Record<string, string>; close?: boolean };
 
@@ -17,7 +24,7 @@ export async function readGraphQLBody(req: IncomingMessage, res: ServerResponse,
   if (req.method !== 'POST') {
     // A GET has no body; one that sends one anyway is read within the same limit.
     const rest = await readBody(req, maxBytes);
-    return rest.ok ? { ok: true, body: undefined, multipart: false } : tooLarge(maxBytes, rest.drained);
+    return rest.ok ? { ok: true, body: undefined, multipart: false } : unread(maxBytes, rest);
   }
   const contentType = req.headers['content-type'] ?? '';
   const multipart = /^multipart\/form-data\b/i.test(contentType);
@@ -28,7 +35,7 @@ export async function readGraphQLBody(req: IncomingMessage, res: ServerResponse,
     return { ok: false, status: 400, message: 'A multipart request needs the header `apollo-require-preflight: true` (CSRF protection).', close: !rest.ok && !rest.drained };
   }
   const read = await readBody(req, maxBytes);
-  if (!read.ok) return tooLarge(maxBytes, read.drained);
+  if (!read.ok) return unread(maxBytes, read);
   if (multipart) {
     try {
       const upload = Object.assign(Readable.from([read.bytes]), { headers: req.headers }) as unknown as IncomingMessage;
@@ -55,8 +62,10 @@ export async function readGraphQLBody(req: IncomingMessage, res: ServerResponse,
   }
 }
 
-function tooLarge(maxBytes: number, drained: boolean): BodyRead {
-  return { ok: false, status: 413, message: `The request body is larger than ${maxBytes} bytes.`, close: !drained };
+/** The answer to a body not read: too slow (408), or over the limit (413). */
+function unread(maxBytes: number, read: { drained: boolean; slow?: boolean }): BodyRead {
+  if (read.slow) return { ok: false, status: 408, message: 'The request body arrived too slowly.', close: true };
+  return { ok: false, status: 413, message: `The request body is larger than ${maxBytes} bytes.`, close: !read.drained };
 }
 
 /** Whether a content-type header is `application/json`, with no charset or a UTF-8 one (RFC 8259). */
@@ -66,12 +75,12 @@ function isUtf8Json(header: string): boolean {
   return params.every((param) => !param.startsWith('charset=') || /^charset="?utf-8"?$/.test(param));
 }
 
-type Read = { ok: true; bytes: Buffer } | { ok: false; drained: boolean };
+type Read = { ok: true; bytes: Buffer } | { ok: false; drained: boolean; slow?: boolean };
 
 /**
  * Reads the whole body, keeping at most `limit` bytes. Past the limit (declared or counted) the rest
  * is read and thrown away, up to DRAIN_MAX_BYTES or DRAIN_MAX_MS; `drained` says whether the client
- * finished sending.
+ * finished sending. A body slower than MIN_BODY_BYTES_PER_SECOND after BODY_GRACE_MS is `slow`.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Read> {
   const declared = Number(req.headers['content-length']);
@@ -81,8 +90,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Read> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const started = Date.now();
     const finish = (result: Read) => {
       clearTimeout(timer);
+      clearTimeout(pace);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -100,8 +111,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Read> {
     };
     const onEnd = () => finish(over ? { ok: false, drained: true } : { ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
     const onError = () => finish({ ok: false, drained: false });
-    // Only an oversize body has a deadline here; a slow normal one is bounded by the server's requestTimeout.
+    // An oversize body has a deadline; any body a minimum pace, besides the server's requestTimeout.
     const timer = setTimeout(() => over && finish({ ok: false, drained: false }), DRAIN_MAX_MS);
+    const checkPace = () => {
+      if (size < (MIN_BODY_BYTES_PER_SECOND * (Date.now() - started)) / 1000) finish({ ok: false, drained: false, slow: !over });
+      else pace = setTimeout(checkPace, 1_000);
+    };
+    let pace = setTimeout(checkPace, BODY_GRACE_MS);
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

@@ -6,6 +6,8 @@ import {
   AppDocument,
   AppsDocument,
   type AppsQuery,
+  type Cost,
+  type CostBudget,
   createGatewayClient,
   documentId,
   type ErrorCode,
@@ -45,6 +47,17 @@ describe('typed operations', () => {
     const tags = await client.execute(PortraitTagsDocument, { appKey: h.emulator.apps[0]!.appKey, subject: { idType: 'OAID', value: 'oaid-1' } });
     const scores: number[] = tags.data!.app!.portraitTags!.tags.map((t) => t.score);
     expect(scores.length).toBeGreaterThan(0);
+  });
+
+  it('types extensions.cost on every result', async () => {
+    const appKey = h.emulator.apps[0]!.appKey;
+    const links = await client.execute(ShortLinksDocument, { appKey, first: 2 });
+    const cost: Cost | undefined = links.extensions?.cost;
+    expect(cost!.upstreamCalls).toBeGreaterThan(0);
+    expect(cost!.estimatedUpstreamCalls).toBeGreaterThanOrEqual(cost!.upstreamCalls);
+    const budget: CostBudget | null = cost!.budget;
+    expect(budget!.limit).toBe(h.config.fairness.upstreamCallsPerMinute);
+    expect(budget!.remaining).toBeLessThan(budget!.limit);
   });
 
   it('types error codes as the schema enum', async () => {

@@ -51,7 +51,7 @@ beforeAll(async () => {
     JIGUANG_APPS: JSON.stringify(emulator.apps.slice(0, 2).map(({ appKey, masterSecret, name, androidPackage }) => ({ appKey, masterSecret, name, androidPackage }))),
     JIGUANG_DEV_KEY: emulator.developer.devKey,
     JIGUANG_DEV_SECRET: emulator.developer.devSecret,
-    GATEWAY_TOKEN_REQUESTS_PER_MINUTE: '1000000',
+    GATEWAY_TOKEN_REQUESTS_PER_SECOND: '1000000',
     GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: '1000000',
     GATEWAY_SHUTDOWN_GRACE_MS: '15000',
     ...Object.fromEntries(['JMLINK', 'PORTRAIT', 'PUSH_ADMIN', 'VERIFICATION_ADMIN', 'GROWTH'].map((s) => [`JIGUANG_${s}_URL`, u])),

@@ -81,7 +81,7 @@ export interface RunOptions {
 
 /** Per-token and quota limits raised so that thousands of cases are not all answered 429. */
 export const FUZZ_ENV: Record<string, string> = {
-  GATEWAY_TOKEN_REQUESTS_PER_MINUTE: '10000000',
+  GATEWAY_TOKEN_REQUESTS_PER_SECOND: '10000000',
   GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: '10000000',
   GATEWAY_QUOTA_JMLINK_LINKS_PER_MINUTE: '1000000',
   GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE: '1000000',

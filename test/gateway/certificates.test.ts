@@ -183,6 +183,8 @@ describe('uploadCertificate', () => {
       ],
       { encoding: 'utf8', timeout: 15_000 },
     );
-    expect(JSON.parse(out)).toEqual({ data: { uploadCertificate: { uploaded: [{ environment: 'PRODUCTION', bundleId: 'com.example.demo' }] } } });
+    const body = JSON.parse(out) as { data?: unknown; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ uploadCertificate: { uploaded: [{ environment: 'PRODUCTION', bundleId: 'com.example.demo' }] } });
   });
 });

@@ -86,8 +86,12 @@ describe('the upstream-call budget', () => {
   });
 
   it('counts aliases, and `apps` as the apps the caller may see', async () => {
-    const stats = (n: number) => Array.from({ length: n }, (_, i) => `s${i}: stats(from: "2026-10-0${(i % 9) + 1}", to: "2026-10-10") { totals { clicks } }`).join(' ');
-    // 3 apps × 20 links × 2 statistics fields = 120 > 100; the scoped token sees one app: 40.
+    // Two platforms: ranges that cannot share a call (overlapping ranges of one platform would be one, src/jmlink/loaders.ts).
+    const stats = (n: number) =>
+      Array.from({ length: n }, (_, i) => `s${i}: stats(from: "2026-10-0${(i % 9) + 1}", to: "2026-10-10", platform: ${i % 2 ? 'IOS' : 'ANDROID'}) { totals { clicks } }`).join(
+        ' ',
+      );
+    // 3 apps × (a page + 20 links × 2 statistics fields) = 123 > 100; the scoped token sees one app: 41.
     const query = `{ apps { shortLinks(first: 20) { nodes { ${stats(2)} } } } }`;
     await refusedQuickly(query, 'upstreamCalls');
     const scoped = await h.gql(query, undefined, { authorization: `Bearer ${h.tokens.scoped}` });

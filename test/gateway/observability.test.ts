@@ -22,7 +22,7 @@ describe('the access log', () => {
     const second = await h.gql(query);
     const lines = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
     const last = lines.at(-1)!;
-    expect(last).toMatchObject({ level: 'info', caller: 'test-reader', operationName: 'Links', status: 200, outcome: 'ok', upstreamCalls: 0, cacheHits: 1 });
+    expect(last).toMatchObject({ level: 'info', caller: 'test-reader', operationName: 'Links', status: 200, outcome: 'ok', upstreamCalls: 0, cacheHits: 1, quotaWaitMs: 0 });
     expect(last.requestId).toBe(second.headers['x-request-id']);
     expect(typeof last.ms).toBe('number');
     expect(lines.at(-2)).toMatchObject({ upstreamCalls: 1, cacheHits: 0 });

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { buildSchema, type GraphQLEnumType } from 'graphql';
-import { createGatewayClient, type ErrorCode } from '../../client/index.js';
+import { createGatewayClient, type ErrorCode, type GatewayExtensions } from '../../client/index.js';
 import { hashToken, newToken } from '../../src/auth/callers.js';
 import { type GatewayConfig, loadConfig } from '../../src/config.js';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
@@ -26,7 +26,7 @@ export interface ResultError {
 export interface GraphQLResult<T = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: { data?: T | null; errors?: ResultError[]; extensions?: Record<string, unknown> };
+  body: { data?: T | null; errors?: ResultError[]; extensions?: GatewayExtensions };
   text: string;
 }
 

@@ -93,7 +93,7 @@ describe('request media types', () => {
     for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"']) {
       const r = await send({ 'content-type': type }, query);
       expect(r.status, type).toBe(200);
-      expect(await json(r)).toEqual({ data: { __typename: 'Query' } });
+      expect(await json(r)).toEqual({ data: { __typename: 'Query' }, extensions: { cost: expect.objectContaining({ upstreamCalls: 0 }) } });
     }
   });
 

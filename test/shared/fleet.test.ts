@@ -97,19 +97,26 @@ describe.skipIf(redis.skip)('replicas sharing one Redis', () => {
     for (const r of all.slice(1)) expect(Math.abs((await r.quota.pausedUntil('growth:growth')) - until)).toBeLessThan(40);
   });
 
-  it('per-token fairness limits count every replica’s requests', async () => {
-    const { all } = await fleet(3, 'fleet-fairness', { fairness: { requestsPerMinute: 5, upstreamCallsPerMinute: 4 } });
+  it('per-token fairness limits count every replica’s requests and upstream calls', async () => {
+    const { all } = await fleet(3, 'fleet-fairness', { fairness: { requestsPerSecond: 5, upstreamCallsPerMinute: 4 } });
+    // The flood guard, per second.
     for (let i = 0; i < 5; i++) await all[i % 3]!.fairness.requests.consume('frontend');
     for (const r of all) {
       const refusal = await r.fairness.requests.consume('frontend').then(
-        () => expect.unreachable('the sixth request of the minute must be refused'),
+        () => expect.unreachable('the sixth request of the second must be refused'),
         (rejection: unknown) => rejection,
       );
       expect(refusal).toBeInstanceOf(RateLimiterRes);
-      expect((refusal as RateLimiterRes).msBeforeNext).toBeGreaterThan(50_000);
+      expect((refusal as RateLimiterRes).msBeforeNext).toBeLessThanOrEqual(1_000);
     }
-    await all[2]!.fairness.upstreamCalls.consume('frontend', 3);
-    expect((await all[0]!.fairness.upstreamCalls.get('frontend'))?.remainingPoints).toBe(1);
+    // The upstream budget, per minute: calls and quota-wait points spent on any replica.
+    await all[2]!.fairness.upstreamCalls.consume('frontend', 2);
+    await all[1]!.fairness.upstreamCalls.penalty('frontend', 1);
+    const budget = await all[0]!.fairness.upstreamCalls.get('frontend');
+    expect(budget?.remainingPoints).toBe(1);
+    expect(budget?.msBeforeNext).toBeGreaterThan(50_000);
+    await all[0]!.fairness.upstreamCalls.consume('frontend');
+    await expect(all[1]!.fairness.upstreamCalls.consume('frontend')).rejects.toBeInstanceOf(RateLimiterRes);
     await all[0]!.fairness.requests.consume('someone-else');
   });
 

@@ -3,7 +3,7 @@
 // Redis dies both keep answering — the second from its in-process copy of the cache.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayClient } from '../../client/index.js';
+import { createGatewayClient, type GatewayExtensions } from '../../client/index.js';
 import { hashToken, newToken } from '../../src/auth/callers.js';
 import { type GatewayConfig, loadConfig } from '../../src/config.js';
 import { chinaToday, dateOfDay } from '../../src/dates.js';
@@ -76,7 +76,7 @@ afterAll(async () => {
 async function gql<T = unknown>(
   gateway: RunningGateway,
   query: string,
-): Promise<{ status: number; body: { data?: T | null; errors?: { extensions?: Record<string, unknown> }[] } }> {
+): Promise<{ status: number; body: { data?: T | null; errors?: { extensions?: Record<string, unknown> }[]; extensions?: GatewayExtensions } }> {
   const { status, headers: _headers, ...body } = await createGatewayClient({ url: gateway.graphqlUrl, token }).executeText<T>(query);
   return { status, body };
 }
@@ -97,8 +97,12 @@ describe.skipIf(!installed)('two gateways sharing a Redis', () => {
     expect(fromA.body.errors).toBeUndefined();
     expect(emulator.countCalls(LIST)).toBe(1);
     const fromB = await gql(b.gateway, query);
-    expect(fromB.body).toEqual(fromA.body);
+    expect(fromB.body.data).toEqual(fromA.body.data);
     expect(emulator.countCalls(LIST)).toBe(1);
+    // The token's upstream budget is the fleet's: the call made through A shows on B; B's cached answer costs nothing.
+    const limit = config.fairness.upstreamCallsPerMinute;
+    expect(fromA.body.extensions?.cost).toMatchObject({ upstreamCalls: 1, cacheHits: 0, budget: { charged: 1, remaining: limit - 1, limit } });
+    expect(fromB.body.extensions?.cost).toMatchObject({ upstreamCalls: 0, cacheHits: 1, budget: { charged: 0, remaining: limit - 1, limit } });
   });
 
   it('one quota for both: five statistics calls per minute in all, the rest refused', async () => {
@@ -126,7 +130,7 @@ describe.skipIf(!installed)('two gateways sharing a Redis', () => {
       const calls = emulator.countCalls(LIST);
       const again = await gql(b.gateway, known);
       expect(again.status).toBe(200);
-      expect(again.body).toEqual(before.body);
+      expect(again.body.data).toEqual(before.body.data);
       expect(emulator.countCalls(LIST)).toBe(calls);
       // Something never fetched is fetched (within the gateway's quota share).
       const other = await gql<{ app: { shortLinks: Pick<ShortLinkConnection, 'totalCount'> } }>(a.gateway, fresh);

@@ -90,7 +90,7 @@ describe.skipIf(!installed)('Redis killed and restarted', () => {
       const prefix = uniquePrefix('outage');
       const logs = collectingLogger();
       const metrics = new Metrics();
-      const fairness = { requestsPerMinute: 6_000, upstreamCallsPerMinute: 6 };
+      const fairness = { requestsPerSecond: 6_000, upstreamCallsPerMinute: 6 };
       const [a, b, c] = (await replicas(3, server.url, prefix, { fairness })) as [SharedState, SharedState, SharedState];
       open.push(a, b, c);
       const watched = await connectShared(replicaOptions(server.url, prefix, { replicaId: 'watched', logger: logs.logger, metrics, fairness }));
