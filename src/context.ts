@@ -4,15 +4,15 @@
 // de-duplication never leak from one request into another.
 import type { GraphQLResolveInfo } from 'graphql';
 import { responsePathAsArray } from 'graphql';
+import { mayUseApp } from './auth/authorize.js';
 import type { Caller } from './auth/callers.js';
-import { ForbiddenError, NotFoundError } from './errors.js';
+import { NotFoundError } from './core/errors.js';
+import type { Logger } from './core/logger.js';
 import { createGrowth, type GrowthService } from './growth/service.js';
 import { type CallContext, RequestStats, UpstreamBudget } from './http/call.js';
-import { checkAccess } from './http/credentials.js';
 import type { Served, Upstream } from './http/upstream.js';
 import { createJmlinkLoaders, type JmlinkLoaders } from './jmlink/loaders.js';
 import type { Measure } from './limits/cost.js';
-import type { Logger } from './logger.js';
 import { createPortraitLoader, type PortraitLoader } from './portrait/loaders.js';
 import { createPushAdmin, type PushAdminService } from './push/service.js';
 import type { AppRecord, AppRegistry } from './registry/index.js';
@@ -98,11 +98,11 @@ export class GatewayContext {
   }
 
   get pushAdmin(): PushAdminService {
-    return (this.pushAdminService ??= createPushAdmin(this.upstream, this.call));
+    return (this.pushAdminService ??= createPushAdmin(this.upstream, this.call, this.registry, this.logger));
   }
 
   get verification(): VerificationService {
-    return (this.verificationService ??= createVerification(this.upstream, this.call));
+    return (this.verificationService ??= createVerification(this.upstream, this.call, this.registry, this.reviewCallbackUrl));
   }
 
   get growth(): GrowthService {
@@ -111,32 +111,23 @@ export class GatewayContext {
 
   /** The apps this caller may see. */
   async visibleApps(): Promise<AppRecord[]> {
-    const allowed = this.caller.appKeys;
     const apps = await this.registry.list();
-    return allowed ? apps.filter((app) => allowed.has(app.appKey)) : apps;
+    return this.caller.appKeys ? apps.filter((app) => mayUseApp(this.caller, app.appKey)) : apps;
   }
 
-  /** The app, or FORBIDDEN / NOT_FOUND before any upstream call. */
+  /**
+   * The app, or NOT_FOUND before any upstream call. Whether the caller may use it was decided before
+   * the operation ran (src/plugins/authorize-operation.ts).
+   */
   async requireApp(appKey: string): Promise<AppRecord> {
-    checkAccess(this.caller, 'app', appKey);
     const app = await this.registry.get(appKey);
     if (!app) throw new NotFoundError(`No app with key "${appKey}" is known to the gateway.`);
     return app;
   }
 
-  /** FORBIDDEN for a token limited to some apps: account-level (`developer`) and project-level (`growth`) work. */
-  requireUnscoped(scope: 'developer' | 'growth'): void {
-    checkAccess(this.caller, scope, null);
-  }
-
   /** SERVICE_NOT_CONFIGURED, before any call, unless the credentials a service needs are configured. */
   requireService(scope: 'developer' | 'growth'): void {
     this.upstream.deps.credentials.requireConfigured(scope);
-  }
-
-  /** FORBIDDEN unless this caller may see `app` (every field of an App checks it: an App can reach a resolver through payloads too). */
-  checkApp(app: AppRecord): void {
-    if (this.caller.appKeys && !this.caller.appKeys.has(app.appKey)) throw new ForbiddenError(`The token "${this.caller.name}" may not use app ${app.appKey}.`);
   }
 
   /** The value of a served answer, noting the field's path when it was stale. */

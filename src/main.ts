@@ -2,13 +2,15 @@
 // traffic state, start the gateway, and stop it in order on SIGTERM or SIGINT (a second signal forces
 // the exit). With nothing of the gateway configured at all it runs the demo: the built-in emulator,
 // loaded only then, answers for Jiguang. Every start-up failure is one or two plain lines, exit 1.
+
+import type { Emulator } from '../emulator/index.js';
 import { hashToken, newToken } from './auth/callers.js';
-import { type GatewayConfig, loadConfig } from './config.js';
-import type { Emulator } from './emulator/index.js';
-import { createLogger, type Logger } from './logger.js';
+import { type GatewayConfig, loadConfig, parseRegistryKey } from './config/index.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { type ReadinessCheck, type RunningGateway, startGateway } from './inbound/server.js';
+import { releaseMemoryWhenIdle } from './memory.js';
 import { startTracing } from './observability/tracing.js';
-import { type AppRegistry, openRegistry, parseRegistryKey } from './registry/index.js';
-import { type ReadinessCheck, type RunningGateway, startGateway } from './server.js';
+import { type AppRegistry, openRegistry } from './registry/index.js';
 import { startupProblem } from './startup.js';
 import type { TrafficState } from './traffic.js';
 
@@ -16,7 +18,7 @@ const loaded = loadConfig();
 if (!loaded.ok) {
   process.stderr.write(`jiguang-gateway: the configuration has ${loaded.problems.length} problem(s):\n`);
   for (const problem of loaded.problems) process.stderr.write(`  - ${problem}\n`);
-  process.stderr.write('See README.md, section "Configuration".\n');
+  process.stderr.write('See docs/configuration.md.\n');
   process.exit(1);
 }
 
@@ -55,7 +57,7 @@ async function start(base: GatewayConfig): Promise<Running> {
   let config = base;
   let emulator: Emulator | undefined;
   if (config.demo) {
-    const { startEmulator } = await import('./emulator/index.js');
+    const { startEmulator } = await import('../emulator/index.js');
     emulator = await startEmulator();
     const u = emulator.url;
     config = {
@@ -100,6 +102,8 @@ async function start(base: GatewayConfig): Promise<Running> {
 
   const extraCallers = demoToken ? [{ name: 'demo-admin', sha256: hashToken(demoToken), role: 'admin' as const }] : [];
   const gateway = await startGateway({ config, registry, logger, extraCallers, graphiqlToken: demoToken, traffic, readiness });
+  // After a burst, the heap is given back once the gateway is quiet (src/memory.ts; its timer does not keep the process alive).
+  releaseMemoryWhenIdle(gateway.server);
   if (emulator) {
     console.log(`jiguang-gateway: DEMO MODE — nothing of the gateway is configured, so the built-in Jiguang emulator answers at ${emulator.url} with fake data`);
     console.log(`jiguang-gateway: its ${emulator.apps.length} demo apps: ${emulator.apps.map((a) => `${a.appKey} (${a.name})`).join(', ')}`);

@@ -1,8 +1,8 @@
 // Loads the contract: every schema/*.graphql file, read once at start-up.
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from './core/paths.js';
 
-export const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
+export const SCHEMA_DIR = `${projectPath('schema')}/`;
 
 export function loadTypeDefs(): string[] {
   return readdirSync(SCHEMA_DIR)

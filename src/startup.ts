@@ -1,7 +1,6 @@
 // Start-up failures as one or two plain lines saying what to change — never a stack trace. The
-// configuration's own problems are listed by src/config.ts; this covers what fails after it.
+// configuration's own problems are listed by src/config/index.ts; this covers what fails after it.
 import { RegistryError } from './registry/index.js';
-import { ManifestError } from './transport/documents.js';
 
 export function startupProblem(error: unknown): string {
   const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
@@ -11,7 +10,6 @@ export function startupProblem(error: unknown): string {
   if (e?.code === 'EADDRNOTAVAIL')
     return `cannot listen on ${e.address ?? 'HOST'}: no such address on this machine.\n  Set HOST to an address of this machine (127.0.0.1, or 0.0.0.0 for all).`;
   if (error instanceof RegistryError) return `cannot open the app registry: ${error.message}`;
-  if (error instanceof ManifestError) return error.problems.join('\n  ');
   if (e?.code === 'ECONNREFUSED' || e?.code === 'ENOTFOUND' || e?.code === 'ETIMEDOUT') {
     return `cannot reach a service the configuration names (${e.code}${e.address ? ` ${e.address}${e.port ? `:${e.port}` : ''}` : ''}).\n  Check DATABASE_URL, or start the database.`;
   }

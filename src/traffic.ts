@@ -1,8 +1,9 @@
 // Builds the upstream pipeline and the state it keeps between requests: the cache, the quota
 // buckets and the per-token fairness limits — in this process by default (the embedded defaults of
 // `npm start`), or shared through Redis by several replicas (src/shared/).
-import type { GatewayConfig } from './config.js';
-import type { ServiceName } from './errors.js';
+import type { GatewayConfig } from './config/index.js';
+import type { Logger } from './core/logger.js';
+import type { ServiceName } from './core/services.js';
 import { MemoryCacheStore } from './http/cache/memory.js';
 import type { CacheStore } from './http/cache/store.js';
 import { CredentialSource } from './http/credentials.js';
@@ -10,7 +11,6 @@ import { Fairness, type FairnessLimiters, memoryLimiters } from './http/fairness
 import { MemoryQuotaBackend, type QuotaBackend, QuotaScheduler } from './http/quota.js';
 import { Transport } from './http/transport.js';
 import { type Coalescer, Upstream } from './http/upstream.js';
-import type { Logger } from './logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { AppRegistry } from './registry/index.js';
 

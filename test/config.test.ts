@@ -1,6 +1,6 @@
 // Configuration is validated once, with every problem reported together.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 
 describe('loadConfig', () => {
   it('with nothing set is demo mode on the real Jiguang hosts', () => {

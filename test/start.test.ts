@@ -1,18 +1,19 @@
 // The production entry points: `npm start` (build, then `node dist/main.js`) with nothing configured
 // runs the demo; a SIGTERM or SIGINT sent to the `npm start` process itself — as a container runtime
 // does — or to `node dist/main.js` stops the gateway with status 0 and frees its port; SIGTERM drains
-// (readiness false, in-flight requests finish, new connections refused); start-up failures are plain lines.
+// (readiness false, in-flight requests finish, new connections refused); start-up failures are plain lines;
+// `pg` and `redis` are loaded only when DATABASE_URL or REDIS_URL asks for them.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../emulator/index.js';
 import { hashToken, newToken } from '../src/auth/callers.js';
-import { startEmulator } from '../src/emulator/index.js';
 import type { App, CreateAppPayload, ShortLinkConnection } from '../src/generated/graphql.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -163,5 +164,76 @@ describe('node dist/main.js', () => {
     expect(code).toBe(1);
     expect(err).toContain('GATEWAY_TRUSTED_DOCUMENT: not a setting of the gateway (did you mean GATEWAY_TRUSTED_DOCUMENTS?)');
     expect(err).not.toMatch(/\bat .*\.js:\d+/);
+  });
+});
+
+describe('what node dist/main.js loads', () => {
+  /** A package of the PostgreSQL or Redis clients: none may load unless DATABASE_URL or REDIS_URL is set. */
+  const DATABASE_CLIENT = /^(pg|pg-.+|pgpass|postgres-.+|redis|@redis\/.+)$/;
+
+  /**
+   * Starts `node dist/main.js` under the module log (test/helpers/loaded-modules.mjs), runs a query
+   * with `token` (the demo's own when not given), stops it with SIGTERM, and returns every package
+   * the process resolved or required, and whether it loaded its own entry point.
+   */
+  async function packagesLoaded(extra: Record<string, string>, token?: string): Promise<{ packages: Set<string>; entryPoint: boolean }> {
+    const log = join(mkdtempSync(join(tmpdir(), 'modules-')), 'loaded.log');
+    const child = spawn(process.execPath, ['--import', './test/helpers/loaded-modules.mjs', 'dist/main.js'], {
+      cwd: root,
+      env: env({ LOADED_MODULES_LOG: log, ...extra }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.stderr.on('data', (c) => (out += c));
+      const ready = token ? /GraphQL endpoint/ : /demo admin token/;
+      const deadline = Date.now() + 60_000;
+      while (!ready.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      const url = /GraphQL endpoint (\S+)/.exec(out)?.[1];
+      if (!url) throw new Error(`did not start:\n${out}`);
+      const answer = await gql<{ apps: { appKey: string }[] }>(url, token ?? /demo admin token .*: (\S+)/.exec(out)![1]!, '{ apps { appKey name } }');
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data!.apps.length).toBeGreaterThan(0);
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const urls = readFileSync(log, 'utf8').split('\n');
+    const packages = new Set(urls.flatMap((u) => /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
+    return { packages, entryPoint: urls.includes(new URL('../dist/main.js', import.meta.url).href) };
+  }
+
+  it('the demo loads neither pg nor redis', { timeout: 60_000 }, async () => {
+    const { packages, entryPoint } = await packagesLoaded({});
+    // The log saw the whole process: its entry point and the packages it does use.
+    expect(entryPoint).toBe(true);
+    expect(packages).toContain('graphql');
+    expect(packages).toContain('@apollo/server');
+    expect([...packages].filter((p) => DATABASE_CLIENT.test(p))).toEqual([]);
+  });
+
+  it('a configured gateway with the file registry and no REDIS_URL loads neither either', { timeout: 60_000 }, async () => {
+    const emulator = await startEmulator();
+    const token = newToken();
+    try {
+      const { packages } = await packagesLoaded(
+        {
+          JIGUANG_APPS: JSON.stringify(emulator.apps.map(({ appKey, masterSecret, name, androidPackage }) => ({ appKey, masterSecret, name, androidPackage }))),
+          GATEWAY_TOKENS: JSON.stringify([{ name: 'modules', sha256: hashToken(token), role: 'reader' }]),
+          GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
+          GATEWAY_REGISTRY_FILE: join(mkdtempSync(join(tmpdir(), 'modules-')), 'registry.json'),
+          JIGUANG_JMLINK_URL: emulator.url,
+          JIGUANG_PORTRAIT_URL: emulator.url,
+        },
+        token,
+      );
+      expect(packages).toContain('graphql');
+      expect([...packages].filter((p) => DATABASE_CLIENT.test(p))).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 // The processes the benchmark talks to: the standalone Jiguang emulator (the compiled
-// src/emulator/main.ts, what `npm run emulator` runs), the gateway as production runs it
+// emulator/main.ts, what `npm run emulator` runs), the gateway as production runs it
 // (`node dist/main.js`, configured only through its environment) — one process or N replicas — and
 // the raw node:http + undici proxy that is the baseline.
 import { createHash, randomBytes } from 'node:crypto';

@@ -32,6 +32,13 @@ export type Scalars = {
   Upload: { input: Promise<import('graphql-upload/processRequest.mjs').FileUpload>; output: never; }
 };
 
+/** What a field acts on beyond a single app (`@scope`). */
+export type AccessLevel =
+  /** The Jiguang developer account (its developer credentials), e.g. creating an app. */
+  | 'ACCOUNT'
+  /** The Operation Growth project. */
+  | 'PROJECT';
+
 /**
  * A Jiguang app the gateway knows: registered through configuration or created through the gateway.
  * The gateway holds the app's master secret; it is never exposed.
@@ -938,6 +945,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AccessLevel: AccessLevel;
   App: ResolverTypeWrapper<AppRecord>;
   AppCategory: AppCategory;
   AppPlatform: AppPlatform;
@@ -1044,6 +1052,45 @@ export type ResolversParentTypes = {
   UploadCertificatePayload: Omit<UploadCertificatePayload, 'app'> & { app: ResolversParentTypes['App'] };
   VerificationStatus: VerificationStatus;
 };
+
+export type AppKeyDirectiveArgs = { };
+
+export type AppKeyDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = AppKeyDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type CostDirectiveArgs = {
+  weight: Scalars['String']['input'];
+};
+
+export type CostDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = CostDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ListSizeDirectiveArgs = {
+  assumedSize?: Maybe<Scalars['Int']['input']>;
+  requireOneSlicingArgument?: Maybe<Scalars['Boolean']['input']>;
+  sizedFields?: Maybe<Array<Scalars['String']['input']>>;
+  slicingArguments?: Maybe<Array<Scalars['String']['input']>>;
+};
+
+export type ListSizeDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = ListSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ListSizeFromDirectiveArgs = {
+  dayRange?: Maybe<Array<Scalars['String']['input']>>;
+  request?: Maybe<Scalars['String']['input']>;
+};
+
+export type ListSizeFromDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = ListSizeFromDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ScopeDirectiveArgs = {
+  level: AccessLevel;
+};
+
+export type ScopeDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = ScopeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type UpstreamDirectiveArgs = {
+  calls?: Maybe<Scalars['Int']['input']>;
+  rule?: Maybe<Scalars['String']['input']>;
+};
+
+export type UpstreamDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = UpstreamDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AppResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['App'] = ResolversParentTypes['App']> = {
   androidPackage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1306,3 +1353,11 @@ export type Resolvers<ContextType = GatewayContext> = {
   VerificationStatus?: VerificationStatusResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = GatewayContext> = {
+  appKey?: AppKeyDirectiveResolver<any, any, ContextType>;
+  cost?: CostDirectiveResolver<any, any, ContextType>;
+  listSize?: ListSizeDirectiveResolver<any, any, ContextType>;
+  listSizeFrom?: ListSizeFromDirectiveResolver<any, any, ContextType>;
+  scope?: ScopeDirectiveResolver<any, any, ContextType>;
+  upstream?: UpstreamDirectiveResolver<any, any, ContextType>;
+};

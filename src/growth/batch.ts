@@ -1,7 +1,8 @@
 // Chunked writes to Operation Growth: a list longer than Jiguang's 100 items per call is sent in
 // chunks of 100, one after the other (Jiguang allows 100 calls per second per project, and a fault
 // stays attributable to its chunk). A chunk's failure marks only its own items; the others still go.
-import { type ErrorCode, GatewayError, RequestCancelledError, UpstreamError } from '../errors.js';
+import { type ErrorCode, GatewayError, RequestCancelledError, UpstreamError } from '../core/errors.js';
+import type { OwnCallsRule } from '../http/batch.js';
 import { GROWTH_MAX_ITEMS } from './endpoints.js';
 
 /** Most items one mutation takes (the gateway's own bound: 100 calls to Jiguang). */
@@ -22,6 +23,15 @@ export function chunkBounds(length: number, size = GROWTH_MAX_ITEMS): [start: nu
   for (let start = 0; start < length; start += size) bounds.push([start, Math.min(length, start + size)]);
   return bounds;
 }
+
+/**
+ * A chunked write (`@upstream(rule: "growth.chunks")`): one call per chunk of the items its
+ * `@listSize` counts. More than GROWTH_MAX_TOTAL are refused before any call.
+ */
+export const growthChunkCalls: OwnCallsRule = {
+  name: 'growth.chunks',
+  calls: ({ sliced }) => chunkBounds(Math.min(sliced ?? 0, GROWTH_MAX_TOTAL)).length,
+};
 
 /**
  * Sends `items` in chunks of `size` through `send` (given a chunk and its offset in `items`), in

@@ -2,8 +2,10 @@
 // the {code, msg, data} envelope: HTTP 200 with code 0 is success, anything else a failure. The docs
 // give no error table and no `data`; the codes and the register answer's shape follow the emulator.
 // CUIDs are Java longs: read from the raw answer and written back exactly (lossless JSON).
-import { defineEndpoint, type Endpoint } from '../http/endpoint.js';
-import { type EnvelopeSpec, isRecord, malformed } from '../http/envelope.js';
+
+import { isRecord } from '../core/json.js';
+import { defineEndpoint, type Endpoint, perItem } from '../http/endpoint.js';
+import { type EnvelopeSpec, malformed } from '../http/envelope.js';
 
 export const GROWTH_ENVELOPE: EnvelopeSpec = {
   service: 'growth',
@@ -88,8 +90,25 @@ export const registerUsers = defineEndpoint<RegisterParams, Map<string, string>>
     return out;
   },
   idempotent: true, // a lookup (creating a user for a value is idempotent on the value)
-  // Kept per identity value: src/growth/loaders.ts.
-  cache: { policy: 'growthUsers', key: (p) => p.identityName, perItem: true },
+  // Kept per identity value (null: Jiguang returned no CUID); the values missing go out in calls of
+  // GROWTH_MAX_ITEMS, as chunkBounds (src/growth/batch.ts) cuts every Growth list.
+  cache: {
+    policy: 'growthUsers',
+    key: (p) => `${p.identityName}\u0000${p.identityValues.join('\u0001')}`,
+    items: perItem<RegisterParams, Map<string, string>, string | null, string>({
+      ids: (p) => p.identityValues,
+      layout: { entry: (p, value) => `${p.identityName}\u0000${value}` },
+      calls: (p, missing) => {
+        const calls: RegisterParams[] = [];
+        for (let start = 0; start < missing.length; start += GROWTH_MAX_ITEMS)
+          calls.push({ identityName: p.identityName, identityValues: missing.slice(start, start + GROWTH_MAX_ITEMS) });
+        return calls;
+      },
+      split: (cuids, p) => p.identityValues.map((value) => cuids.get(value) ?? null),
+      merge: (p, cuids) => new Map(p.identityValues.flatMap((value, i) => (cuids[i] ? [[value, cuids[i]] as const] : []))),
+      itemSize: 64,
+    }),
+  },
   quota: 'growth',
   lossless: true,
 });

@@ -2,7 +2,7 @@
 // the wire forms Jiguang expects: CUIDs as numbers, booleans as 0/1, date-times as
 // `yyyy-MM-dd HH:mm:ss` in UTC+8 (Jiguang's time zone; the docs name no zone), times as epoch ms.
 import { createHash } from 'node:crypto';
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError } from '../core/errors.js';
 import { GROWTH_MAX_TOTAL } from './batch.js';
 import { isCuid } from './endpoints.js';
 

@@ -2,7 +2,7 @@
 // cancellation and a deadline, who is asking, the request's upstream-call budget, and counters the
 // access log and the `stale` response extension are built from.
 import type { Caller } from '../auth/callers.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 
 export interface StaleServe {
   /** The cache entry's key (service, app, endpoint, parameters; never credentials). */

@@ -2,9 +2,10 @@
 // calls carry appKey:masterSecret from the registry and need a token allowed that app; account-level
 // developer calls (creating an app) and Operation Growth calls (one project, not one app) need a
 // token that is not restricted to apps.
+import { authorize, type Need } from '../auth/authorize.js';
 import type { Caller } from '../auth/callers.js';
-import type { Credentials } from '../config.js';
-import { ForbiddenError, GatewayError, NotFoundError } from '../errors.js';
+import { GatewayError, NotFoundError } from '../core/errors.js';
+import type { Credentials } from '../core/services.js';
 import type { AppRegistry } from '../registry/index.js';
 import type { CredentialScope } from './endpoint.js';
 
@@ -38,14 +39,16 @@ export class CredentialSource {
   }
 }
 
+/** What a call of `scope` about `appKey` needs of the caller's token (src/auth/authorize.ts). */
+export function accessNeed(scope: CredentialScope, appKey: string | null): Need {
+  if (scope === 'growth') return { kind: 'project' };
+  return appKey === null ? { kind: 'account' } : { kind: 'app', appKey };
+}
+
 /**
- * FORBIDDEN unless the caller may act on `appKey` (an app-scoped call or field) or at account or
- * project level (`appKey` null, or Operation Growth).
+ * FORBIDDEN unless the caller may act on `appKey` (an app-scoped call) or at account or project level
+ * (`appKey` null, or Operation Growth): the one rule, `authorize`.
  */
 export function checkAccess(caller: Caller, scope: CredentialScope, appKey: string | null): void {
-  const allowed = caller.appKeys;
-  if (!allowed) return;
-  if (scope === 'growth') throw new ForbiddenError(`Operation Growth data belongs to the whole project: the token "${caller.name}" is limited to some apps.`);
-  if (appKey === null) throw new ForbiddenError(`This is an account-level operation: the token "${caller.name}" is limited to some apps.`);
-  if (!allowed.has(appKey)) throw new ForbiddenError(`The token "${caller.name}" may not use app ${appKey}.`);
+  authorize(caller, accessNeed(scope, appKey));
 }

@@ -1,8 +1,11 @@
 // How each service wraps its answers, described as data, and the one decoder that reads them: where
 // the business code, message and request id are, which codes mean success, and the table from
 // business code to gateway code. A code the table does not know is decided by the HTTP status.
-import { codeForHttpStatus, type ErrorCode, type JiguangErrorInfo, type ServiceName, type UpstreamError, upstreamError } from '../errors.js';
-import { fromUpstream } from './scrub.js';
+
+import { codeForHttpStatus, type ErrorCode, type JiguangErrorInfo, type UpstreamError, upstreamError } from '../core/errors.js';
+import { isRecord } from '../core/json.js';
+import { fromUpstream } from '../core/scrub.js';
+import type { ServiceName } from '../core/services.js';
 import type { WireResponse } from './transport.js';
 
 /** A service's table from business code to gateway code. */
@@ -80,10 +83,6 @@ export function retryAfterSeconds(headers: Record<string, string>): number | und
     if (Number.isFinite(n) && n >= 0) return Math.ceil(n);
   }
   return undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function at(body: Record<string, unknown>, path: readonly string[]): unknown {

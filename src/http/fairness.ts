@@ -9,18 +9,9 @@
 //    above what a busy frontend sends so that it only ever stops a runaway client.
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Caller } from '../auth/callers.js';
-import { GatewayError } from '../errors.js';
+import type { FairnessSettings } from '../config/index.js';
+import { GatewayError } from '../core/errors.js';
 import type { BudgetUse } from './call.js';
-
-export interface FairnessSettings {
-  /** The flood guard: requests a token may send in one second, answered from the cache or not. */
-  requestsPerSecond: number;
-  /** The upstream budget: points a token may spend a minute (1 per upstream call, 1 per second of quota wait). */
-  upstreamCallsPerMinute: number;
-}
-
-/** The defaults (GATEWAY_TOKEN_REQUESTS_PER_SECOND, GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE); README "Fairness between callers" says why. */
-export const DEFAULT_FAIRNESS: FairnessSettings = { requestsPerSecond: 10_000, upstreamCallsPerMinute: 600 };
 
 /** The window of the flood guard: a second, so a refused token is back a second later. */
 export const REQUEST_WINDOW_SECONDS = 1;
@@ -73,12 +64,12 @@ export class Fairness {
     return null;
   }
 
-  /** Charges one upstream call the request starts; past the budget the field that needed it fails (RATE_LIMITED). */
-  async takeUpstreamCall(caller: Caller, use: BudgetUse): Promise<void> {
+  /** Charges an upstream call the request starts (`points`: its endpoint's weight); past the budget the field that needed it fails (RATE_LIMITED). */
+  async takeUpstreamCall(caller: Caller, use: BudgetUse, points = 1): Promise<void> {
     const limit = this.settings.upstreamCallsPerMinute;
     try {
-      use.note(limit, await this.limiters.upstreamCalls.consume(caller.name));
-      use.charged++;
+      use.note(limit, await this.limiters.upstreamCalls.consume(caller.name, points));
+      use.charged += points;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       use.note(limit, rejection);
@@ -87,9 +78,9 @@ export class Fairness {
   }
 
   /** Gives back a call charged to a request that then joined an identical call in flight instead of starting one. */
-  async refundUpstreamCall(caller: Caller, use: BudgetUse): Promise<void> {
-    use.charged--;
-    const res = await this.limiters.upstreamCalls.reward(caller.name).catch(() => null);
+  async refundUpstreamCall(caller: Caller, use: BudgetUse, points = 1): Promise<void> {
+    use.charged -= points;
+    const res = await this.limiters.upstreamCalls.reward(caller.name, points).catch(() => null);
     if (res) use.note(this.settings.upstreamCallsPerMinute, res);
   }
 

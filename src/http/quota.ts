@@ -4,36 +4,9 @@
 // none is free it waits, within the request's deadline, instead of being sent and refused.
 // Jiguang's own signals are authoritative: a rate-limit answer, or X-Rate-Limit-Remaining: 0,
 // pauses the bucket until the window Jiguang names has ended.
-import { GatewayError, RequestCancelledError } from '../errors.js';
-import type { QuotaBucketName } from './endpoint.js';
-
-export interface QuotaLimit {
-  limit: number;
-  windowMs: number;
-}
-
-export interface QuotaSettings {
-  /** The documented quotas, per owner; a bucket without one is only paused by Jiguang's signals. */
-  limits: Partial<Record<QuotaBucketName, QuotaLimit>>;
-  /** Longest a call waits for its slot (never past the request's deadline). */
-  maxWaitMs: number;
-}
-
-/** Jiguang's documented quotas (see ../shared docs): JMLink per AppKey per minute, Growth per project per second. */
-export const DOCUMENTED_QUOTAS: Partial<Record<QuotaBucketName, QuotaLimit>> = {
-  'jmlink.links': { limit: 100, windowMs: 60_000 },
-  'jmlink.stats': { limit: 500, windowMs: 60_000 },
-  growth: { limit: 100, windowMs: 1_000 },
-};
-
-/** The documented quotas scaled by a safety margin (0 < margin <= 1). */
-export function marginQuotas(margin: number, overrides: Partial<Record<QuotaBucketName, number>> = {}): Partial<Record<QuotaBucketName, QuotaLimit>> {
-  const out: Partial<Record<QuotaBucketName, QuotaLimit>> = {};
-  for (const [bucket, quota] of Object.entries(DOCUMENTED_QUOTAS) as [QuotaBucketName, QuotaLimit][]) {
-    out[bucket] = { limit: overrides[bucket] ?? Math.max(1, Math.floor(quota.limit * margin)), windowMs: quota.windowMs };
-  }
-  return out;
-}
+import type { QuotaLimit, QuotaSettings } from '../config/index.js';
+import { GatewayError, RequestCancelledError } from '../core/errors.js';
+import type { QuotaBucketName } from '../core/services.js';
 
 /** Where bucket state lives: this process (default) or Redis, shared by replicas. */
 export interface QuotaBackend {

@@ -1,11 +1,10 @@
 // The wire under every upstream call: a keep-alive pool per origin (undici Agent), Basic auth, a
 // deadline plus the caller's cancellation, and JSON decoding (lossless where an endpoint needs
-// 64-bit integers). Envelopes, caching and quotas sit above it (src/http/upstream.ts).
+// 64-bit integers). Envelopes, caching and quotas sit above it (src/http/pipeline/).
 
 import { isSafeNumber, parse as parseLossless } from 'lossless-json';
 import { Agent, type Dispatcher, type FormData, errors as undiciErrors } from 'undici';
-import type { Credentials } from '../config.js';
-import type { ServiceName } from '../errors.js';
+import type { Credentials, ServiceName } from '../core/services.js';
 
 export interface WireRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -48,6 +47,9 @@ export class TransportFailure extends Error {
   }
 }
 
+/** Keep-alive sockets of the pool, per upstream origin (the inbound connection cap leaves room for them). */
+export const CONNECTIONS_PER_ORIGIN = 64;
+
 export interface TransportOptions {
   /** Most bytes accepted in an answer; a larger one is a failure. */
   maxResponseBytes?: number;
@@ -59,7 +61,7 @@ export class Transport {
   private readonly maxResponseBytes: number;
 
   constructor(options: TransportOptions = {}) {
-    this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: options.connectionsPerOrigin ?? 64, pipelining: 1 });
+    this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: options.connectionsPerOrigin ?? CONNECTIONS_PER_ORIGIN, pipelining: 1 });
     this.maxResponseBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
   }
 

@@ -1,8 +1,11 @@
 // JMLink (docs: jmlink rest_api_v1_links_page, rest_api_v1_links_stat): the link list and a link's
 // daily statistics, with the app's appKey:masterSecret. Success has no envelope; failure is
 // {"error": {code, message}}; 3000 means success. Quotas per AppKey: 100 list and 500 statistics calls a minute.
-import { defineEndpoint } from '../http/endpoint.js';
-import { type EnvelopeSpec, isRecord, malformed } from '../http/envelope.js';
+
+import { dateOfDay, dayNumber } from '../core/dates.js';
+import { isRecord } from '../core/json.js';
+import { defineEndpoint, perItem } from '../http/endpoint.js';
+import { type EnvelopeSpec, malformed } from '../http/envelope.js';
 import type { JmlinkDayStat, JmlinkLink, JmlinkPage, LinkPlatform } from './types.js';
 
 export const JMLINK_ENVELOPE: EnvelopeSpec = {
@@ -47,7 +50,12 @@ export const linkPage = defineEndpoint<PageParams, JmlinkPage>({
     return { total: body.total, records: body.records.filter(isRecord).map((r) => toLink(r, p.appKey)) };
   },
   idempotent: true,
-  cache: { policy: 'linkPages', key: (p) => `${p.pageSize}:${p.pageIndex}` },
+  cache: {
+    policy: 'linkPages',
+    key: (p) => `${p.pageSize}:${p.pageIndex}`,
+    // The links of a page are kept by key too, as long as the page, for lookups by key (src/jmlink/loaders.ts).
+    index: { name: 'key', items: (page) => page.records.map((link) => [link.link_key, link] as const), itemSize: 400 },
+  },
   quota: 'jmlink.links',
 });
 
@@ -81,10 +89,38 @@ export const linkStats = defineEndpoint<StatsParams, JmlinkDayStat[]>({
     }));
   },
   idempotent: true,
-  // Kept per day, not per call: src/jmlink/stats.ts.
-  cache: { policy: 'linkStatsDays', key: (p) => `${p.linkKey}:${p.platform}`, perItem: true },
+  // Kept per day, not per call: a range is answered from the days held fresh, and the days missing are
+  // fetched with one call over the span that covers them (Oct 1–15 kept, Oct 1–31 asked: one call for
+  // Oct 16–31). The days of a link and platform are one dense run (one read per link, not per day),
+  // each day with its own freshness (src/http/cache/policy.ts): a day with no row is kept as null.
+  cache: {
+    policy: 'linkStatsDays',
+    key: (p) => `${p.linkKey}:${p.platform}|${p.from}-${p.to}`,
+    items: perItem<StatsParams, JmlinkDayStat[], JmlinkDayStat | null, number>({
+      ids: (p) => daysOf(p),
+      layout: { run: (p) => `${p.linkKey}:${p.platform}` },
+      calls: (p, missing) => [{ ...p, from: dateOfDay(missing[0]!), to: dateOfDay(missing.at(-1)!) }],
+      split: (rows, p) => {
+        const from = dayNumber(p.from);
+        const days: (JmlinkDayStat | null)[] = new Array(dayNumber(p.to) - from + 1).fill(null);
+        for (const row of rows) {
+          const i = dayNumber(row.day) - from;
+          if (i >= 0 && i < days.length) days[i] = row;
+        }
+        return days;
+      },
+      merge: (_, days) => days.filter((day) => day !== null),
+      itemSize: 200,
+    }),
+  },
   quota: 'jmlink.stats',
 });
+
+/** The day numbers of a range. */
+function daysOf(p: StatsParams): number[] {
+  const from = dayNumber(p.from);
+  return Array.from({ length: dayNumber(p.to) - from + 1 }, (_, i) => from + i);
+}
 
 function count(value: unknown): number {
   const n = Number(value);

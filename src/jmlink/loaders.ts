@@ -1,17 +1,18 @@
 // Per-request batching for JMLink on top of the cross-request pipeline. Identical page calls are
-// made once (`linkPageBatch`); key lookups are answered from links already seen in cached pages, else
-// walk pages of the largest size JMLink allows (`keyWalkPage`) and stop once every key asked for is
-// found; statistics for one link are fetched over covering ranges of the date ranges asked for
-// (`statsBatch`), from the per-day cache. The cost model prices documents with the same rules.
+// made once (`linkPageBatch`); key lookups are answered from the links of pages already fetched
+// (linkPage's index, kept by the pipeline), else walk pages of the largest size JMLink allows
+// (`keyWalkPage`) and stop once every key asked for is found; statistics for one link are fetched
+// over covering ranges of the date ranges asked for (`statsBatch`), from the per-day cache (linkStats).
+// The cost model prices documents with the same rules, as the fields' `@upstream(rule:)` name them
+// (`linkWindowCalls`, `linkKeyWalkCalls`, `linkStatsCalls`).
 // A failure belongs to the keys that asked for it: one app's missing secret fails only its fields.
 import DataLoader from 'dataloader';
-import { dateOfDay } from '../dates.js';
-import { type BatchRule, groupBatch } from '../http/batch.js';
-import type { CacheEntry } from '../http/cache/store.js';
+import { dateOfDay, dayNumber } from '../core/dates.js';
+import { type BatchedCallsRule, type BatchRule, groupBatch } from '../http/batch.js';
 import type { CallContext } from '../http/call.js';
 import type { Served, Upstream } from '../http/upstream.js';
-import { JMLINK_MAX_PAGE_SIZE, linkPage, type PageParams } from './endpoints.js';
-import { statsOfRange } from './stats.js';
+import { cursorPosition } from './cursor.js';
+import { JMLINK_MAX_PAGE_SIZE, linkPage, linkStats, type PageParams } from './endpoints.js';
 import type { JmlinkDayStat, JmlinkLink, JmlinkPage, LinkPlatform } from './types.js';
 
 /** The longest range one statistics call covers (the gateway's own bound; JMLink's docs give none). */
@@ -59,32 +60,51 @@ export const statsBatch: BatchRule<StatsQuery, CoveringRange> = {
   plan: (group) => coveringRanges(group),
 };
 
-export function createJmlinkLoaders(upstream: Upstream, ctx: CallContext): JmlinkLoaders {
-  const indexKey = (appKey: string, linkKey: string) => upstream.cacheKey(linkPage, { appKey, pageIndex: 0, pageSize: 0 }, `key:${linkKey}`);
+/** `shortLinks(first, after)`: the pages its window reads; a `first` out of range or a cursor not issued here is refused before any call. */
+export const linkWindowCalls: BatchedCallsRule<PageParams> = {
+  name: 'jmlink.window',
+  batch: linkPageBatch,
+  asks: ({ args: { first, after } }) => {
+    if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > JMLINK_MAX_PAGE_SIZE) return null;
+    const position = after == null ? -1 : cursorPosition(String(after));
+    return position === null ? null : windowPages('', position + 1, first);
+  },
+};
 
+/**
+ * `shortLink(key)`: the first page of the key walk. How many more it reads depends on how many links
+ * the app has, which only that page's answer tells: the run-time budget holds the pages after it.
+ */
+export const linkKeyWalkCalls: BatchedCallsRule<PageParams> = {
+  name: 'jmlink.keyWalk',
+  batch: linkPageBatch,
+  asks: () => [keyWalkPage('', 1)],
+};
+
+/** `stats(from, to, platform)`: one range of the link; a range not 1 to MAX_STATS_RANGE_DAYS days long is refused before any call. */
+export const linkStatsCalls: BatchedCallsRule<StatsQuery> = {
+  name: 'jmlink.stats',
+  batch: statsBatch,
+  asks: ({ args }) => {
+    const from = dayNumber(String(args.from));
+    const to = dayNumber(String(args.to));
+    if (!(to - from + 1 >= 1 && to - from + 1 <= MAX_STATS_RANGE_DAYS)) return null;
+    return [{ appKey: '', linkKey: '', platform: (args.platform ?? 'ALL') as LinkPlatform, from, to }];
+  },
+};
+
+export function createJmlinkLoaders(upstream: Upstream, ctx: CallContext): JmlinkLoaders {
   const pages = new DataLoader<PageParams, Served<JmlinkPage>, string>(
     (keys) => {
       const calls = new Map<string, Promise<Served<JmlinkPage>>>();
       for (const group of groupBatch(linkPageBatch, keys)) {
-        for (const call of linkPageBatch.plan(group)) calls.set(linkPageBatch.key(call), upstream.request(linkPage, call, ctx, indexLinks));
+        for (const call of linkPageBatch.plan(group)) calls.set(linkPageBatch.key(call), upstream.request(linkPage, call, ctx));
       }
       return settle(keys.map((p) => calls.get(linkPageBatch.key(p))!));
     },
     { cacheKeyFn: linkPageBatch.key },
   );
   const page = (appKey: string, pageIndex: number, pageSize = JMLINK_MAX_PAGE_SIZE) => pages.load({ appKey, pageIndex, pageSize });
-
-  /** Remembers the links of a page just fetched by key, as long as the page itself, for later lookups by key. */
-  async function indexLinks(fetched: JmlinkPage): Promise<void> {
-    const now = Date.now();
-    const fresh = upstream.cacheSettings.freshMs.linkPages;
-    const writes = fetched.records.map((link) => ({
-      key: indexKey(link.appKey, link.link_key),
-      entry: { value: link, storedAt: now, freshUntil: now + fresh, staleUntil: now + fresh + upstream.cacheSettings.staleIfErrorMs } satisfies CacheEntry<JmlinkLink>,
-      size: 400,
-    }));
-    await upstream.cache.setMany(writes);
-  }
 
   const links = new DataLoader<string, Served<JmlinkLink | null>>(async (keys) => {
     const wantedByApp = new Map<string, Set<string>>();
@@ -95,41 +115,31 @@ export function createJmlinkLoaders(upstream: Upstream, ctx: CallContext): Jmlin
       wanted.add(linkKey);
     }
     const found = new Map<string, Served<JmlinkLink | null> | Error>();
-    await Promise.all([...wantedByApp].map(([appKey, wanted]) => lookUp(appKey, wanted, found)));
+    await Promise.all(
+      [...wantedByApp].map(async ([appKey, wanted]) => {
+        const byKey = await upstream.lookUp<JmlinkLink>(linkPage, keyWalkPage(appKey, 1), [...wanted], ctx, (missing) => walk(appKey, missing));
+        for (const [linkKey, served] of byKey) found.set(`${appKey}${SEP}${linkKey}`, served);
+      }),
+    );
     return keys.map((key) => found.get(key) ?? { value: null, stale: null });
   });
 
-  async function lookUp(appKey: string, wanted: Set<string>, found: Map<string, Served<JmlinkLink | null> | Error>): Promise<void> {
-    const keyOf = (linkKey: string) => `${appKey}${SEP}${linkKey}`;
-    const wantedKeys = [...wanted];
-    const indexed = await upstream.cache.getMany<JmlinkLink>(wantedKeys.map((k) => indexKey(appKey, k)));
-    const now = Date.now();
-    const missing = new Set<string>();
-    wantedKeys.forEach((linkKey, i) => {
-      const entry = indexed[i];
-      if (entry && entry.freshUntil > now) found.set(keyOf(linkKey), upstream.hit(linkPage, ctx, entry.value));
-      else missing.add(linkKey);
-    });
-    if (missing.size === 0) return;
-    try {
-      let stale: Served<unknown>['stale'] = null;
-      for (let index = 1, pageCount = 1; index <= pageCount && missing.size > 0; index++) {
-        const walked = keyWalkPage(appKey, index);
-        const served = await page(appKey, walked.pageIndex, walked.pageSize);
-        stale ??= served.stale;
-        pageCount = Math.ceil(served.value.total / walked.pageSize);
-        for (const record of served.value.records) {
-          if (missing.delete(record.link_key)) found.set(keyOf(record.link_key), { value: record, stale: served.stale });
-        }
+  /** The key walk: pages of the largest size from the first, until every key is found or the list ends (null: not there). */
+  async function walk(appKey: string, keys: readonly string[]): Promise<Map<string, Served<JmlinkLink | null>>> {
+    const missing = new Set(keys);
+    const found = new Map<string, Served<JmlinkLink | null>>();
+    let stale: Served<unknown>['stale'] = null;
+    for (let index = 1, pageCount = 1; index <= pageCount && missing.size > 0; index++) {
+      const walked = keyWalkPage(appKey, index);
+      const served = await page(appKey, walked.pageIndex, walked.pageSize);
+      stale ??= served.stale;
+      pageCount = Math.ceil(served.value.total / walked.pageSize);
+      for (const record of served.value.records) {
+        if (missing.delete(record.link_key)) found.set(record.link_key, { value: record, stale: served.stale });
       }
-      for (const linkKey of missing) found.set(keyOf(linkKey), { value: null, stale });
-    } catch (error) {
-      wantedKeys.forEach((linkKey, i) => {
-        if (!missing.has(linkKey)) return;
-        const served = upstream.staleFor(linkPage, ctx, indexKey(appKey, linkKey), indexed[i], error);
-        found.set(keyOf(linkKey), served ?? (error as Error));
-      });
     }
+    for (const linkKey of missing) found.set(linkKey, { value: null, stale });
+    return found;
   }
 
   const stats = new DataLoader<StatsQuery, Served<JmlinkDayStat[]>, string>(
@@ -141,7 +151,7 @@ export function createJmlinkLoaders(upstream: Upstream, ctx: CallContext): Jmlin
           await Promise.all(
             statsBatch.plan(group).map(async ({ from, to, members }) => {
               try {
-                const served = await statsOfRange(upstream, { appKey, linkKey, platform, from, to }, ctx);
+                const served = await upstream.request(linkStats, { appKey, linkKey, platform, from: dateOfDay(from), to: dateOfDay(to) }, ctx);
                 for (const q of members) results.set(statsBatch.key(q), { value: slice(served.value, from, q.from, q.to), stale: served.stale });
               } catch (error) {
                 for (const q of members) results.set(statsBatch.key(q), error as Error);

@@ -1,8 +1,9 @@
-// What is specific to this schema: a document's cost (every field counts 1, fields under a list
-// count once per item the list may return) and the worst-case number of calls to Jiguang it can
-// cause (`apps` counts as many apps as the caller may see, aliases count, statistics under a
-// connection count per link). Both are computed once the operation and its variables are known,
-// before any resolver runs, in one pass that measures each fragment once (linear in the document).
+// A document's cost (every field weighs 1 unless the schema says otherwise, fields under a list count
+// once per item the list may return) and the worst-case number of calls to Jiguang it can cause,
+// measured once the operation and its variables are known, before any resolver runs, in one pass that
+// measures each fragment once (linear in the document). Nothing here knows a field by name: what each
+// field costs is declared in the schema (schema/directives.graphql) and read into a table at
+// start-up (src/limits/cost-table.ts).
 //
 // Batched fields are priced as their loaders batch them, with the loaders' own rules
 // (src/http/batch.ts): the questions the fields of one object ask (aliases, fragments and inline
@@ -19,11 +20,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
   getNamedType,
-  isEnumType,
-  isInputObjectType,
   isInterfaceType,
-  isListType,
-  isNonNullType,
   isObjectType,
   Kind,
   type OperationDefinitionNode,
@@ -33,21 +30,10 @@ import {
   TypeNameMetaFieldDef,
   valueFromASTUntyped,
 } from 'graphql';
-import { dayNumber } from '../dates.js';
-import type { PortraitIdType } from '../generated/graphql.js';
-import { chunkBounds, GROWTH_MAX_TOTAL } from '../growth/batch.js';
-import { growthUserBatch } from '../growth/loaders.js';
-import { type BatchRule, groupBatch } from '../http/batch.js';
-import { JMLINK_MAX_PAGE_SIZE } from '../jmlink/endpoints.js';
-import { keyWalkPage, linkPageBatch, MAX_STATS_RANGE_DAYS, statsBatch, windowPages } from '../jmlink/loaders.js';
-import type { LinkPlatform } from '../jmlink/types.js';
-import { portraitBatch } from '../portrait/loaders.js';
-import { decodeCursor } from '../resolvers/jmlink.js';
+import { type BatchRule, groupBatch, type UpstreamRule } from '../http/batch.js';
+import { CostTable, DEFAULT_LIST_SIZE, sizeOf, slicedSize } from './cost-table.js';
 import { limitError } from './document.js';
-
-/** The largest page of links (`first`), and the bound assumed for a list nothing else bounds. */
-const MAX_FIRST = 500;
-const UNBOUNDED_LIST = 10;
+import { UPSTREAM_RULES } from './upstream-rules.js';
 
 export interface CostLimits {
   maxCost: number;
@@ -61,14 +47,6 @@ export interface Measure {
   callsBy: Map<string, number>;
 }
 
-/** A question a batched field asks its loader, priced with the other questions of its object. */
-interface Ask {
-  rule: BatchRule<unknown, unknown>;
-  query: unknown;
-}
-
-const ask = <Q>(rule: BatchRule<Q, unknown>, query: Q): Ask => ({ rule, query });
-
 /** By rule, the distinct questions (by the rule's key) of one object, with the coordinate that asked each first. */
 type Asked = Map<BatchRule<unknown, unknown>, Map<string, { query: unknown; coordinate: string }>>;
 
@@ -77,58 +55,64 @@ interface Level extends Measure {
   asked: Asked;
 }
 
-/** Calls a field makes of its own, per time it is resolved, and the questions it asks a loader. */
-interface FieldCalls {
-  own: number;
-  asks: Ask[];
+/** The size a field's `@listSize(sizedFields:)` gives the lists of the object it returns. */
+interface Sized {
+  size: number;
+  fields: ReadonlySet<string>;
 }
 
-const NONE: FieldCalls = { own: 0, asks: [] };
-
-interface Input {
-  schema: GraphQLSchema;
+export interface Input {
   operation: OperationDefinitionNode;
   fragments: Record<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
-  /** How many apps `apps` returns for this caller. */
-  visibleApps: number;
-}
-
-/**
- * The sizes of the schema's own lists, for introspection: known once the schema is. Averages, not
- * maxima — nested lists of maxima would compound far beyond what an introspection answer holds.
- */
-function introspectionSizes(schema: GraphQLSchema): Record<string, number> {
-  const types = Object.values(schema.getTypeMap());
-  const average = (values: number[]) => Math.max(1, Math.ceil(values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)));
-  const composite = types.filter((t) => isObjectType(t) || isInterfaceType(t));
-  const fields = composite.flatMap((t) => Object.values(t.getFields()));
-  return {
-    '__Schema.types': types.length,
-    '__Schema.directives': schema.getDirectives().length,
-    '__Type.fields': average(composite.map((t) => Object.keys(t.getFields()).length)),
-    '__Type.inputFields': average(types.filter(isInputObjectType).map((t) => Object.keys(t.getFields()).length)),
-    '__Type.enumValues': average(types.filter(isEnumType).map((t) => t.getValues().length)),
-    '__Type.interfaces': average(composite.map((t) => t.getInterfaces().length)),
-    '__Type.possibleTypes': average(types.filter(isInterfaceType).map((t) => schema.getPossibleTypes(t).length)),
-    '__Field.args': average(fields.map((f) => f.args.length)),
-    '__Directive.args': average(schema.getDirectives().map((d) => d.args.length)),
-  };
+  /** The sizes `@listSizeFrom(request:)` names that the operation uses (`requestSizesOf`), for this request. */
+  sizes: Readonly<Record<string, number>>;
 }
 
 export class CostModel {
-  private readonly introspection: Record<string, number>;
+  private readonly table: CostTable;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly limits: CostLimits,
+    rules: readonly UpstreamRule[] = UPSTREAM_RULES,
   ) {
-    this.introspection = introspectionSizes(schema);
+    this.table = new CostTable(schema, rules);
+  }
+
+  /** The names of the request sizes the schema uses (`visibleApps`). */
+  get requestSizeNames(): string[] {
+    return [...this.table.requestSizes];
+  }
+
+  /** The request sizes an operation needs to be measured: those of the fields it selects (each fragment visited once). */
+  requestSizesOf(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): string[] {
+    const needed = new Set<string>();
+    const visited = new Set<string>();
+    const visit = (set: SelectionSetNode | undefined, type: GraphQLNamedType | undefined): void => {
+      for (const selection of set?.selections ?? []) {
+        if (selection.kind === Kind.FIELD) {
+          const def = fieldDef(this.schema, type, selection.name.value);
+          if (!def) continue;
+          const request = this.table.field(`${type?.name ?? '?'}.${def.name}`, def).sizing?.request;
+          if (request) needed.add(request);
+          visit(selection.selectionSet, getNamedType(def.type));
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          visit(selection.selectionSet, selection.typeCondition ? (this.schema.getType(selection.typeCondition.name.value) ?? undefined) : type);
+        } else if (!visited.has(selection.name.value)) {
+          visited.add(selection.name.value);
+          const fragment = fragments[selection.name.value];
+          visit(fragment?.selectionSet, fragment ? (this.schema.getType(fragment.typeCondition.name.value) ?? undefined) : undefined);
+        }
+      }
+    };
+    visit(operation.selectionSet, this.schema.getRootType(operation.operation) ?? undefined);
+    return [...needed];
   }
 
   /** Refuses (GRAPHQL_VALIDATION_FAILED naming the limit) an operation over the cost or the upstream-call budget. */
-  check(input: Omit<Input, 'schema'>): Measure {
-    const m = this.measure({ ...input, schema: this.schema });
+  check(input: Input): Measure {
+    const m = this.measure(input);
     this.refuseOver(m);
     return m;
   }
@@ -149,110 +133,16 @@ export class CostModel {
   }
 
   measure(input: Input): Measure {
+    const { schema, table } = this;
     const memo = new Map<string, Level>();
-    const root = input.schema.getRootType(input.operation.operation) ?? undefined;
-
-    const argValue = (field: FieldNode, name: string): unknown => {
-      const arg = field.arguments?.find((a) => a.name.value === name);
-      return arg ? valueFromASTUntyped(arg.value, input.variables) : undefined;
-    };
-    const listLength = (field: FieldNode, name: string): number => {
-      const value = argValue(field, name);
-      return Array.isArray(value) ? value.length : 0;
-    };
-
-    /** Items a list field may return; `listSize` is what the field above says its lists hold. */
-    const itemsOf = (coordinate: string, field: FieldNode, def: GraphQLField<unknown, unknown>, listSize: number): number => {
-      if (coordinate === 'Query.apps') return Math.max(1, input.visibleApps);
-      if (coordinate === 'LinkStats.days') return listSize;
-      const known = this.introspection[coordinate];
-      if (known !== undefined) return known;
-      if (def.args.some((a) => a.name === 'first')) return clamp(argValue(field, 'first') ?? def.args.find((a) => a.name === 'first')?.defaultValue);
-      return listSize;
-    };
-
-    /**
-     * Calls a field makes of its own, per time it is resolved, and the questions it asks its loader.
-     * Arguments the resolver refuses before any call are priced as one call of their own.
-     */
-    const callsOf = (coordinate: string, field: FieldNode, def: GraphQLField<unknown, unknown>): FieldCalls => {
-      switch (coordinate) {
-        case 'Query.growthUser':
-          return { own: 0, asks: [ask(growthUserBatch, { identityName: String(argValue(field, 'identityName')), value: String(argValue(field, 'value')) })] };
-        case 'App.portraitTags': {
-          const subject = argValue(field, 'subject') as { idType?: unknown; value?: unknown } | null | undefined;
-          const tags = argValue(field, 'tags');
-          const query = {
-            appKey: '', // the object's app: every question priced together is about the same app
-            subject: { idType: String(subject?.idType) as PortraitIdType, value: String(subject?.value).trim() },
-            tags: Array.isArray(tags) && tags.length > 0 ? tags.map(String) : null,
-          };
-          return { own: 0, asks: [ask(portraitBatch, query)] };
-        }
-        case 'ShortLink.stats': {
-          const from = dayNumber(String(argValue(field, 'from')));
-          const to = dayNumber(String(argValue(field, 'to')));
-          if (!(to - from + 1 >= 1 && to - from + 1 <= MAX_STATS_RANGE_DAYS)) return { own: 1, asks: [] };
-          const platform = (argValue(field, 'platform') ?? 'ALL') as LinkPlatform;
-          return { own: 0, asks: [ask(statsBatch, { appKey: '', linkKey: '', platform, from, to })] };
-        }
-        case 'App.shortLinks': {
-          const first = argValue(field, 'first') ?? def.args.find((a) => a.name === 'first')?.defaultValue;
-          const after = argValue(field, 'after');
-          if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > JMLINK_MAX_PAGE_SIZE) return { own: 1, asks: [] };
-          let offset = 0;
-          if (after != null) {
-            try {
-              offset = decodeCursor(String(after)) + 1;
-            } catch {
-              return { own: 1, asks: [] };
-            }
-          }
-          return { own: 0, asks: windowPages('', offset, first).map((page) => ask(linkPageBatch, page)) };
-        }
-        case 'App.shortLink':
-          // The walk's first page. How many more it reads depends on how many links the app has, which
-          // only that page's answer tells: the run-time budget holds the pages after it.
-          return { own: 0, asks: [ask(linkPageBatch, keyWalkPage('', 1))] };
-        case 'App.oneTapLogin':
-        case 'Mutation.createApp':
-        case 'Mutation.deleteApp':
-        case 'Mutation.uploadCertificate':
-        case 'Mutation.setGrowthUserAttributes':
-          return { own: 1, asks: [] };
-        case 'Mutation.enableOneTapLogin':
-          return { own: 2, asks: [] }; // open, then the status it answers with
-        // More items than GROWTH_MAX_TOTAL are refused before any call.
-        case 'Mutation.resolveGrowthUsers':
-          return { own: chunkBounds(Math.min(listLength(field, 'values'), GROWTH_MAX_TOTAL)).length, asks: [] };
-        case 'Mutation.reportGrowthEvents':
-          return { own: chunkBounds(Math.min(listLength(field, 'events'), GROWTH_MAX_TOTAL)).length, asks: [] };
-        case 'Mutation.setGrowthUserChannels':
-          return { own: chunkBounds(Math.min(listLength(field, 'users'), GROWTH_MAX_TOTAL)).length, asks: [] };
-        default:
-          return NONE;
-      }
-    };
-
-    /** The list size a field passes down to the lists below it (a connection's `first`, a range's days, a batch's items). */
-    const sizeBelow = (coordinate: string, field: FieldNode, inherited: number): number => {
-      if (coordinate === 'App.shortLinks') return clamp(argValue(field, 'first') ?? 20);
-      if (coordinate === 'ShortLink.stats') {
-        const span = dayNumber(String(argValue(field, 'to'))) - dayNumber(String(argValue(field, 'from'))) + 1;
-        return Number.isFinite(span) && span > 0 ? Math.min(span, 366) : 366;
-      }
-      if (coordinate === 'Mutation.resolveGrowthUsers') return Math.min(listLength(field, 'values'), GROWTH_MAX_TOTAL);
-      if (coordinate === 'Mutation.reportGrowthEvents') return Math.min(listLength(field, 'events'), GROWTH_MAX_TOTAL);
-      if (coordinate === 'Mutation.setGrowthUserChannels') return Math.min(listLength(field, 'users'), GROWTH_MAX_TOTAL);
-      if (coordinate === 'App.portraitTags') return listLength(field, 'tags') || 100;
-      return inherited;
-    };
 
     /** Prices an object's batched questions with the rules their loaders batch them by (`level` is the caller's own to change). */
     const settle = (level: Level): Measure => {
       for (const [rule, questions] of level.asked) {
-        const queries = [...questions.values()].map((q) => q.query);
-        for (const group of groupBatch(rule, queries)) {
+        for (const group of groupBatch(
+          rule,
+          [...questions.values()].map((q) => q.query),
+        )) {
           const calls = rule.plan(group).length;
           const coordinate = questions.get(rule.key(group[0]))!.coordinate;
           level.calls += calls;
@@ -262,45 +152,57 @@ export class CostModel {
       return level;
     };
 
-    const walk = (set: SelectionSetNode | undefined, type: GraphQLNamedType | undefined, listSize: number): Level => {
+    const walk = (set: SelectionSetNode | undefined, type: GraphQLNamedType | undefined, sized: Sized | null): Level => {
       if (!set) return NOTHING;
       const out: Level = { cost: 0, calls: 0, callsBy: new Map(), asked: new Map() };
       for (const selection of set.selections) {
         let inner: Level;
-        let times = 1;
         if (selection.kind === Kind.FIELD) {
           const name = selection.name.value;
-          const def = fieldDef(input.schema, type, name);
+          const def = fieldDef(schema, type, name);
           if (!def) {
             out.cost += 1;
             continue;
           }
           const coordinate = `${type?.name ?? '?'}.${name}`;
+          const entry = table.field(coordinate, def);
+          const args = entry.sizing || entry.rule ? argumentValues(def, selection, input.variables) : NO_ARGS;
+          const sliced = entry.sizing ? slicedSize(entry.sizing, args) : undefined;
+          const size = entry.sizing ? sizeOf(entry.sizing, sliced, args, input.sizes) : DEFAULT_LIST_SIZE;
           // The object below is priced now: its batched questions share calls only among themselves.
-          const child = settle(walk(selection.selectionSet, getNamedType(def.type), sizeBelow(coordinate, selection, listSize)));
-          times = isList(def) ? itemsOf(coordinate, selection, def, listSize) : 1;
-          const { own, asks } = callsOf(coordinate, selection, def);
-          inner = { cost: 1 + child.cost * times, calls: own + child.calls * times, callsBy: scale(child.callsBy, times), asked: NO_QUESTIONS };
+          const child = settle(walk(selection.selectionSet, getNamedType(def.type), entry.sizedFields ? { size, fields: entry.sizedFields } : null));
+          const times = !entry.list ? 1 : sized?.fields.has(name) ? sized.size : entry.sizedFields ? DEFAULT_LIST_SIZE : size;
+          let weight = entry.weight;
+          for (const [arg, w] of entry.argumentWeights) if (selection.arguments?.some((a) => a.name.value === arg)) weight += w;
+          let own = entry.calls;
+          const rule = entry.rule;
+          if (rule && 'batch' in rule) {
+            const asks = rule.asks({ args, sliced });
+            if (asks === null) own += 1;
+            else {
+              let questions = out.asked.get(rule.batch);
+              if (!questions) out.asked.set(rule.batch, (questions = new Map()));
+              for (const query of asks) {
+                const key = rule.batch.key(query);
+                if (!questions.has(key)) questions.set(key, { query, coordinate });
+              }
+            }
+          } else if (rule) own += rule.calls({ args, sliced });
+          inner = { cost: weight + child.cost * times, calls: own + child.calls * times, callsBy: scale(child.callsBy, times), asked: NO_QUESTIONS };
           if (own > 0) inner.callsBy.set(coordinate, (inner.callsBy.get(coordinate) ?? 0) + own);
-          for (const { rule, query } of asks) {
-            let questions = out.asked.get(rule);
-            if (!questions) out.asked.set(rule, (questions = new Map()));
-            const key = rule.key(query);
-            if (!questions.has(key)) questions.set(key, { query, coordinate });
-          }
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          const cond = selection.typeCondition ? input.schema.getType(selection.typeCondition.name.value) : type;
-          inner = walk(selection.selectionSet, cond ?? undefined, listSize);
+          const cond = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
+          inner = walk(selection.selectionSet, cond ?? undefined, sized);
         } else {
           const name = selection.name.value;
-          const key = `${name}\u0000${listSize}`;
+          const key = sized ? `${name}\u0000${sized.size}\u0000${[...sized.fields].join(',')}` : name;
           let measured = memo.get(key);
           if (!measured) {
             // Cycles are refused by graphql-js's NoFragmentCyclesRule before this runs; the marker keeps this finite anyway.
             memo.set(key, { cost: 0, calls: 0, callsBy: new Map(), asked: NO_QUESTIONS });
             const fragment = input.fragments[name];
-            const cond = fragment ? input.schema.getType(fragment.typeCondition.name.value) : undefined;
-            measured = walk(fragment?.selectionSet, cond ?? undefined, listSize);
+            const cond = fragment ? schema.getType(fragment.typeCondition.name.value) : undefined;
+            measured = walk(fragment?.selectionSet, cond ?? undefined, sized);
             memo.set(key, measured);
           }
           inner = measured;
@@ -318,13 +220,25 @@ export class CostModel {
       return out;
     };
 
-    return settle(walk(input.operation.selectionSet, root, UNBOUNDED_LIST));
+    return settle(walk(input.operation.selectionSet, schema.getRootType(input.operation.operation) ?? undefined, null));
   }
 }
 
-/** No questions, and a leaf's measure (shared, never written to). */
+/** No questions, no arguments, and a leaf's measure (shared, never written to). */
 const NO_QUESTIONS: Asked = new Map();
+const NO_ARGS: Readonly<Record<string, unknown>> = Object.freeze({});
 const NOTHING: Level = { cost: 0, calls: 0, callsBy: new Map(), asked: NO_QUESTIONS };
+
+/** A field's arguments as the document gives them: variables substituted, the schema's default for one left out or null. */
+function argumentValues(def: GraphQLField<unknown, unknown>, field: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const arg of def.args) {
+    const node = field.arguments?.find((a) => a.name.value === arg.name);
+    const value = node ? valueFromASTUntyped(node.value, variables) : undefined;
+    args[arg.name] = value ?? arg.defaultValue;
+  }
+  return args;
+}
 
 function fieldDef(schema: GraphQLSchema, type: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
   if (name === '__typename') return TypeNameMetaFieldDef;
@@ -333,15 +247,6 @@ function fieldDef(schema: GraphQLSchema, type: GraphQLNamedType | undefined, nam
     if (name === '__type') return TypeMetaFieldDef;
   }
   return type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[name] : undefined;
-}
-
-function isList(def: GraphQLField<unknown, unknown>): boolean {
-  const type = isNonNullType(def.type) ? def.type.ofType : def.type;
-  return isListType(type);
-}
-
-function clamp(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? Math.min(Math.max(Math.trunc(value), 1), MAX_FIRST) : MAX_FIRST;
 }
 
 function scale(map: Map<string, number>, times: number): Map<string, number> {

@@ -5,13 +5,10 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
+import type { LimitSettings } from '../config/index.js';
 import { limitError } from './document.js';
 
-export interface RuleLimits {
-  maxDepth: number;
-  maxAliases: number;
-  maxDirectives: number;
-}
+export type RuleLimits = Pick<LimitSettings, 'maxDepth' | 'maxAliases' | 'maxDirectives'>;
 
 /** graphql-armor reports through callbacks; we report a GRAPHQL_VALIDATION_FAILED naming the limit. */
 function reportAs(limit: string) {

@@ -9,7 +9,7 @@ import type { RequestStats } from '../http/call.js';
 import { UPSTREAM_WINDOW_SECONDS } from '../http/fairness.js';
 import type { Measure } from '../limits/cost.js';
 
-/** `extensions.cost`: counts of calls to Jiguang, and the token's upstream budget (README, "What an answer cost"). */
+/** `extensions.cost`: counts of calls to Jiguang, and the token's upstream budget (docs/limits-and-cost.md, "What an answer cost"). */
 export interface CostExtension {
   /** The most calls the document could make, measured before execution; null when it was not measured (it did not parse or validate). */
   estimatedUpstreamCalls: number | null;

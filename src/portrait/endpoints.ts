@@ -1,9 +1,11 @@
 // JPortrait (iAudience; docs: jportrait/server/restapi_overview) with the app's appKey:masterSecret,
 // in the {code, message, requestId, data} envelope. The docs give the envelope and codes but not the
-// request body; the gateway's choice is made here and only here (README, "Upstream assumptions"):
+// request body; the gateway's choice is made here and only here (docs/upstream-assumptions.md):
 //   POST /iaudience/open  {"id_type": "<lower-case PortraitIdType>", "id_value": "...", "tags": [codes]?}
+
+import { isRecord } from '../core/json.js';
 import { defineEndpoint } from '../http/endpoint.js';
-import { type EnvelopeSpec, isRecord, malformed } from '../http/envelope.js';
+import { type EnvelopeSpec, malformed } from '../http/envelope.js';
 import type { PortraitSubjectModel, PortraitTagModel } from './types.js';
 
 export const PORTRAIT_ENVELOPE: EnvelopeSpec = {

@@ -1,8 +1,9 @@
 // Per-request batching for JPortrait: every question about one subject of one app in a request
 // becomes one call — for all tags if any field wants all of them, else for the union of the codes
-// (`portraitBatch`, which the cost model prices documents with).
+// (`portraitBatch`, which the cost model prices documents with: `portraitTags` is
+// `@upstream(rule: "portrait.tags")`, `portraitTagCalls`).
 import DataLoader from 'dataloader';
-import { type BatchRule, groupBatch } from '../http/batch.js';
+import { type BatchedCallsRule, type BatchRule, groupBatch } from '../http/batch.js';
 import type { CallContext } from '../http/call.js';
 import type { Served, Upstream } from '../http/upstream.js';
 import { type PortraitParams, portraitTags } from './endpoints.js';
@@ -25,6 +26,18 @@ export const portraitBatch: BatchRule<PortraitQuery, PortraitParams> = {
     const { appKey, subject } = group[0]!;
     const wantsAll = group.some((q) => q.tags === null);
     return [{ appKey, subject, tags: wantsAll ? null : [...new Set(group.flatMap((q) => q.tags ?? []))].sort() }];
+  },
+};
+
+/** `portraitTags(subject, tags)`: one question of `portraitBatch`, about the subject as the resolver sends it (trimmed; no codes or none: every tag). */
+export const portraitTagCalls: BatchedCallsRule<PortraitQuery> = {
+  name: 'portrait.tags',
+  batch: portraitBatch,
+  asks: ({ args }) => {
+    const subject = args.subject as { idType?: unknown; value?: unknown } | null | undefined;
+    const tags = args.tags;
+    const idType = String(subject?.idType) as PortraitSubjectModel['idType'];
+    return [{ appKey: '', subject: { idType, value: String(subject?.value).trim() }, tags: Array.isArray(tags) && tags.length > 0 ? tags.map(String) : null }];
   },
 };
 

@@ -2,7 +2,7 @@
 // wrong password, a wrong file or an expired certificate is a clear BAD_USER_INPUT, not an opaque 1012.
 import { createHash } from 'node:crypto';
 import forge from 'node-forge';
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError } from '../core/errors.js';
 
 export const MAX_CERTIFICATE_BYTES = 64 * 1024;
 

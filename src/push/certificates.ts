@@ -1,9 +1,10 @@
 // The certificates the gateway uploaded, kept in the registry per app (Jiguang has no call that
-// lists them), and the reading of an uploaded file with its size limit.
+// lists them), and the reading and opening of uploaded files, with their size limit.
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
-import { BadRequestError, BadUserInputError } from '../errors.js';
+import { BadRequestError, BadUserInputError } from '../core/errors.js';
 import type { AppRegistry } from '../registry/index.js';
-import { type CertificateInfo, MAX_CERTIFICATE_BYTES } from './certificate.js';
+import { type CertificateEnvironment, type CertificateInfo, inspectP12, MAX_CERTIFICATE_BYTES } from './certificate.js';
+import type { CertificateFile } from './endpoints.js';
 
 export interface StoredCertificate {
   environment: 'DEVELOPMENT' | 'PRODUCTION';
@@ -70,4 +71,26 @@ export async function readUpload(upload: Promise<FileUpload>, argument: string):
     throw new BadRequestError(`\`${argument}\` could not be read: the multipart request ended before its file was complete.`);
   }
   return { file: Buffer.concat(chunks), filename: filename.replace(/[^\w.-]/g, '_').slice(0, 100) || 'certificate.p12' };
+}
+
+/** The files of an upload, each read and opened with its password: what is sent, and what is recorded. */
+export interface OpenedCertificates {
+  files: CertificateFile[];
+  infos: CertificateInfo[];
+}
+
+/**
+ * Reads and opens every file given before anything is sent, so one bad file sends none
+ * (BAD_USER_INPUT naming it: too large, not PKCS#12, wrong password, no key, expired).
+ */
+export async function openCertificates(given: Partial<Record<CertificateEnvironment, { file: Promise<FileUpload>; password: string } | null>>): Promise<OpenedCertificates> {
+  const opened: OpenedCertificates = { files: [], infos: [] };
+  for (const environment of ['development', 'production'] as const) {
+    const input = given[environment];
+    if (!input) continue;
+    const { file, filename } = await readUpload(input.file, `${environment}.file`);
+    opened.infos.push(inspectP12(file, input.password, environment));
+    opened.files.push({ environment, file, filename, password: input.password });
+  }
+  return opened;
 }

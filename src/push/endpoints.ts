@@ -1,8 +1,9 @@
 // JPush Admin (docs: jpush/server/push/rest_api_admin_api_v1) with the developer credentials.
 // Some failures come with HTTP 200 and an `error` body (1010–1015): a 200 is success only without it.
 import { FormData } from 'undici';
+import { isRecord } from '../core/json.js';
 import { defineEndpoint } from '../http/endpoint.js';
-import { type EnvelopeSpec, isRecord, malformed } from '../http/envelope.js';
+import { type EnvelopeSpec, malformed } from '../http/envelope.js';
 
 export const PUSH_ADMIN_ENVELOPE: EnvelopeSpec = {
   service: 'push-admin',

@@ -2,7 +2,8 @@
 // Everything the gateway can check is checked before the operation runs (BAD_USER_INPUT naming the item), then
 // lists go out in chunks of 100 and every item's outcome is reported (src/growth/batch.ts).
 
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type {
   MutationReportGrowthEventsArgs,
   MutationResolveGrowthUsersArgs,
@@ -15,7 +16,6 @@ import type {
 import { inChunks, summarize } from '../growth/batch.js';
 import type { GrowthWireEvent, GrowthWireUserChannels } from '../growth/endpoints.js';
 import { attributeWireValue, channelValues, checkCount, checkName, derivedRandomId, GROWTH_MAX_ATTRIBUTES, GROWTH_MAX_NAME_LENGTH, parseCuid } from '../growth/input.js';
-import type { Logger } from '../logger.js';
 import { type InputChecks, inputCheck } from '../plugins/input-first.js';
 
 type CheckedEvents = { appKey: string; wire: GrowthWireEvent[] };
@@ -89,7 +89,6 @@ export const inputChecks: InputChecks = {
 
 export const Query: QueryResolvers = {
   growthUser: async (_root, args, ctx, info) => {
-    ctx.requireUnscoped('growth');
     checkUser(args);
     ctx.requireService('growth');
     const cuid = ctx.served(info, await ctx.growth.user(args.identityName, args.value));
@@ -99,7 +98,6 @@ export const Query: QueryResolvers = {
 
 export const Mutation: MutationResolvers = {
   resolveGrowthUsers: async (_root, args, ctx) => {
-    ctx.requireUnscoped('growth');
     checkValues(args);
     ctx.requireService('growth');
     const { identityName, values } = args;
@@ -115,7 +113,6 @@ export const Mutation: MutationResolvers = {
   },
 
   setGrowthUserAttributes: async (_root, args, ctx) => {
-    ctx.requireUnscoped('growth');
     const { id, data } = attributesOf(args);
     ctx.requireService('growth');
     await ctx.growth.setAttributes(id, data);
@@ -123,8 +120,6 @@ export const Mutation: MutationResolvers = {
   },
 
   reportGrowthEvents: async (_root, args, ctx) => {
-    // Events belong to the Growth project, whatever app they name: a token limited to apps may not write them.
-    ctx.requireUnscoped('growth');
     const { appKey, wire } = eventsOf(args);
     ctx.requireService('growth');
     const outcomes = await inChunks(wire, (chunk) => ctx.growth.reportEvents(appKey, chunk));
@@ -133,7 +128,6 @@ export const Mutation: MutationResolvers = {
   },
 
   setGrowthUserChannels: async (_root, args, ctx) => {
-    ctx.requireUnscoped('growth');
     const wire = channelsOf(args);
     ctx.requireService('growth');
     const outcomes = await inChunks(wire, (chunk) => ctx.growth.setChannels(chunk));

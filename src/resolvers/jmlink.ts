@@ -1,8 +1,8 @@
 // JMLink resolvers: input checks happen here, before any upstream call; fetching and batching live
-// in src/jmlink/loaders.ts. Cursors are opaque positions in the app's link list.
+// in src/jmlink/loaders.ts. Cursors are opaque positions in the app's link list (src/jmlink/cursor.ts).
 
-import { dayNumber } from '../dates.js';
-import { BadUserInputError, NotFoundError } from '../errors.js';
+import { dayNumber } from '../core/dates.js';
+import { BadUserInputError, NotFoundError } from '../core/errors.js';
 import type {
   AppResolvers,
   AppShortLinkArgs,
@@ -12,24 +12,17 @@ import type {
   ShortLinkResolvers,
   ShortLinkStatsArgs,
 } from '../generated/graphql.js';
+import { cursorPosition, encodeCursor } from '../jmlink/cursor.js';
 import { JMLINK_MAX_PAGE_SIZE } from '../jmlink/endpoints.js';
 import { MAX_STATS_RANGE_DAYS, windowPages } from '../jmlink/loaders.js';
 import type { JmlinkLink } from '../jmlink/types.js';
 import { type InputChecks, inputCheck } from '../plugins/input-first.js';
 
 const LINK_KEY = /^[A-Za-z0-9]{1,32}$/;
-const CURSOR_PREFIX = 'link:';
 
-export function encodeCursor(position: number): string {
-  return Buffer.from(CURSOR_PREFIX + position).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const position = Number(text.slice(CURSOR_PREFIX.length));
-  if (!text.startsWith(CURSOR_PREFIX) || !Number.isSafeInteger(position) || position < 0) {
-    throw new BadUserInputError("`after` is not a cursor this API returned; pass a previous page's `endCursor`.", 'after');
-  }
+function decodeCursor(cursor: string): number {
+  const position = cursorPosition(cursor);
+  if (position === null) throw new BadUserInputError("`after` is not a cursor this API returned; pass a previous page's `endCursor`.", 'after');
   return position;
 }
 
@@ -66,7 +59,6 @@ export const inputChecks: InputChecks = {
 
 export const App: AppResolvers = {
   shortLinks: async (app, args, ctx, info) => {
-    ctx.checkApp(app);
     const { first } = args;
     const offset = linksOffset(args);
     let nodes: JmlinkLink[];
@@ -84,7 +76,6 @@ export const App: AppResolvers = {
     return { offset, totalCount: total, nodes };
   },
   shortLink: async (app, { key }, ctx, info) => {
-    ctx.checkApp(app);
     checkLinkKey({ key });
     const link = ctx.served(info, await ctx.jmlink.link(app.appKey, key));
     if (!link) throw new NotFoundError(`App ${app.appKey} has no short link with key "${key}".`);

@@ -1,6 +1,6 @@
 // JPortrait resolvers: the subject and tag codes are checked before the operation runs.
 
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError } from '../core/errors.js';
 import type { AppPortraitTagsArgs, AppResolvers, PortraitTagsResolvers } from '../generated/graphql.js';
 import { type InputChecks, inputCheck } from '../plugins/input-first.js';
 import type { PortraitSubjectModel } from '../portrait/types.js';
@@ -26,10 +26,7 @@ function portraitQuery({ subject, tags }: AppPortraitTagsArgs): { subject: Portr
 export const inputChecks: InputChecks = { 'App.portraitTags': inputCheck(portraitQuery) };
 
 export const App: AppResolvers = {
-  portraitTags: async (app, args, ctx, info) => {
-    ctx.checkApp(app);
-    return ctx.served(info, await ctx.portrait({ appKey: app.appKey, ...portraitQuery(args) }));
-  },
+  portraitTags: async (app, args, ctx, info) => ctx.served(info, await ctx.portrait({ appKey: app.appKey, ...portraitQuery(args) })),
 };
 
 export const PortraitTags: PortraitTagsResolvers = {

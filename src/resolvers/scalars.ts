@@ -2,8 +2,8 @@
 // wrong value is BAD_USER_INPUT whether it comes in a variable or is written in the document.
 import { GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver, LocalDateResolver, URLResolver } from 'graphql-scalars';
-import { dayNumber } from '../dates.js';
-import { BadUserInputError } from '../errors.js';
+import { dayNumber } from '../core/dates.js';
+import { BadUserInputError } from '../core/errors.js';
 
 function refusingAsUserInput(base: GraphQLScalarType): GraphQLScalarType {
   const refuse = <T>(parse: () => T): T => {

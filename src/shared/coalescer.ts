@@ -5,18 +5,10 @@
 // the answer is there, or take the lease over when it was released without an answer (the leader
 // failed) or expired (the leader died). With Redis down, every replica simply calls `fetch`.
 import { randomUUID } from 'node:crypto';
+import type { Coalescer } from '../http/upstream.js';
 import type { SharedKeys } from './keys.js';
 import type { RedisLink } from './link.js';
 import { LuaScript } from './script.js';
-
-export interface Coalescer {
-  /**
-   * `fetch` makes the call and stores its answer where `read` finds it; `read` answers undefined
-   * until then. `leaseMs` bounds how long other replicas wait for this one (longer than a call takes).
-   * `signal` ends a wait (not a fetch already running) when nobody needs the answer any more.
-   */
-  run<T>(key: string, fetch: () => Promise<T>, read: () => Promise<T | undefined>, leaseMs: number, signal?: AbortSignal): Promise<T>;
-}
 
 export type CoalesceRole = 'leader' | 'follower' | 'alone';
 

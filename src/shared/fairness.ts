@@ -4,7 +4,8 @@
 // fails or takes longer than the command timeout is answered by the insurance, so a Redis outage
 // never fails or stalls a request.
 import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts } from 'rate-limiter-flexible';
-import { type FairnessLimiters, type FairnessSettings, REQUEST_WINDOW_SECONDS, UPSTREAM_WINDOW_SECONDS } from '../http/fairness.js';
+import type { FairnessSettings } from '../config/index.js';
+import { type FairnessLimiters, REQUEST_WINDOW_SECONDS, UPSTREAM_WINDOW_SECONDS } from '../http/fairness.js';
 import type { SharedKeys } from './keys.js';
 import type { RedisClient, RedisLink } from './link.js';
 import { shareOf } from './replicas.js';

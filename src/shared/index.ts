@@ -4,25 +4,26 @@
 // TrafficState (src/traffic.ts).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DEFAULT_CACHE_SETTINGS } from '../http/cache/policy.js';
-import { DEFAULT_FAIRNESS, type FairnessLimiters, type FairnessSettings } from '../http/fairness.js';
+import { DEFAULT_CACHE_SETTINGS, DEFAULT_FAIRNESS, type FairnessSettings } from '../config/index.js';
+import type { Logger } from '../core/logger.js';
+import type { FairnessLimiters } from '../http/fairness.js';
 import type { QuotaBackend } from '../http/quota.js';
-import type { Logger } from '../logger.js';
+import type { Coalescer } from '../http/upstream.js';
 import type { Metrics } from '../observability/metrics.js';
 import { InvalidationBus } from './cache/invalidations.js';
 import { RedisCacheStore } from './cache/redis.js';
 import { SharedCacheStore } from './cache/shared.js';
-import { type Coalescer, LeaseCoalescer } from './coalescer.js';
+import { LeaseCoalescer } from './coalescer.js';
 import { sharedLimiters } from './fairness.js';
 import { sharedKeys } from './keys.js';
-import { type RedisHealth, RedisLink } from './link.js';
+import { RedisLink } from './link.js';
 import { NO_METRICS, type SharedMetrics, sharedMetrics } from './metrics.js';
 import { RedisQuotaBackend } from './quota/redis.js';
 import { SharedQuotaBackend } from './quota/shared.js';
+import type { SharedStatus } from './readiness.js';
 import { Replicas } from './replicas.js';
 
-export type { Coalescer } from './coalescer.js';
-export { redisReadiness } from './readiness.js';
+export { redisReadiness, type SharedStatus } from './readiness.js';
 
 export interface SharedOptions {
   /** redis:// or rediss:// URL (credentials included; never logged). */
@@ -34,7 +35,7 @@ export interface SharedOptions {
   metrics?: Metrics;
   /** This replica's id in the live set (default host:pid:random). */
   replicaId?: string;
-  /** Per-token limits (default: the configuration's defaults, src/http/fairness.ts DEFAULT_FAIRNESS). */
+  /** Per-token limits (default: the configuration's defaults, src/config/settings.ts DEFAULT_FAIRNESS). */
   fairness?: FairnessSettings;
   /** Bound of the in-process copy of the cache (default: the in-process cache's 64 MiB). */
   localCacheMaxBytes?: number;
@@ -50,14 +51,6 @@ export interface SharedOptions {
   heartbeatMs?: number;
   /** Replicas assumed before Redis has ever answered, and a floor after (default 1): the fleet size if replicas may start while Redis is down. */
   minReplicas?: number;
-}
-
-export interface SharedStatus {
-  redis: RedisHealth;
-  /** When the state last changed (epoch ms). */
-  since: number;
-  /** Live replicas, this one included, as last seen. */
-  replicas: number;
 }
 
 export interface SharedState {

@@ -5,7 +5,7 @@
 // after the connection is back, a probe succeeds and every recovery hook (merging quota slots,
 // replaying invalidations) has run. Each transition is logged once.
 import { createClient, ErrorReply, type RedisClientType } from 'redis';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 
 export type RedisClient = RedisClientType;
 export type RedisHealth = 'ok' | 'degraded';

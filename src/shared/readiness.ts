@@ -1,10 +1,18 @@
 // Redis in /ready: `degraded`, never `down`, while Redis is away — the replica still serves (cached
 // data from its copy, quotas from its share), so taking every replica out of rotation because Redis
 // died would turn a Redis outage into a gateway outage.
-import type { ReadinessCheck } from '../server.js';
-import type { SharedState } from './index.js';
+import type { ReadinessCheck } from '../core/readiness.js';
+import type { RedisHealth } from './link.js';
 
-export function redisReadiness(shared: Pick<SharedState, 'status'>): ReadinessCheck {
+export interface SharedStatus {
+  redis: RedisHealth;
+  /** When the state last changed (epoch ms). */
+  since: number;
+  /** Live replicas, this one included, as last seen. */
+  replicas: number;
+}
+
+export function redisReadiness(shared: { status(): SharedStatus }): ReadinessCheck {
   return {
     name: 'redis',
     async check() {

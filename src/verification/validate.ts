@@ -1,7 +1,7 @@
 // Checks the JVerification `open` input against the documented rules before any upstream call: Jiguang
 // answers any mistake with one opaque 9012 "parameter invalid", the gateway names the field instead.
 import { createPublicKey } from 'node:crypto';
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError } from '../core/errors.js';
 
 export interface OneTapLoginInput {
   appKey: string;

@@ -11,9 +11,10 @@ import { Kind, parse } from 'graphql';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppsQuery, ShortLinkStatsQuery, ShortLinksQuery } from '../../client/index.js';
-import { documentIdOf, TrustedDocuments } from '../../src/transport/documents.js';
-import { createGraphiQL } from '../../src/transport/graphiql.js';
-import { parseTarget } from '../../src/transport/target.js';
+import { documentIdOf } from '../../src/config/index.js';
+import { TrustedDocuments } from '../../src/inbound/documents.js';
+import { createGraphiQL } from '../../src/inbound/graphiql.js';
+import { parseTarget } from '../../src/inbound/target.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { docsText, editorValue, hasChromium, launch, openTab, run, screenshot, setEditorValue, skipMessage, tabTitles, watch } from './graphiql-helpers.js';
 
@@ -83,7 +84,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'trusted documents, introspection on
       const w = watch(page, new URL(h.gateway.url).origin, (_url, status) => status === 400);
       expect((await page.goto(h.gateway.graphqlUrl))?.status()).toBe(200);
       await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ state: 'visible' });
-      const titles = expectedTitles(TrustedDocuments.load(h.config.documents));
+      const titles = expectedTitles(TrustedDocuments.from(h.config.documents));
       expect(titles.map((t) => t.title)).toContain('TeamBAppNames');
       await expect.poll(() => tabTitles(page)).toEqual(titles.map((t) => t.title));
       expect(await docsText(page)).toContain('Query');
@@ -124,7 +125,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'trusted documents, introspection of
     h = await startHarness({ env: { GATEWAY_TRUSTED_DOCUMENTS: 'true', GATEWAY_INTROSPECTION: 'false', GATEWAY_PERSISTED_DOCUMENTS: folder } });
     const graphiql = createGraphiQL({
       graphqlPath: '/graphql',
-      documents: TrustedDocuments.load(h.config.documents),
+      documents: TrustedDocuments.from(h.config.documents),
       token: h.tokens.reader,
       introspection: false,
       exampleApp: async () => undefined,
@@ -156,7 +157,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'trusted documents, introspection of
       const w = watch(page, url);
       expect((await page.goto(`${url}/graphql`))?.status()).toBe(200);
       await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ state: 'visible' });
-      const titles = expectedTitles(TrustedDocuments.load(h.config.documents));
+      const titles = expectedTitles(TrustedDocuments.from(h.config.documents));
       await expect.poll(() => tabTitles(page)).toEqual(titles.map((t) => t.title));
       // Neither the Docs button nor the re-fetch button: nothing to show, nothing to fail.
       expect(await page.locator('.graphiql-sidebar button[aria-label$="Documentation Explorer"]').isVisible()).toBe(false);

@@ -6,9 +6,9 @@
 // Screenshots are left in test-results/ (gitignored).
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createLogger } from '../../src/core/logger.js';
 import type { App, Certificate, GrowthUser, LinkStat, LinkStatTotals, PortraitTags, ReportGrowthEventsPayload, VerificationStatus } from '../../src/generated/graphql.js';
-import { createLogger } from '../../src/logger.js';
-import { type RunningGateway, startGateway } from '../../src/server.js';
+import { type RunningGateway, startGateway } from '../../src/inbound/server.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { docsText, editorValue, hasChromium, launch, openTab, run, screenshot, setEditorValue, skipMessage, tabTitles, watch } from './graphiql-helpers.js';
 
@@ -31,7 +31,7 @@ afterAll(async () => {
 const TITLES = ['Apps', 'ShortLinks', 'AudienceTags', 'OneTapLoginStatus', 'PushCertificates', 'GrowthUser', 'CreateApp', 'EnableOneTapLogin', 'ReportGrowthEvents'];
 const MUTATIONS = new Set(['CreateApp', 'EnableOneTapLogin', 'ReportGrowthEvents']);
 
-/** What the example tabs (src/transport/graphiql/examples.ts) answer, as far as this test reads them. */
+/** What the example tabs (src/inbound/graphiql/examples.ts) answer, as far as this test reads them. */
 type ExampleAnswers = {
   Apps: { apps: Pick<App, 'appKey' | 'name' | 'androidPackage' | 'groupName'>[] };
   ShortLinks: {

@@ -1,6 +1,6 @@
 // The call log's arrival times and maxPerWindow: the proof that a client stayed within a quota window.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../emulator/index.js';
 import { basic, type CallList, type ControlError, call } from './util.js';
 
 let e: Emulator;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Emulator, type EmulatorApp, type EmulatorDeveloper, type EmulatorGrowthProject, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, type EmulatorApp, type EmulatorDeveloper, type EmulatorGrowthProject, startEmulator } from '../../emulator/index.js';
 import { basic, type CreatedApp, call, type GrowthAnswer, type LinkPage, type PortraitAnswer, portraitBody, type StatAnswer } from './util.js';
 
 /** What one emulator answers to the same requests: equal for equal seeds. */

@@ -1,6 +1,6 @@
 import { parse } from 'lossless-json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, MAX_CUID_IDENTITY_VALUE, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, MAX_CUID_IDENTITY_VALUE, startEmulator } from '../../emulator/index.js';
 import { type Answer, basic, basicPair, call, type GrowthAnswer, useEmulator } from './util.js';
 
 const e = useEmulator();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EmulatorLink } from '../../src/emulator/data.js';
+import type { EmulatorLink } from '../../emulator/data.js';
 import { basic, call, daysBetween, type ErrorAnswer, jiguangDate, type LinkPage, type StatAnswer, useEmulator } from './util.js';
 
 const e = useEmulator();

@@ -2,7 +2,7 @@
 // same port with the same state.
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../../emulator/index.js';
 import { basic, basicPair, type CallList, call } from './util.js';
 
 /** The error code of a failed request (undici puts the socket's code on the error or its cause). */

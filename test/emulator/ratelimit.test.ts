@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../emulator/index.js';
 import { basic, call, type ErrorAnswer, type LinkPage } from './util.js';
 
 let e: Emulator;

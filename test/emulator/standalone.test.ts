@@ -1,8 +1,8 @@
 // `npm run emulator`: environment validation, the printed lines a gateway needs, and a clean stop.
 import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
-import { gatewayExports, readStandaloneEnv, shellWord, UPSTREAM_URL_VARIABLES } from '../../src/emulator/standalone.js';
+import { startEmulator } from '../../emulator/index.js';
+import { gatewayExports, readStandaloneEnv, shellWord, UPSTREAM_URL_VARIABLES } from '../../emulator/standalone.js';
 import { basic, call } from './util.js';
 
 describe('readStandaloneEnv', () => {
@@ -88,7 +88,7 @@ describe('gateway export lines', () => {
 
 describe('npm run emulator', () => {
   const run = (env: Record<string, string>) =>
-    spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    spawn(process.execPath, ['--import', 'tsx', 'emulator/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 
   it('takes its settings from the environment, prints what a gateway needs and exits 0 on SIGTERM', async () => {
     const child = run({

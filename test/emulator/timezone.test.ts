@@ -1,7 +1,7 @@
 // Jiguang counts days in UTC+8: the emulator's "today" (the last statistics day, the days links were
 // created relative to start-up) is the China Standard Time calendar day, not the UTC one.
 import { describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../emulator/index.js';
 import { basic, call, type LinkPage, type StatAnswer } from './util.js';
 
 async function links(e: Emulator): Promise<{ link_key: string; create_time: string; update_time: string }[]> {

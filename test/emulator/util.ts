@@ -1,9 +1,9 @@
 // Small HTTP helpers shared by the emulator's tests.
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type { EmulatorLink } from '../../src/emulator/data.js';
-import { type Emulator, type EmulatorApp, type EmulatorOptions, type RecordedCall, startEmulator } from '../../src/emulator/index.js';
-import type { dayCounts } from '../../src/emulator/jmlink.js';
+import type { EmulatorLink } from '../../emulator/data.js';
+import { type Emulator, type EmulatorApp, type EmulatorOptions, type RecordedCall, startEmulator } from '../../emulator/index.js';
+import type { dayCounts } from '../../emulator/jmlink.js';
 
 export function basic(app: Pick<EmulatorApp, 'appKey' | 'masterSecret'>): string {
   return `Basic ${Buffer.from(`${app.appKey}:${app.masterSecret}`).toString('base64')}`;

@@ -34,7 +34,7 @@ import {
   Source,
   TokenKind,
 } from 'graphql';
-import { type Rng, rngFor } from '../../src/emulator/prng.js';
+import { type Rng, rngFor } from '../../emulator/prng.js';
 import { loadTypeDefs } from '../../src/schema.js';
 
 export const SCHEMA = buildSchema(loadTypeDefs().join('\n'));

@@ -17,7 +17,7 @@ function estimate(query: string, visibleApps: number, variables: Record<string, 
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  return model.measure({ schema, operation, fragments, variables, visibleApps });
+  return model.measure({ operation, fragments, variables, sizes: { visibleApps } });
 }
 
 const growthUser = (alias: string, name: string, value: string) => `${alias}: growthUser(identityName: "${name}", value: "${value}") { cuid }`;

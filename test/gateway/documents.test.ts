@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentIdOf, loadConfig, readManifests } from '../../src/config/index.js';
 import type { App } from '../../src/generated/graphql.js';
-import { documentIdOf, INTROSPECTION_DOCUMENT, ManifestError, readManifests, TrustedDocuments } from '../../src/transport/documents.js';
+import { INTROSPECTION_DOCUMENT, TrustedDocuments } from '../../src/inbound/documents.js';
 import { type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
 const TEAM_B = 'query TeamBApps { apps { appKey name } }';
@@ -93,24 +94,19 @@ describe('reading manifests', () => {
     ]);
   });
 
-  it('refuses, at load, a set with any problem: every problem in the error, one per line', () => {
+  it('refuses, with the configuration, a set with any problem: every problem in its list, one line each', () => {
     const good = file('good.json', manifest(TEAM_B));
     const bad = file('bad2.json', { 'sha256:x': TEAM_C, [documentIdOf(TEAM_D)]: null });
-    let error: unknown;
-    try {
-      TrustedDocuments.load({ manifests: [good, bad], trusted: false });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ManifestError);
-    const problems = (error as ManifestError).problems;
+    const loaded = loadConfig({ GATEWAY_PERSISTED_DOCUMENTS: `${good}, ${bad}` });
+    expect(loaded.ok).toBe(false);
+    const problems = loaded.ok ? [] : loaded.problems.filter((p) => p.startsWith('persisted documents: '));
     expect(problems).toHaveLength(2);
-    expect((error as Error).message.split('\n')).toEqual(problems);
+    for (const problem of problems) expect(problem).not.toContain('\n');
     expect(problems[1]).toContain('the document must be a string, not null');
   });
 
   it('lists the documents, without the built-in introspection document', () => {
-    const docs = TrustedDocuments.load({ manifests: [file('list2.json', manifest(TEAM_B, TEAM_D))], trusted: true });
+    const docs = new TrustedDocuments(readManifests([file('list2.json', manifest(TEAM_B, TEAM_D))]).documents, true);
     expect(docs.list().map((d) => d.id)).toEqual([documentIdOf(TEAM_B), documentIdOf(TEAM_D)]);
     expect(docs.size).toBe(2);
     expect(docs.resolve({ documentId: INTROSPECTION_DOCUMENT.id })).toMatchObject({ ok: true, params: { query: INTROSPECTION_DOCUMENT.document } });
@@ -142,8 +138,11 @@ describe('a second team in trusted mode', () => {
     const c = await post<{ app: Pick<App, 'groupName'> }>({ documentId: documentIdOf(TEAM_C), variables: { appKey } });
     expect(c.status).toBe(200);
     expect(c.body.data!.app.groupName).toBe('demo-group');
+    // The configuration read every manifest once and hands their documents on, the generated one's first.
+    expect(h.config.documents.list.map((d) => d.document)).toEqual(expect.arrayContaining([TEAM_B, TEAM_C]));
+    expect(h.config.documents.list[0]!.manifest).toBe(h.config.documents.manifests[0]);
     // The generated manifest still comes first and still runs.
-    const ownIds = TrustedDocuments.load({ manifests: [h.config.documents.manifests[0]!], trusted: true }).list();
+    const ownIds = h.config.documents.list.filter((d) => d.manifest === h.config.documents.manifests[0]);
     expect(ownIds.length).toBeGreaterThan(0);
     expect((await post({ documentId: ownIds[0]!.id, variables: { appKey } })).status).toBe(200);
   });

@@ -10,12 +10,11 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { buildSchema, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/generated/graphql.js';
+import { PAGE_SCRIPT } from '../../src/inbound/graphiql/browser.js';
+import { exampleTabs, MUTATION_MARK, PLACEHOLDERS } from '../../src/inbound/graphiql/examples.js';
+import { negotiateEncoding, notModified } from '../../src/inbound/graphiql/http.js';
+import type { PageConfig } from '../../src/inbound/graphiql/page.js';
 import { loadTypeDefs } from '../../src/schema.js';
-import { TrustedDocuments } from '../../src/transport/documents.js';
-import { PAGE_SCRIPT } from '../../src/transport/graphiql/browser.js';
-import { exampleTabs, MUTATION_MARK, PLACEHOLDERS } from '../../src/transport/graphiql/examples.js';
-import { negotiateEncoding, notModified } from '../../src/transport/graphiql/http.js';
-import type { PageConfig } from '../../src/transport/graphiql/page.js';
 import { type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -272,7 +271,7 @@ describe('trusted-documents mode', () => {
     const { config } = await page(trusted);
     expect(config.mode).toBe('trusted');
     const ids = new Set(Object.values(config.trustedIds));
-    const documents = TrustedDocuments.load(trusted.config.documents).list();
+    const documents = trusted.config.documents.list;
     expect(ids).toEqual(new Set(documents.map((d) => d.id)));
     expect(config.tabs).toHaveLength(documents.length);
     expect((config.probe as { documentId: string }).documentId).toMatch(/^sha256:/);

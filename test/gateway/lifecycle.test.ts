@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayClient } from '../../client/index.js';
+import { type Emulator, startEmulator } from '../../emulator/index.js';
 import { hashToken, newToken } from '../../src/auth/callers.js';
-import { type GatewayConfig, loadConfig } from '../../src/config.js';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { type GatewayConfig, loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/core/logger.js';
 import type { App, Certificate, CreateAppPayload, DeleteAppPayload, ShortLink, ShortLinkConnection, VerificationState } from '../../src/generated/graphql.js';
-import { createLogger } from '../../src/logger.js';
+import { type RunningGateway, startGateway } from '../../src/inbound/server.js';
 import { type AppRegistry, openFileRegistry } from '../../src/registry/index.js';
-import { type RunningGateway, startGateway } from '../../src/server.js';
 import { buildFixtures } from '../push/fixtures.js';
 
 /** How long Jiguang "reviews": long enough that the result is posted after the restart. */

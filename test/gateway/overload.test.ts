@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../emulator/index.js';
 import { hashToken, newToken } from '../../src/auth/callers.js';
-import { loadConfig } from '../../src/config.js';
-import { startEmulator } from '../../src/emulator/index.js';
+import { loadConfig } from '../../src/config/index.js';
 import { startHarness } from '../helpers/harness.js';
 
 const root = new URL('../..', import.meta.url).pathname;

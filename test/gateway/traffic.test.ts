@@ -5,7 +5,7 @@
 // fairness.test.ts).
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chinaToday, dateOfDay } from '../../src/dates.js';
+import { chinaToday, dateOfDay } from '../../src/core/dates.js';
 import type { App, LinkStat, LinkStatTotals, ShortLink, VerificationStatus } from '../../src/generated/graphql.js';
 import { type CallContext, RequestStats, UpstreamBudget } from '../../src/http/call.js';
 import { linkPage } from '../../src/jmlink/endpoints.js';

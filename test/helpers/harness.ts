@@ -5,15 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { buildSchema, type GraphQLEnumType } from 'graphql';
 import { createGatewayClient, type ErrorCode, type GatewayExtensions } from '../../client/index.js';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../../emulator/index.js';
 import { hashToken, newToken } from '../../src/auth/callers.js';
-import { type GatewayConfig, loadConfig } from '../../src/config.js';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
-import type { JiguangErrorInfo } from '../../src/errors.js';
+import { type GatewayConfig, loadConfig } from '../../src/config/index.js';
+import type { JiguangErrorInfo } from '../../src/core/errors.js';
+import { createLogger } from '../../src/core/logger.js';
 import { MemoryQuotaBackend } from '../../src/http/quota.js';
-import { createLogger } from '../../src/logger.js';
+import { type RunningGateway, startGateway } from '../../src/inbound/server.js';
 import { type AppRegistry, openMemoryRegistry } from '../../src/registry/index.js';
 import { loadTypeDefs } from '../../src/schema.js';
-import { type RunningGateway, startGateway } from '../../src/server.js';
 
 /** An error in an answer, as the client sees it (`assertKnownCodes` has checked its code). */
 export interface ResultError {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadUserInputError } from '../../src/errors.js';
+import { BadUserInputError } from '../../src/core/errors.js';
 import { inspectP12, MAX_CERTIFICATE_BYTES } from '../../src/push/certificate.js';
 import { buildFixtures, type Fixtures, TOPICS } from './fixtures.js';
 

@@ -4,8 +4,9 @@
 // wait for a line "go" on stdin, so that several children act at the same moment (runTogether).
 import { createInterface } from 'node:readline';
 import { Pool } from 'pg';
-import { type AppRegistry, openFileRegistry, openPostgresRegistry, RegistryError } from '../../src/registry/index.js';
+import { type AppRegistry, openFileRegistry, RegistryError } from '../../src/registry/index.js';
 import { applyMigrations } from '../../src/registry/migrate.js';
+import { openPostgresRegistry } from '../../src/registry/postgres.js';
 
 export type ChildTask =
   /** Opens the registry file; with `hold`, keeps it open until a line "close" arrives on stdin. */

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { type AppInput, type AppRegistry, openFileRegistry, openMemoryRegistry, openPostgresRegistry } from '../../src/registry/index.js';
+import { type AppInput, type AppRegistry, openFileRegistry, openMemoryRegistry } from '../../src/registry/index.js';
+import { openPostgresRegistry } from '../../src/registry/postgres.js';
 import { requirePostgres } from '../helpers/services.js';
 import type { ChildTask } from './child.js';
 

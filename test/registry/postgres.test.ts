@@ -4,8 +4,9 @@ import { inspect } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Sealed, unsealSecret } from '../../src/registry/crypto.js';
-import { type AppRegistry, openPostgresRegistry, RegistryError } from '../../src/registry/index.js';
+import { type AppRegistry, RegistryError } from '../../src/registry/index.js';
 import { applyMigrations, loadMigrations } from '../../src/registry/migrate.js';
+import { openPostgresRegistry } from '../../src/registry/postgres.js';
 import { requirePostgres } from '../helpers/services.js';
 import { app, dropSchema, newKey, newSchema, runTogether, sql } from './helpers.js';
 

@@ -1,9 +1,9 @@
 // The cache stores on Redis behave like the in-process one: the same tests run against
 // MemoryCacheStore, RedisCacheStore (Redis alone) and the shared store of connectShared.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/core/logger.js';
 import { MemoryCacheStore } from '../../src/http/cache/memory.js';
 import type { CacheEntry, CacheStore } from '../../src/http/cache/store.js';
-import { createLogger } from '../../src/logger.js';
 import { RedisCacheStore } from '../../src/shared/cache/redis.js';
 import { connectShared } from '../../src/shared/index.js';
 import { sharedKeys } from '../../src/shared/keys.js';

@@ -1,8 +1,8 @@
 // The quota backends on Redis behave like MemoryQuotaBackend (sliding window with reservations,
 // waits, refusals past notAfter, release, pause): the same tests run against the three.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/core/logger.js';
 import { MemoryQuotaBackend, type QuotaBackend } from '../../src/http/quota.js';
-import { createLogger } from '../../src/logger.js';
 import { connectShared } from '../../src/shared/index.js';
 import { sharedKeys } from '../../src/shared/keys.js';
 import { RedisLink } from '../../src/shared/link.js';

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BadUserInputError } from '../../src/errors.js';
+import { BadUserInputError } from '../../src/core/errors.js';
 import { introLength, normalizeRsaPublicKey, type OneTapLoginInput, validateOneTapLogin } from '../../src/verification/validate.js';
 
 function spki(options: { type: 'rsa'; bits: number } | { type: 'ec' }): { base64: string; pem: string } {

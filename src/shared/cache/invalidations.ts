@@ -1,6 +1,6 @@
 // Cache invalidations between replicas (pub/sub): a replica that drops entries tells the others, so
 // their in-process copies drop the same ones. A replica ignores its own messages.
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../core/logger.js';
 import type { RedisLink } from '../link.js';
 
 export type Invalidation = { keys: string[] } | { prefix: string };

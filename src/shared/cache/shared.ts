@@ -6,9 +6,10 @@
 //    during an outage is not served from Redis afterwards.
 //  - After an outage, or when the subscription was interrupted (messages may have been missed), the
 //    copy is dropped: Redis is the reference again.
+
+import type { Logger } from '../../core/logger.js';
 import { MemoryCacheStore } from '../../http/cache/memory.js';
 import type { CacheEntry, CacheStore } from '../../http/cache/store.js';
-import type { Logger } from '../../logger.js';
 import type { RedisLink } from '../link.js';
 import type { Invalidation, InvalidationBus } from './invalidations.js';
 import type { RedisCacheStore } from './redis.js';

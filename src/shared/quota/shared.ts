@@ -10,8 +10,9 @@
 //  - local → Redis: before Redis is used again, the slots this replica took during the outage that are
 //    still in their window join the Redis set (and pauses learnt meanwhile are written), so the shared
 //    bucket counts them.
+
+import type { Logger } from '../../core/logger.js';
 import { MemoryQuotaBackend, type QuotaBackend } from '../../http/quota.js';
-import type { Logger } from '../../logger.js';
 import type { RedisLink } from '../link.js';
 import { shareOf } from '../replicas.js';
 import type { RedisQuotaBackend } from './redis.js';
