@@ -7,6 +7,7 @@ import type { Emulator } from '../emulator/index.js';
 import { hashToken, newToken } from './auth/callers.js';
 import { type GatewayConfig, loadConfig, parseRegistryKey } from './config/index.js';
 import { createLogger, type Logger } from './core/logger.js';
+import type { Deployment } from './inbound/health.js';
 import { type ReadinessCheck, type RunningGateway, startGateway } from './inbound/server.js';
 import { releaseMemoryWhenIdle } from './memory.js';
 import { startTracing } from './observability/tracing.js';
@@ -41,14 +42,21 @@ try {
   process.exit(1);
 }
 
-let stopping = false;
+/**
+ * Ctrl-C in a terminal signals npm and node together, and npm forwards it once more: the signals of
+ * one stop arrive within moments. Only a signal sent after this long into the drain forces the exit.
+ */
+const FORCE_AFTER_MS = 2_000;
+let stoppingSince = 0;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    if (stopping) {
-      running?.logger.warn('second signal: exiting at once', { signal });
+    if (stoppingSince > 0) {
+      if (Date.now() - stoppingSince < FORCE_AFTER_MS) return; // the same stop, signalled again
+      running?.logger.warn('signal during the drain: exiting at once', { signal });
+      running?.logger.flush();
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     void stop(signal);
   });
 }
@@ -101,7 +109,11 @@ async function start(base: GatewayConfig): Promise<Running> {
   }
 
   const extraCallers = demoToken ? [{ name: 'demo-admin', sha256: hashToken(demoToken), role: 'admin' as const }] : [];
-  const gateway = await startGateway({ config, registry, logger, extraCallers, graphiqlToken: demoToken, traffic, readiness });
+  const deployment: Deployment = {
+    registry: config.databaseUrl ? 'postgres' : config.demo ? 'memory' : 'file',
+    shared: config.redisUrl ? { kind: 'redis', prefix: config.redisPrefix } : { kind: 'process' },
+  };
+  const gateway = await startGateway({ config, registry, logger, extraCallers, graphiqlToken: demoToken, traffic, readiness, deployment });
   // After a burst, the heap is given back once the gateway is quiet (src/memory.ts; its timer does not keep the process alive).
   releaseMemoryWhenIdle(gateway.server);
   if (emulator) {
@@ -119,8 +131,8 @@ async function start(base: GatewayConfig): Promise<Running> {
     url: gateway.graphqlUrl,
     demo: config.demo,
     apps: seed.length,
-    registry: config.databaseUrl ? 'postgres' : config.demo ? 'memory' : 'file',
-    shared: config.redisUrl ? 'redis' : 'process',
+    registry: deployment.registry,
+    shared: deployment.shared.kind,
   });
   return { gateway, registry, emulator, logger, closeShared };
 }

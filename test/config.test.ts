@@ -81,8 +81,19 @@ describe('loadConfig', () => {
     expect(r.problems.join('\n')).toMatch(/^no Jiguang credentials: GATEWAY_TOKENS, GATEWAY_REGISTRY_KEY, GATEWAY_INTROSPECTION are set, so this is not the demo/m);
   });
 
+  it('refuses REDIS_URL without DATABASE_URL: a fleet cannot be half-configured', () => {
+    const base = { JIGUANG_DEV_KEY: 'devkey', JIGUANG_DEV_SECRET: 'devsecret', GATEWAY_REGISTRY_KEY: 'a'.repeat(64) };
+    const half = loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', DATABSE_URL: 'postgres://postgres@127.0.0.1/test' });
+    expect(half.ok).toBe(false);
+    expect(!half.ok && half.problems.join('\n')).toMatch(/REDIS_URL is set without DATABASE_URL/);
+    const whole = loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'postgres://postgres@127.0.0.1/test' });
+    expect(whole.ok ? '' : whole.problems.join('\n')).not.toMatch(/REDIS_URL/);
+  });
+
   it('runs the demo on loopback only, and never under NODE_ENV=production', () => {
     expect(loadConfig({ PORT: '0', LOG_LEVEL: 'warn' })).toMatchObject({ ok: true, config: { demo: true } });
+    // Browser origins do not make a configuration: a frontend can be tried against the demo.
+    expect(loadConfig({ GATEWAY_CORS_ORIGINS: 'http://localhost:5173' })).toMatchObject({ ok: true, config: { demo: true, corsOrigins: ['http://localhost:5173'] } });
     expect(loadConfig({ HOST: '::1' })).toMatchObject({ ok: true, config: { demo: true, host: '::1' } });
     const open = loadConfig({ HOST: '0.0.0.0' });
     expect(!open.ok && open.problems.join('\n')).toMatch(/^HOST: the demo \(nothing configured\) listens on loopback only, not 0\.0\.0\.0/);

@@ -87,6 +87,63 @@ describe('node dist/main.js', () => {
     expect(await portIsFree(url)).toBe(true);
   });
 
+  it('a log line reaches its stream within a second at low traffic', { timeout: 60_000 }, async () => {
+    const child = spawn(process.execPath, ['dist/main.js'], { cwd: root, env: env({ LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const { url, token, output } = await started(child);
+      await new Promise((r) => setTimeout(r, 1_200)); // the start-up lines are out
+      expect(output()).toMatch(/"msg":"gateway started"/);
+      await gql(url, token, '{ apps { appKey } }');
+      const sent = Date.now();
+      while (!/"msg":"request"/.test(output()) && Date.now() - sent < 1_000) await new Promise((r) => setTimeout(r, 20));
+      expect(output()).toMatch(/"msg":"request"/);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
+  it('Ctrl-C as a terminal sends it (SIGINT to node, and again from npm a moment later) drains and exits 0', { timeout: 60_000 }, async () => {
+    // A request in flight (Jiguang answers in 1.5 s), so the second SIGINT arrives during the drain.
+    const emulator = await startEmulator({ latencyMs: 1_500 });
+    const token = newToken();
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: root,
+      env: env({
+        LOG_LEVEL: 'info',
+        JIGUANG_APPS: JSON.stringify(emulator.apps.map(({ appKey, masterSecret, name, androidPackage }) => ({ appKey, masterSecret, name, androidPackage }))),
+        GATEWAY_TOKENS: JSON.stringify([{ name: 'ctrl-c', sha256: hashToken(token), role: 'reader' }]),
+        GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
+        GATEWAY_REGISTRY_FILE: join(mkdtempSync(join(tmpdir(), 'ctrl-c-')), 'registry.json'),
+        JIGUANG_JMLINK_URL: emulator.url,
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.stderr.on('data', (c) => (out += c));
+      while (!/GraphQL endpoint/.test(out) && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      const url = /GraphQL endpoint (\S+)/.exec(out)![1]!;
+      const exited = once(child, 'exit');
+      const slow = gql<LinkCount>(url, token, `{ app(appKey: "${emulator.apps[0]!.appKey}") { shortLinks(first: 2) { totalCount } } }`);
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(child.exitCode).toBeNull(); // still draining: the request is in flight
+      child.kill('SIGINT');
+      const answer = await slow;
+      expect(answer.data!.app.shortLinks.totalCount).toBe(600);
+      const [code] = await exited;
+      expect(code).toBe(0);
+      expect(out).toMatch(/"msg":"stopped"/);
+      expect(out).not.toMatch(/exiting at once/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await emulator.close();
+    }
+  });
+
   it('drains on SIGTERM: /ready turns 503 at once, the in-flight request finishes, then the port closes', { timeout: 60_000 }, async () => {
     // Jiguang answering slowly (1.5 s a call), so a request is in flight when the signal comes.
     const emulator = await startEmulator({ latencyMs: 1_500 });
@@ -115,7 +172,8 @@ describe('node dist/main.js', () => {
       const keptAlive = new Agent({ connections: 1 });
       const before = await request(`${base}/ready`, { dispatcher: keptAlive });
       expect(before.statusCode).toBe(200);
-      await before.body.dump();
+      // Where this replica keeps its registry and traffic state, so half-configured replicas show.
+      expect(await before.body.json()).toMatchObject({ status: 'ready', registry: 'file', shared: { kind: 'process' } });
       const slow = gql<LinkCount>(url, token, `{ app(appKey: "${emulator.apps[0]!.appKey}") { shortLinks(first: 2) { totalCount } } }`);
       await new Promise((r) => setTimeout(r, 300));
       child.kill('SIGTERM');

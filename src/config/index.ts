@@ -33,7 +33,8 @@ export {
 const DEFAULT_PERSISTED_DOCUMENTS = projectPath('client', 'generated', 'persisted-documents.json');
 
 /** Settings that do not make a configuration (the demo still runs with them). */
-const NEUTRAL = new Set(['PORT', 'HOST', 'LOG_LEVEL']);
+// GATEWAY_CORS_ORIGINS only lists browser origins: a frontend can be tried against the demo.
+const NEUTRAL = new Set(['PORT', 'HOST', 'LOG_LEVEL', 'GATEWAY_CORS_ORIGINS']);
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; problems: string[] };
@@ -68,6 +69,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   if (!demo && ours.length > 0 && credentialVariables.every((name) => raw[name] === undefined)) {
     problems.push(
       `no Jiguang credentials: ${ours.slice(0, 3).join(', ')}${ours.length > 3 ? ', …' : ''} ${ours.length === 1 ? 'is' : 'are'} set, so this is not the demo; set JIGUANG_APPS or JIGUANG_APPS_FILE, and JIGUANG_DEV_KEY/JIGUANG_DEV_SECRET or JIGUANG_GROWTH_PROJECT_ID/JIGUANG_GROWTH_PROJECT_SECRET as needed`,
+    );
+  }
+  // A file registry belongs to one process: replicas sharing a Redis must share the registry too.
+  if (raw.REDIS_URL && !raw.DATABASE_URL) {
+    problems.push(
+      'REDIS_URL is set without DATABASE_URL: replicas that share Redis must share the registry in PostgreSQL too (a file registry belongs to one process); set DATABASE_URL',
     );
   }
   if (!demo && !raw.GATEWAY_REGISTRY_KEY) {

@@ -34,9 +34,7 @@ const REDACT = ['authorization', 'password', 'secret', 'masterSecret', 'token', 
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = options.secrets ?? (() => []);
-  const destination: DestinationStream = options.write
-    ? { write: (line: string) => options.write!(line.endsWith('\n') ? line.slice(0, -1) : line) }
-    : pino.destination({ dest: 2, sync: false, minLength: 4096 });
+  const destination: DestinationStream = options.write ? { write: (line: string) => options.write!(line.endsWith('\n') ? line.slice(0, -1) : line) } : buffered();
   const base = pino(
     {
       level: options.level ?? 'info',
@@ -53,6 +51,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     destination,
   );
   return wrap(base);
+}
+
+/** How long a line may wait in the buffer: at low traffic a 4 KB buffer could hold a line for minutes. */
+const FLUSH_EVERY_MS = 500;
+
+/** stderr, written in 4 KB chunks under load and at least every FLUSH_EVERY_MS (the timer keeps no process alive). */
+function buffered(): DestinationStream {
+  const stream = pino.destination({ dest: 2, sync: false, minLength: 4096 });
+  setInterval(() => {
+    // Flushing while the stream is not ready yet (or is ending) would throw: those lines go out with the next flush.
+    try {
+      stream.flush();
+    } catch {}
+  }, FLUSH_EVERY_MS).unref();
+  return stream;
 }
 
 function wrap(log: Pino): Logger {

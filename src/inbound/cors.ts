@@ -9,9 +9,12 @@ const ALLOWED_HEADERS = ['authorization', 'content-type', 'apollo-require-prefli
 /** The headers a frontend may read from answers. */
 const EXPOSED_HEADERS = ['x-request-id', 'retry-after'];
 
+/** What CORS made of a request: a preflight answered, a preflight refused (its origin is not allowed), or go on. */
+export type CorsOutcome = 'answered' | 'refused' | 'continue';
+
 export interface Cors {
-  /** Adds the CORS headers of an allowed origin; true when the request was a preflight and has been answered. */
-  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Adds the CORS headers of an allowed origin, and answers the preflight of one. */
+  handle(req: IncomingMessage, res: ServerResponse): CorsOutcome;
 }
 
 export function createCors(origins: readonly string[]): Cors {
@@ -27,15 +30,18 @@ export function createCors(origins: readonly string[]): Cors {
   });
   return {
     handle(req, res) {
-      if (allowed.size === 0 && req.method !== 'OPTIONS') return false;
+      if (allowed.size === 0 && req.method !== 'OPTIONS') return 'continue';
       // The origin check above answers synchronously, so the middleware has run by the time it returns:
-      // either it called `next` (not a preflight) or it answered the preflight itself.
+      // either it called `next` (not a preflight, or an origin it does not allow) or it answered the preflight.
       let passed = false;
       middleware(req as Parameters<typeof middleware>[0], res as Parameters<typeof middleware>[1], (error?: unknown) => {
         if (error) throw error;
         passed = true;
       });
-      return !passed;
+      if (!passed) return 'answered';
+      // A preflight from an origin not allowed is refused here, never passed on to authentication (a 401
+      // would tell the browser nothing: it shows only the missing Allow-Origin).
+      return req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined ? 'refused' : 'continue';
     },
   };
 }

@@ -16,7 +16,13 @@ export interface Health {
 }
 
 /** `draining` is read on each /ready: the server's lifecycle. */
-export function createHealth(checks: ReadinessCheck[], draining: () => boolean): Health {
+/** Where this replica keeps its registry and its traffic state (the shared state's key prefix in Redis). */
+export interface Deployment {
+  registry: 'memory' | 'file' | 'postgres';
+  shared: { kind: 'process' } | { kind: 'redis'; prefix: string };
+}
+
+export function createHealth(checks: ReadinessCheck[], draining: () => boolean, deployment?: Deployment): Health {
   return {
     async handle(req, res, pathname) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -25,7 +31,7 @@ export function createHealth(checks: ReadinessCheck[], draining: () => boolean):
         return true;
       }
       if (pathname !== '/ready') return false;
-      const report = await readinessReport(checks, draining());
+      const report = { ...(await readinessReport(checks, draining())), ...deployment };
       sendJson(res, report.status === 'ready' || report.status === 'degraded' ? 200 : 503, report);
       return true;
     },

@@ -28,6 +28,7 @@ import { handleMetrics } from './metrics-route.js';
 import { operationsOf } from './operations.js';
 import { assignRequestId } from './request-id.js';
 import { sendError } from './respond.js';
+import { handleRoot } from './root.js';
 import { GRAPHQL_PATH, targetOf } from './target.js';
 
 /** What the stages work with, made once when the server starts. */
@@ -59,12 +60,20 @@ export function createPipeline(deps: InboundDeps): (req: IncomingMessage, res: S
     const target = targetOf(req);
     const { pathname } = target;
     seen.route = pathname;
-    if (deps.cors.handle(req, res)) return;
+    const cors = deps.cors.handle(req, res);
+    if (cors === 'answered') return;
+    if (cors === 'refused') {
+      const origin = String(req.headers.origin ?? '').slice(0, 200);
+      logger.info('request', { requestId, method: req.method, path: pathname.slice(0, 200), status: 403, outcome: 'cors_refused', origin });
+      const message = `CORS: the origin ${JSON.stringify(origin)} is not allowed (GATEWAY_CORS_ORIGINS lists the origins that are).`;
+      throw pathname === GRAPHQL_PATH ? new HttpError(403, message, { code: 'FORBIDDEN' }) : HttpError.plain(403, { error: message });
+    }
 
     if (await deps.health.handle(req, res, pathname)) return;
     if (pathname === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return handleMetrics(req, res, config.metrics, deps.callers, metrics);
     if (deps.graphiql && (await deps.graphiql.handle(req, res, target))) return;
     if (pathname.startsWith(CALLBACK_PATH)) return handleReviewCallback(req, res, pathname, { ...deps.callback, logger: logger.child({ requestId }) });
+    if (handleRoot(req, res, pathname, deps.graphiql !== null)) return;
     if (pathname !== GRAPHQL_PATH) throw HttpError.plain(404, { error: `Not found. The GraphQL endpoint is ${GRAPHQL_PATH}.` });
 
     const caller = authenticate(deps.callers, req);

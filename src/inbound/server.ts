@@ -23,7 +23,7 @@ import { createCors } from './cors.js';
 import { TrustedDocuments } from './documents.js';
 import { createExecute } from './execute.js';
 import { createGraphiQL } from './graphiql.js';
-import { createHealth, type ReadinessCheck, registryCheck } from './health.js';
+import { createHealth, type Deployment, type ReadinessCheck, registryCheck } from './health.js';
 import { trackLifecycle } from './lifecycle.js';
 import { startMetricsServer } from './metrics-route.js';
 import { createPipeline } from './pipeline.js';
@@ -44,6 +44,8 @@ export interface GatewayOptions {
   traffic?: TrafficState;
   /** Dependencies /ready reports on besides the registry (Redis). */
   readiness?: ReadinessCheck[];
+  /** What /ready says this replica runs on, so two replicas configured differently can be told apart. */
+  deployment?: Deployment;
 }
 
 export interface RunningGateway {
@@ -60,7 +62,7 @@ export interface RunningGateway {
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
-export async function startGateway({ config, registry, logger, extraCallers = [], graphiqlToken, traffic, readiness = [] }: GatewayOptions): Promise<RunningGateway> {
+export async function startGateway({ config, registry, logger, extraCallers = [], graphiqlToken, traffic, readiness = [], deployment }: GatewayOptions): Promise<RunningGateway> {
   const callers = new Callers([...config.callers, ...extraCallers]);
   const metrics = new Metrics();
   const upstream = createUpstream(config, registry, metrics, logger, traffic);
@@ -101,7 +103,7 @@ export async function startGateway({ config, registry, logger, extraCallers = []
       callers,
       fairness: upstream.deps.fairness,
       cors: createCors(config.corsOrigins),
-      health: createHealth([registryCheck(registry, logger), ...readiness], () => lifecycle.draining),
+      health: createHealth([registryCheck(registry, logger), ...readiness], () => lifecycle.draining, deployment),
       graphiql,
       callback: { token: callbackToken, registry, forgetStatus: (appKey, platform) => upstream.invalidate(reviewStatus, { appKey, platform }) },
       documents,

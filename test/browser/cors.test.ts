@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/harness.js';
+import { type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -101,6 +101,23 @@ it.skipIf(!hasChromium)('a preflight is answered before authentication, with Var
   expect(res.headers.get('access-control-allow-headers')).toContain('authorization');
   expect(res.headers.get('access-control-allow-headers')).toContain('apollo-require-preflight');
   expect(res.headers.get('vary')).toMatch(/Origin/);
+  // A preflight from an origin not listed is refused as such (403, logged as a CORS refusal), never 401.
   const refused = await fetch(h.gateway.graphqlUrl, { method: 'OPTIONS', headers: { origin: otherOrigin, 'access-control-request-method': 'POST' } });
+  expect(refused.status).toBe(403);
   expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  const body = (await refused.json()) as GraphQLBody;
+  expect(body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+  expect(body.errors![0]!.message).toMatch(/not allowed/);
+  expect(h.logs.some((line) => line.includes('"outcome":"cors_refused"') && line.includes(otherOrigin))).toBe(true);
+});
+
+it('a preflight with no origin configured is refused with 403, never 401', async () => {
+  const plain = await startHarness();
+  try {
+    const res = await fetch(plain.gateway.graphqlUrl, { method: 'OPTIONS', headers: { origin: allowedOrigin, 'access-control-request-method': 'POST' } });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  } finally {
+    await plain.close();
+  }
 });

@@ -108,6 +108,30 @@ describe('the page', () => {
   });
 });
 
+describe('/ in a browser', () => {
+  it('redirects to GraphiQL when it is served', async () => {
+    const res = await fetch(`${h.gateway.url}/`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/graphql');
+  });
+
+  it('is a short plain page saying where things are when GraphiQL is off', async () => {
+    const off = await startHarness({ env: { GATEWAY_GRAPHIQL: 'false' } });
+    try {
+      const res = await fetch(`${off.gateway.url}/`, { redirect: 'manual' });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await res.text();
+      expect(text).toMatch(/POST \/graphql/);
+      expect(text).toMatch(/\/health/);
+      const other = await fetch(`${off.gateway.url}/nothing-here`);
+      expect(other.status).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+});
+
 describe('the example tabs', () => {
   const schema = buildSchema(loadTypeDefs().join('\n'));
   it('are valid against the schema, and name the app only through placeholders', () => {
