@@ -1,5 +1,7 @@
 // Configuration is validated once, with every problem reported together.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { envSchema } from '../src/config/env.js';
 import { loadConfig } from '../src/config/index.js';
 
 describe('loadConfig', () => {
@@ -79,6 +81,44 @@ describe('loadConfig', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.join('\n')).toMatch(/^no Jiguang credentials: GATEWAY_TOKENS, GATEWAY_REGISTRY_KEY, GATEWAY_INTROSPECTION are set, so this is not the demo/m);
+  });
+
+  it('.env.example lists every setting with its default', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const listed = new Map([...example.matchAll(/^# ([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+    for (const [name, schema] of Object.entries(envSchema.shape)) {
+      expect(listed.has(name), `${name} is missing from .env.example`).toBe(true);
+      const parsed = (schema as { safeParse(v: unknown): { success: boolean; data?: unknown } }).safeParse(undefined);
+      const fallback = parsed.success && parsed.data !== undefined ? String(parsed.data) : '';
+      expect(listed.get(name), `${name}'s default in .env.example`).toBe(fallback);
+    }
+  });
+
+  it('names the setting a variable near one outside the gateway namespaces was meant to be', () => {
+    const problems = (env: Record<string, string>) => {
+      const r = loadConfig(env);
+      return r.ok ? [] : r.problems;
+    };
+    expect(problems({ DATABSE_URL: 'postgres://x@127.0.0.1/test' })).toContain('DATABSE_URL: not a setting of the gateway (did you mean DATABASE_URL?)');
+    expect(problems({ REDIS_URI: 'redis://127.0.0.1:6379' })).toContain('REDIS_URI: not a setting of the gateway (did you mean REDIS_URL?)');
+    expect(problems({ PROT: '4000' })).toContain('PROT: not a setting of the gateway (did you mean PORT?)');
+    expect(problems({ LOG_LEVL: 'debug' })).toContain('LOG_LEVL: not a setting of the gateway (did you mean LOG_LEVEL?)');
+    expect(problems({ OTEL_SERVICE_NAM: 'x' })).toContain('OTEL_SERVICE_NAM: not a setting of the gateway (did you mean OTEL_SERVICE_NAME?)');
+    // What a shell, Node or PostgreSQL's tools set is not taken for a typo.
+    const usual = {
+      HOME: '/root',
+      PATH: '/usr/bin',
+      HOSTNAME: 'vm',
+      TERM: 'xterm',
+      USER: 'root',
+      NODE_OPTIONS: '',
+      NODE_PATH: '',
+      PGPORT: '5432',
+      REDIS_PORT: '6379',
+      OTEL_RESOURCE_ATTRIBUTES: '',
+    };
+    expect(loadConfig(usual)).toMatchObject({ ok: true, config: { demo: true } });
+    expect(loadConfig({ NODE_ENV: 'development', OTEL_SERVICE_NAME: 'gw' })).toMatchObject({ ok: true });
   });
 
   it('refuses REDIS_URL without DATABASE_URL: a fleet cannot be half-configured', () => {

@@ -6,7 +6,7 @@ import { projectPath } from '../core/paths.js';
 import { readApps, readCallers } from './apps.js';
 import { envSchema } from './env.js';
 import { readManifests } from './manifests.js';
-import { unknownSettings } from './names.js';
+import { misspeltSettings, unknownSettings } from './names.js';
 import { parseRegistryKey } from './registry-key.js';
 import { type GatewayConfig, marginQuotas } from './settings.js';
 
@@ -55,7 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   const apps = readApps(raw.JIGUANG_APPS, raw.JIGUANG_APPS_FILE, problems);
   const callers = readCallers(raw.GATEWAY_TOKENS, problems);
   const known = new Set(Object.keys(envSchema.shape));
-  problems.push(...unknownSettings(Object.keys(raw), known));
+  problems.push(...unknownSettings(Object.keys(raw), known), ...misspeltSettings(Object.keys(raw), known));
   // Demo mode only when nothing of the gateway is configured at all: a typo must never start it.
   const ours = Object.keys(raw).filter((name) => known.has(name) && !NEUTRAL.has(name));
   const demo = ours.length === 0 && !problems.some((p) => / not a setting /.test(p));
