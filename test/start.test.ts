@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../emulator/index.js';
+import { type Emulator, startEmulator } from '../emulator/index.js';
 import { hashToken, newToken } from '../src/auth/callers.js';
 import type { App, CreateAppPayload, ShortLinkConnection } from '../src/generated/graphql.js';
 
@@ -51,6 +51,30 @@ const gql = async <T = unknown>(url: string, token: string, query: string) => {
 };
 /** What `{ app { shortLinks { totalCount } } }` answers. */
 type LinkCount = { app: { shortLinks: Pick<ShortLinkConnection, 'totalCount'> } };
+
+/** `node dist/main.js` configured with a reader token and a file registry, its JMLink at `emulator`; waits until it serves. */
+async function configuredGateway(emulator: Emulator, extra: Record<string, string> = {}) {
+  const token = newToken();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: root,
+    env: env({
+      JIGUANG_APPS: JSON.stringify(emulator.apps.map(({ appKey, masterSecret, name, androidPackage }) => ({ appKey, masterSecret, name, androidPackage }))),
+      GATEWAY_TOKENS: JSON.stringify([{ name: 'reader', sha256: hashToken(token), role: 'reader' }]),
+      GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
+      GATEWAY_REGISTRY_FILE: join(mkdtempSync(join(tmpdir(), 'gateway-')), 'registry.json'),
+      JIGUANG_JMLINK_URL: emulator.url,
+      ...extra,
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
+  while (!/GraphQL endpoint/.test(out) && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  const url = /GraphQL endpoint (\S+)/.exec(out)?.[1];
+  if (!url) throw new Error(`did not start:\n${out}`);
+  return { child, token, url, output: () => out };
+}
 
 describe('npm start', () => {
   it('runs the demo (DEMO MODE first, a token, every service) and stops on a SIGTERM sent to the npm process', { timeout: 90_000 }, async () => {
@@ -106,25 +130,8 @@ describe('node dist/main.js', () => {
   it('Ctrl-C as a terminal sends it (SIGINT to node, and again from npm a moment later) drains and exits 0', { timeout: 60_000 }, async () => {
     // A request in flight (Jiguang answers in 1.5 s), so the second SIGINT arrives during the drain.
     const emulator = await startEmulator({ latencyMs: 1_500 });
-    const token = newToken();
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: root,
-      env: env({
-        LOG_LEVEL: 'info',
-        JIGUANG_APPS: JSON.stringify(emulator.apps.map(({ appKey, masterSecret, name, androidPackage }) => ({ appKey, masterSecret, name, androidPackage }))),
-        GATEWAY_TOKENS: JSON.stringify([{ name: 'ctrl-c', sha256: hashToken(token), role: 'reader' }]),
-        GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
-        GATEWAY_REGISTRY_FILE: join(mkdtempSync(join(tmpdir(), 'ctrl-c-')), 'registry.json'),
-        JIGUANG_JMLINK_URL: emulator.url,
-      }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, token, url, output } = await configuredGateway(emulator, { LOG_LEVEL: 'info' });
     try {
-      let out = '';
-      child.stdout.on('data', (c) => (out += c));
-      child.stderr.on('data', (c) => (out += c));
-      while (!/GraphQL endpoint/.test(out) && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
-      const url = /GraphQL endpoint (\S+)/.exec(out)![1]!;
       const exited = once(child, 'exit');
       const slow = gql<LinkCount>(url, token, `{ app(appKey: "${emulator.apps[0]!.appKey}") { shortLinks(first: 2) { totalCount } } }`);
       await new Promise((r) => setTimeout(r, 300));
@@ -136,8 +143,8 @@ describe('node dist/main.js', () => {
       expect(answer.data!.app.shortLinks.totalCount).toBe(600);
       const [code] = await exited;
       expect(code).toBe(0);
-      expect(out).toMatch(/"msg":"stopped"/);
-      expect(out).not.toMatch(/exiting at once/);
+      expect(output()).toMatch(/"msg":"stopped"/);
+      expect(output()).not.toMatch(/exiting at once/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await emulator.close();
@@ -147,27 +154,8 @@ describe('node dist/main.js', () => {
   it('drains on SIGTERM: /ready turns 503 at once, the in-flight request finishes, then the port closes', { timeout: 60_000 }, async () => {
     // Jiguang answering slowly (1.5 s a call), so a request is in flight when the signal comes.
     const emulator = await startEmulator({ latencyMs: 1_500 });
-    const token = newToken();
-    const u = emulator.url;
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: root,
-      env: env({
-        JIGUANG_APPS: JSON.stringify(emulator.apps.map(({ appKey, masterSecret, name, androidPackage }) => ({ appKey, masterSecret, name, androidPackage }))),
-        GATEWAY_TOKENS: JSON.stringify([{ name: 'drain', sha256: hashToken(token), role: 'reader' }]),
-        GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
-        GATEWAY_REGISTRY_FILE: join(mkdtempSync(join(tmpdir(), 'drain-')), 'registry.json'),
-        GATEWAY_SHUTDOWN_GRACE_MS: '15000',
-        JIGUANG_JMLINK_URL: u,
-        JIGUANG_PORTRAIT_URL: u,
-      }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, token, url } = await configuredGateway(emulator, { GATEWAY_SHUTDOWN_GRACE_MS: '15000', JIGUANG_PORTRAIT_URL: emulator.url });
     try {
-      let out = '';
-      child.stdout.on('data', (c) => (out += c));
-      child.stderr.on('data', (c) => (out += c));
-      while (!/GraphQL endpoint/.test(out) && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
-      const url = /GraphQL endpoint (\S+)/.exec(out)![1]!;
       const base = new URL(url).origin;
       const keptAlive = new Agent({ connections: 1 });
       const before = await request(`${base}/ready`, { dispatcher: keptAlive });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { Agent } from 'undici';
+import type { GatewayConfig } from '../../src/config/index.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { ERROR_CODES, type FuzzCase, type FuzzContext, generateCase, type HttpSpec, type RawSpec } from './generate.js';
 import type { Watchdog } from './watchdog.js';
@@ -100,30 +101,32 @@ export interface FuzzTarget {
  */
 export const TRUSTED_ENV: Record<string, string> = { GATEWAY_TRUSTED_DOCUMENTS: 'true', GATEWAY_INTROSPECTION: 'false' };
 
-/** Starts the emulator and the gateway (test/helpers/harness.ts) and learns what the generator needs. */
-export async function startFuzzTarget(env: Record<string, string> = {}): Promise<FuzzTarget> {
-  const harness = await startHarness({
-    emulator: { rateLimits: { jmlinkLinksPerMinute: 1e9, jmlinkStatsPerMinute: 1e9, growthPerSecond: 1e9 }, verificationReviewDelayMs: 50 },
-    env: { ...FUZZ_ENV, ...env },
-  });
+/** A page of links, as the manifest's ShortLinks operation selects it. */
+export type LinkPage = { pageInfo: { endCursor: string }; edges: { cursor: string; node: { key: string } }[] };
+
+/**
+ * What the generator needs to know of a running gateway: the manifest's documents, link keys and
+ * cursors of the first two apps (listed with the manifest's own ShortLinks operation, so this works
+ * in trusted mode too), and the gateway's limits.
+ */
+export async function learnFuzzContext(
+  apps: string[],
+  limits: GatewayConfig['limits'],
+  listLinks: (query: string, variables: Record<string, unknown>) => Promise<LinkPage | null | undefined>,
+): Promise<FuzzContext> {
   const manifest = new URL('../../client/generated/persisted-documents.json', import.meta.url);
   const documents = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>;
-  // The manifest's own ShortLinks operation, as it is written there, so this works in trusted mode too.
   const shortLinks = Object.values(documents).find((d) => /^query ShortLinks\b/.test(d));
   if (!shortLinks) throw new Error('fuzz: the persisted-documents manifest has no ShortLinks operation');
-  const apps = harness.emulator.apps.map((a) => a.appKey);
   const linkKeys: string[] = [];
   const cursors: string[] = [];
   for (const appKey of apps.slice(0, 2)) {
-    type Page = { pageInfo: { endCursor: string }; edges: { cursor: string; node: { key: string } }[] };
-    const r = await harness.gql<{ app: { shortLinks: Page | null } | null }>(shortLinks, { appKey, first: 10 });
-    const page = r.body.data?.app?.shortLinks;
-    if (!page || page.edges.length < 3) throw new Error(`fuzz: cannot list the links of ${appKey}: ${r.text}`);
+    const page = await listLinks(shortLinks, { appKey, first: 10 });
+    if (!page || page.edges.length < 3) throw new Error(`fuzz: cannot list the links of ${appKey}`);
     for (const edge of page.edges) linkKeys.push(edge.node.key);
     cursors.push(page.pageInfo.endCursor, page.edges[2]!.cursor);
   }
-  const { limits } = harness.config;
-  const ctx: FuzzContext = {
+  return {
     apps,
     linkKeys,
     cursors,
@@ -132,6 +135,19 @@ export async function startFuzzTarget(env: Record<string, string> = {}): Promise
     maxBodyBytes: limits.maxBodyBytes,
     limits: { maxDepth: limits.maxDepth, maxAliases: limits.maxAliases, maxDirectives: limits.maxDirectives, maxTokens: limits.maxTokens, maxNesting: limits.maxNesting },
   };
+}
+
+/** Starts the emulator and the gateway (test/helpers/harness.ts) and learns what the generator needs. */
+export async function startFuzzTarget(env: Record<string, string> = {}): Promise<FuzzTarget> {
+  const harness = await startHarness({
+    emulator: { rateLimits: { jmlinkLinksPerMinute: 1e9, jmlinkStatsPerMinute: 1e9, growthPerSecond: 1e9 }, verificationReviewDelayMs: 50 },
+    env: { ...FUZZ_ENV, ...env },
+  });
+  const ctx = await learnFuzzContext(
+    harness.emulator.apps.map((a) => a.appKey),
+    harness.config.limits,
+    async (query, variables) => (await harness.gql<{ app: { shortLinks: LinkPage | null } | null }>(query, variables)).body.data?.app?.shortLinks,
+  );
   const { emulator } = harness;
   const secrets = [
     ...emulator.apps.map((a) => ({ name: `master secret of ${a.appKey}`, value: a.masterSecret })),

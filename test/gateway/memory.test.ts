@@ -19,7 +19,7 @@ import { hashToken, newToken } from '../../src/auth/callers.js';
 import { loadConfig } from '../../src/config/index.js';
 import { documentBytes, parsedDocumentStore } from '../../src/limits/caches.js';
 import type { FuzzContext } from '../fuzz/generate.js';
-import { FUZZ_ENV, oneLine, runFuzz, type Summary } from '../fuzz/run.js';
+import { FUZZ_ENV, type LinkPage, learnFuzzContext, oneLine, runFuzz, type Summary } from '../fuzz/run.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const CASES = 11_000;
@@ -115,38 +115,22 @@ describe(`memory under attack: ${CASES} fuzz cases (seed ${SEED}) against node d
     await emulator?.close();
   });
 
-  /** What the generator needs to know, as test/fuzz/run.ts's startFuzzTarget learns it (link keys, cursors). */
+  /** What the generator needs to know, learnt from the running gateway as the fuzz test learns it. */
   async function fuzzContext(): Promise<FuzzContext> {
-    const documents = JSON.parse(readFileSync(join(root, 'client/generated/persisted-documents.json'), 'utf8')) as Record<string, string>;
-    const shortLinks = Object.values(documents).find((d) => /^query ShortLinks\b/.test(d));
-    if (!shortLinks) throw new Error('the persisted-documents manifest has no ShortLinks operation');
-    const apps = emulator.apps.map((a) => a.appKey);
-    const linkKeys: string[] = [];
-    const cursors: string[] = [];
-    for (const appKey of apps.slice(0, 2)) {
-      type Page = { pageInfo: { endCursor: string }; edges: { cursor: string; node: { key: string } }[] };
-      const res = await fetch(graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` },
-        body: JSON.stringify({ query: shortLinks, variables: { appKey, first: 10 } }),
-      });
-      const page = ((await res.json()) as { data?: { app?: { shortLinks?: Page } } }).data?.app?.shortLinks;
-      if (!page || page.edges.length < 3) throw new Error(`cannot list the links of ${appKey}`);
-      for (const edge of page.edges) linkKeys.push(edge.node.key);
-      cursors.push(page.pageInfo.endCursor, page.edges[2]!.cursor);
-    }
     const loaded = loadConfig(env);
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    const { limits } = loaded.config;
-    return {
-      apps,
-      linkKeys,
-      cursors,
-      documents,
-      today: new Date().toISOString().slice(0, 10),
-      maxBodyBytes: limits.maxBodyBytes,
-      limits: { maxDepth: limits.maxDepth, maxAliases: limits.maxAliases, maxDirectives: limits.maxDirectives, maxTokens: limits.maxTokens, maxNesting: limits.maxNesting },
-    };
+    return learnFuzzContext(
+      emulator.apps.map((a) => a.appKey),
+      loaded.config.limits,
+      async (query, variables) => {
+        const res = await fetch(graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` },
+          body: JSON.stringify({ query, variables }),
+        });
+        return ((await res.json()) as { data?: { app?: { shortLinks?: LinkPage } } }).data?.app?.shortLinks;
+      },
+    );
   }
 
   it(`RSS is at most ${MAX_RSS_MB} MB right after the campaign`, { timeout: 240_000 }, async () => {
