@@ -1,8 +1,12 @@
 // Fails when src/generated/ is stale against schema/*.graphql: generates into memory with the same
 // codegen.ts and compares with what is committed. Fix with `npm run codegen`.
 import { readFileSync } from 'node:fs';
-import { generate } from '@graphql-codegen/cli';
+import { createRequire } from 'node:module';
 import config from '../codegen.ts';
+
+// The CommonJS build, as `graphql-codegen` runs it: it loads plugins and presets from the project's
+// folder, whereas the ESM build imports them from its own (which may hold older nested copies).
+const { generate } = createRequire(import.meta.url)('@graphql-codegen/cli') as typeof import('@graphql-codegen/cli');
 
 const outputs: { filename: string; content: string }[] = await generate({ ...config, silent: true }, false);
 const stale = outputs.filter((o) => {
