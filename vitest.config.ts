@@ -9,6 +9,9 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
   test: {
     include: ['test/**/*.test.ts'],
+    // GraphiQL's browser files (dist/graphiql/), which gateways started from src/ serve: built once
+    // when missing or when their inputs changed, so that `npm test` works on a clean clone.
+    globalSetup: ['scripts/build-graphiql.mjs'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Each file starts its own emulator and gateway on port 0; files run in parallel processes.

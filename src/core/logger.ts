@@ -20,7 +20,7 @@ export interface Logger {
 
 export interface LoggerOptions {
   level?: LogLevel;
-  /** Where lines go (one call per line, without the newline); defaults to stderr. Tests pass a collector. */
+  /** Where lines go (one call per line, without the newline); defaults to stdout. Tests pass a collector. */
   write?: (line: string) => void;
   /** Values that must never appear in a log line (secrets known at start-up). */
   secrets?: () => Iterable<string>;
@@ -56,9 +56,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** How long a line may wait in the buffer: at low traffic a 4 KB buffer could hold a line for minutes. */
 const FLUSH_EVERY_MS = 500;
 
-/** stderr, written in 4 KB chunks under load and at least every FLUSH_EVERY_MS (the timer keeps no process alive). */
+/** stdout, written in 4 KB chunks under load and at least every FLUSH_EVERY_MS (the timer keeps no process alive). */
 function buffered(): DestinationStream {
-  const stream = pino.destination({ dest: 2, sync: false, minLength: 4096 });
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   setInterval(() => {
     // Flushing while the stream is not ready yet (or is ending) would throw: those lines go out with the next flush.
     try {

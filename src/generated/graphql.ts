@@ -16,72 +16,117 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An instant in time, written as an RFC 3339 date-time with an offset, e.g. `2026-11-23T08:00:00.000Z`. */
+  /**
+   * An instant in time, written as an RFC 3339 date-time with an offset, e.g. `2026-11-23T08:00:00.000Z`
+   * or `2026-11-23T16:00:00+08:00`. The gateway answers in UTC (`Z`) with milliseconds. A value without an
+   * offset, or a date alone, is `BAD_USER_INPUT`.
+   */
   DateTime: { input: Date; output: Date | string; }
-  /** A JSON object (`{…}`), written inline in the document or passed in a variable. */
+  /**
+   * A JSON object (`{…}`), written inline in the document or passed in a variable. An array, a string or
+   * a number is `BAD_USER_INPUT`.
+   */
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
-  /** A calendar date without time zone, written `yyyy-MM-dd` (RFC 3339 full-date). */
+  /**
+   * A calendar date without a time or an offset, written `yyyy-MM-dd` (RFC 3339 full-date), e.g.
+   * `2026-10-01`. Jiguang counts days in China Standard Time (UTC+8, no daylight saving), and so do the
+   * dates of this API: a day runs from 16:00 UTC of the day before to 16:00 UTC. A malformed or
+   * impossible date (`2026-1-1`, `2024-02-30`) is `BAD_USER_INPUT`.
+   */
   LocalDate: { input: string; output: string; }
-  /** An absolute URL (WHATWG URL syntax). */
+  /** An absolute URL (WHATWG URL syntax), answered in its normalised form, e.g. `https://xxxxxx.jmlk.co/AAAA`. */
   URL: { input: URL; output: URL | string; }
   /**
    * A file sent with the GraphQL multipart request specification (`multipart/form-data` with
-   * `operations`, `map` and the files). Such a request must carry the header
-   * `apollo-require-preflight: true` (CSRF protection).
+   * `operations`, `map` and the files), passed as a variable that is `null` in `operations`. Such a
+   * request must carry the header `apollo-require-preflight: true` (CSRF protection).
    */
   Upload: { input: Promise<import('graphql-upload/processRequest.mjs').FileUpload>; output: never; }
 };
 
-/** What a field acts on beyond a single app (`@scope`). */
+/** What a field acts on beyond a single app (`@scope`); only tokens not limited to apps may run such fields. */
 export type AccessLevel =
-  /** The Jiguang developer account (its developer credentials), e.g. creating an app. */
+  /**
+   * The Jiguang developer account, through the gateway's developer credentials (`JIGUANG_DEV_KEY`):
+   * e.g. `createApp`.
+   */
   | 'ACCOUNT'
-  /** The Operation Growth project. */
+  /**
+   * The Operation Growth project the gateway is configured with (`JIGUANG_GROWTH_PROJECT_ID`): every
+   * Operation Growth field.
+   */
   | 'PROJECT';
 
 /**
- * A Jiguang app the gateway knows: registered through configuration or created through the gateway.
- * The gateway holds the app's master secret; it is never exposed.
+ * A Jiguang app the gateway knows: registered through configuration (`JIGUANG_APPS`) or created through
+ * `createApp`. `appKey`, `name`, `androidPackage` and `groupName` come from the gateway's registry,
+ * without a call to Jiguang. The other fields read the app's data from Jiguang (JMLink and JPortrait
+ * with the app's master secret, which the gateway holds encrypted and never returns) or from the
+ * gateway's own records of it.
  */
 export type App = {
   __typename?: 'App';
-  /** The Android package name the app was registered with. */
+  /** The Android package name the app was registered with at Jiguang, e.g. `com.example.shop`. */
   androidPackage: Scalars['String']['output'];
-  /** The Jiguang app key. */
+  /** The Jiguang app key (AppKey): the app's id in every Jiguang service, e.g. `7d431e42dfa6a6d693ac2d04`. */
   appKey: Scalars['ID']['output'];
-  /** The iOS push certificates uploaded through the gateway, one per environment at most. */
+  /**
+   * The iOS push certificates uploaded through the gateway: at most one per environment (the last
+   * upload), development first. From the gateway's records, without a call to Jiguang: certificates
+   * uploaded elsewhere (e.g. in Jiguang's console) are not listed.
+   */
   certificates: Array<Certificate>;
-  /** The Jiguang app group, when the app belongs to one. */
+  /** The Jiguang app group the app belongs to; null when it belongs to none. */
   groupName?: Maybe<Scalars['String']['output']>;
-  /** The app's display name. */
+  /** The app's display name, as configured or as given to `createApp`. */
   name: Scalars['String']['output'];
   /**
-   * The one-tap login review status of this app on one platform, from Jiguang and the last review
-   * callback the gateway received.
+   * The one-tap login review status of this app on one platform: JVerification Admin's status (kept 30
+   * s by default, dropped when the gateway asks again or a review result arrives) joined with the
+   * gateway's record of its request and the last review callback it received. Needs the developer
+   * credentials. Errors (the field is null): `SERVICE_NOT_CONFIGURED`, and the JVerification errors of
+   * `enableOneTapLogin`.
    */
   oneTapLogin?: Maybe<VerificationStatus>;
   /**
    * Audience tags (JPortrait / iAudience) of one subject — a device or a hashed phone number — with a
-   * score from 0 to 1 each. A subject Jiguang knows nothing about gives an empty list
-   * (`found: false`), not an error.
+   * score from 0 to 1 each, read with the app's master secret. A subject Jiguang knows nothing about
+   * (JPortrait 2001, "data not found") gives `found: false` and no tags, not an error. The
+   * `portraitTags` fields of one app and subject in a request make one call; answers are kept 10
+   * minutes by default. Errors (the field is null): `BAD_USER_INPUT` (a subject or tag code the gateway
+   * refuses; JPortrait 4000), `NOT_FOUND` (the gateway holds no master secret for the app),
+   * `UPSTREAM_AUTH_FAILED` (6002), `UPSTREAM_UNAVAILABLE` (5000), `UPSTREAM_ERROR` (2002 business error,
+   * or a score outside 0 to 1), `RATE_LIMITED`, `UPSTREAM_TIMEOUT`, `UPSTREAM_BUDGET_EXCEEDED`.
    */
   portraitTags?: Maybe<PortraitTags>;
   /**
-   * One short link by its key (the last characters of the short URL, e.g. `AAAA` in
-   * `https://xxxxxx.jmlk.co/AAAA`). An unknown key is null with a `NOT_FOUND` error.
+   * One short link by its key (the last path segment of the short URL, e.g. `AAAA` in
+   * `https://xxxxxx.jmlk.co/AAAA`). Looked up in the app's link list: from the pages the gateway holds,
+   * else by reading pages of 500 links until the key appears, so an app with many links may need
+   * several calls. An unknown key is null with a `NOT_FOUND` error (and no statistics call); other
+   * errors as for `shortLinks`.
    */
   shortLink?: Maybe<ShortLink>;
   /**
-   * The app's JMLink short links, oldest first, as a cursor connection. Needs the JMLink VIP service
-   * on the app (otherwise `UPSTREAM_ACCESS_DENIED`).
+   * The app's JMLink short links, in the order JMLink lists them, as a cursor connection. Read from
+   * JMLink's link list with the app's master secret: one call, or two when no page size holds the
+   * window (pages are kept 60 s by default); needs the JMLink VIP service on the app. Errors (the field
+   * is null): `BAD_USER_INPUT` (`first` out of range, a cursor this API did not return; JMLink 3005),
+   * `NOT_FOUND` (the gateway holds no master secret for the app), `UPSTREAM_ACCESS_DENIED` (JMLink 3010
+   * VIP feature, 3009 app blacklisted), `UPSTREAM_AUTH_FAILED` (3001/3002: the master secret was
+   * refused), `RATE_LIMITED` (3006: JMLink allows 100 link-list calls a minute per app),
+   * `UPSTREAM_TIMEOUT`, `UPSTREAM_UNAVAILABLE` (3011), `UPSTREAM_ERROR`, `UPSTREAM_BUDGET_EXCEEDED`.
    */
   shortLinks?: Maybe<ShortLinkConnection>;
 };
 
 
 /**
- * A Jiguang app the gateway knows: registered through configuration or created through the gateway.
- * The gateway holds the app's master secret; it is never exposed.
+ * A Jiguang app the gateway knows: registered through configuration (`JIGUANG_APPS`) or created through
+ * `createApp`. `appKey`, `name`, `androidPackage` and `groupName` come from the gateway's registry,
+ * without a call to Jiguang. The other fields read the app's data from Jiguang (JMLink and JPortrait
+ * with the app's master secret, which the gateway holds encrypted and never returns) or from the
+ * gateway's own records of it.
  */
 export type AppOneTapLoginArgs = {
   platform: AppPlatform;
@@ -89,8 +134,11 @@ export type AppOneTapLoginArgs = {
 
 
 /**
- * A Jiguang app the gateway knows: registered through configuration or created through the gateway.
- * The gateway holds the app's master secret; it is never exposed.
+ * A Jiguang app the gateway knows: registered through configuration (`JIGUANG_APPS`) or created through
+ * `createApp`. `appKey`, `name`, `androidPackage` and `groupName` come from the gateway's registry,
+ * without a call to Jiguang. The other fields read the app's data from Jiguang (JMLink and JPortrait
+ * with the app's master secret, which the gateway holds encrypted and never returns) or from the
+ * gateway's own records of it.
  */
 export type AppPortraitTagsArgs = {
   subject: PortraitSubjectInput;
@@ -99,8 +147,11 @@ export type AppPortraitTagsArgs = {
 
 
 /**
- * A Jiguang app the gateway knows: registered through configuration or created through the gateway.
- * The gateway holds the app's master secret; it is never exposed.
+ * A Jiguang app the gateway knows: registered through configuration (`JIGUANG_APPS`) or created through
+ * `createApp`. `appKey`, `name`, `androidPackage` and `groupName` come from the gateway's registry,
+ * without a call to Jiguang. The other fields read the app's data from Jiguang (JMLink and JPortrait
+ * with the app's master secret, which the gateway holds encrypted and never returns) or from the
+ * gateway's own records of it.
  */
 export type AppShortLinkArgs = {
   key: Scalars['String']['input'];
@@ -108,44 +159,50 @@ export type AppShortLinkArgs = {
 
 
 /**
- * A Jiguang app the gateway knows: registered through configuration or created through the gateway.
- * The gateway holds the app's master secret; it is never exposed.
+ * A Jiguang app the gateway knows: registered through configuration (`JIGUANG_APPS`) or created through
+ * `createApp`. `appKey`, `name`, `androidPackage` and `groupName` come from the gateway's registry,
+ * without a call to Jiguang. The other fields read the app's data from Jiguang (JMLink and JPortrait
+ * with the app's master secret, which the gateway holds encrypted and never returns) or from the
+ * gateway's own records of it.
  */
 export type AppShortLinksArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** What kind of app asks for one-tap login. */
+/** What kind of app asks for one-tap login (JVerification's `app_type`). */
 export type AppCategory =
-  /** Any other application. */
+  /** Any other application (`app_type` 2). */
   | 'APPLICATION'
-  /** A game. */
+  /** A game (`app_type` 1). */
   | 'GAME';
 
 /** A mobile platform. */
 export type AppPlatform =
-  /** Android. */
+  /** Android apps (JVerification platform `a`). */
   | 'ANDROID'
-  /** iOS. */
+  /** iOS apps (JVerification platform `i`). */
   | 'IOS';
 
-/** An iOS push certificate the gateway uploaded for an app. */
+/**
+ * An iOS push certificate the gateway uploaded for an app, as read from its `.p12` file (Jiguang has no
+ * call that lists certificates). Times are answered in UTC.
+ */
 export type Certificate = {
   __typename?: 'Certificate';
-  /** The bundle id (the subject's UID), when present. */
+  /** The bundle id: the subject's UID attribute, where Apple push certificates carry it; null when absent. */
   bundleId?: Maybe<Scalars['String']['output']>;
-  /** Which APNs environment it is for. */
+  /** Which APNs environment it was uploaded for. */
   environment: CertificateEnvironment;
-  /** End of validity. */
+  /** End of the certificate's validity. An expired certificate is refused at upload. */
   notAfter: Scalars['DateTime']['output'];
-  /** Start of validity. */
+  /** Start of the certificate's validity. */
   notBefore: Scalars['DateTime']['output'];
-  /** SHA-256 of the uploaded file, hex. */
+  /** SHA-256 of the uploaded `.p12` file, 64 lower-case hex characters. */
   sha256: Scalars['String']['output'];
-  /** The certificate's subject, e.g. `UID=com.example.app, CN=Apple Push Services: com.example.app, O=…`. */
+  /** The certificate's subject, RFC 4514 style in the certificate's order, e.g. `UID=com.example.app, CN=Apple Push Services: com.example.app, O=…`. */
   subject: Scalars['String']['output'];
-  /** The push topics the certificate covers (Apple's topic extension), when present. */
+  /** The push topics the certificate covers (Apple's topics extension); empty when it has none. */
   topics: Array<Scalars['String']['output']>;
   /** When the gateway uploaded it. */
   uploadedAt: Scalars['DateTime']['output'];
@@ -153,14 +210,14 @@ export type Certificate = {
 
 /** The APNs environment a certificate is for. */
 export type CertificateEnvironment =
-  /** Development (sandbox) pushes. */
+  /** Development (sandbox) pushes; JPush Admin's `devCertificateFile`. */
   | 'DEVELOPMENT'
-  /** Production pushes. */
+  /** Production pushes; JPush Admin's `proCertificateFile`. */
   | 'PRODUCTION';
 
 /** A certificate file and the password that opens it. */
 export type CertificateFileInput = {
-  /** The `.p12` (PKCS#12) file, at most 64 KiB. */
+  /** The `.p12` (PKCS#12) file holding the certificate and its private key, at most 64 KiB. */
   file: Scalars['Upload']['input'];
   /** The password of the `.p12` file. Sent to Jiguang with the file, never stored or logged. */
   password: Scalars['String']['input'];
@@ -168,29 +225,40 @@ export type CertificateFileInput = {
 
 /** What a new app is made of. */
 export type CreateAppInput = {
-  /** The Android package name, e.g. `com.example.shop` (dot-separated Java identifiers). */
+  /**
+   * The Android package name, e.g. `com.example.shop`: at least two dot-separated parts, each a letter
+   * followed by letters, digits or `_`, at most 255 characters once trimmed (`BAD_USER_INPUT`
+   * otherwise). Jiguang keys apps by it: an app that already has it is returned instead of a new one.
+   */
   androidPackage: Scalars['String']['input'];
-  /** The Jiguang app group to put the app in, if any. */
+  /** The Jiguang app group to put the app in (`group_name`); null or blank for none. */
   groupName?: InputMaybe<Scalars['String']['input']>;
-  /** The app's display name, 1 to 100 characters. */
+  /** The app's display name, 1 to 100 characters once trimmed (`BAD_USER_INPUT` otherwise); Jiguang's `app_name`. */
   name: Scalars['String']['input'];
 };
 
 /** The result of `createApp`. */
 export type CreateAppPayload = {
   __typename?: 'CreateAppPayload';
-  /** The app, as the gateway now knows it. */
+  /** The app, as the gateway now knows it. An app the gateway knew already keeps its name and group. */
   app: App;
   /**
-   * The app's master secret. Shown this once: the gateway keeps it encrypted and never returns it again.
-   * Null when Jiguang did not send it.
+   * The new app's master secret, shown this once: the gateway keeps it encrypted and never returns it
+   * again. Null when `newlyCreated` is false or Jiguang sent none.
    */
   masterSecret?: Maybe<Scalars['String']['output']>;
-  /** False when an app with this Android package already existed and was returned instead. */
+  /**
+   * True when Jiguang created a new app; false when an app with this Android package already existed and
+   * was returned instead (Jiguang's `is_new_created`).
+   */
   newlyCreated: Scalars['Boolean']['output'];
-  /** What to do when `secretStored` is false (store the secret yourself, or supply it in the configuration). */
+  /** What to do when `secretStored` is false (keep the secret, add the app to `JIGUANG_APPS`); null when it is true. */
   notice?: Maybe<Scalars['String']['output']>;
-  /** Whether the gateway holds the master secret durably, so it can call the app's services. */
+  /**
+   * Whether the gateway holds the app's master secret durably, so it can call the app's services
+   * (JMLink, JPortrait). False when Jiguang sent none for an app the gateway had none for, or when the
+   * registry could not be written.
+   */
   secretStored: Scalars['Boolean']['output'];
 };
 
@@ -203,53 +271,85 @@ export type DeleteAppPayload = {
   deleted: Scalars['Boolean']['output'];
 };
 
-/** What Jiguang needs to review an app for one-tap login. */
+/** What Jiguang needs to review an app for one-tap login. Each field is checked against JVerification's documented rules before any call. */
 export type EnableOneTapLoginInput = {
-  /** What the app does: 60 to 1200 characters, a Chinese character counting as 2. */
+  /**
+   * What the app does: 60 to 1200 characters, a Chinese character (CJK ideographs, CJK and full-width
+   * punctuation) counting as 2.
+   */
   appIntro: Scalars['String']['input'];
-  /** The app. */
+  /** The key of the app: one the gateway knows (`NOT_FOUND` otherwise); a token limited to some apps must list it. */
   appKey: Scalars['ID']['input'];
-  /** Android only and required there: the app's signature, 32 lower-case hex characters. */
+  /**
+   * The app's signature: required on Android, exactly 32 lower-case hex characters (Jiguang compares it
+   * case-sensitively, so upper case is refused). Ignored on iOS, and not sent.
+   */
   appSign?: InputMaybe<Scalars['String']['input']>;
   /** Game or application. */
   category: AppCategory;
-  /** The Android package or iOS bundle id, dot separated. */
+  /**
+   * The Android package or iOS bundle id: at least two dot-separated parts, each starting with a letter
+   * and made of letters, digits, `_` or `-` (e.g. `com.example.app`).
+   */
   packageName: Scalars['String']['input'];
   /** The platform to enable. */
   platform: AppPlatform;
-  /** The 1024-bit RSA public key (PKCS#8 / SubjectPublicKeyInfo), base64 or PEM. */
+  /**
+   * The app's 1024-bit RSA public key as a SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`, which
+   * Jiguang calls PKCS#8), base64 of its DER or PEM; sent as bare base64. A PKCS#1 `RSA PUBLIC KEY`,
+   * another key type or another size is `BAD_USER_INPUT`.
+   */
   rsaPublicKey: Scalars['String']['input'];
 };
 
 /**
  * The stable codes found in `errors[].extensions.code`. Typed clients can switch on them; the set only
  * grows. Upstream failures also carry `extensions.jiguang` (service, business code, upstream message,
- * HTTP status, request id) for diagnosis.
+ * HTTP status, request id) for diagnosis. The Jiguang business codes each one stands for are listed per
+ * value.
  */
 export type ErrorCode =
-  /** The HTTP request itself is unusable: a malformed target, a body that is not JSON, or larger than the limit (HTTP 413). */
+  /**
+   * The HTTP request itself is unusable: a malformed target, a body that is not JSON (400) or not
+   * `application/json` (415), larger than the limit (413), a multipart request that ends inside a file,
+   * a persisted-query hash that does not match its document.
+   */
   | 'BAD_REQUEST'
-  /** The query's input is invalid: a malformed value, an out-of-range argument, a date range that ends before it starts. */
+  /**
+   * The input is invalid: a malformed value, an out-of-range argument, a date range that ends before it
+   * starts; `extensions.argument` names the argument or item (e.g. `events[150].name`). Arguments are
+   * checked before anything runs and refuse the whole request (HTTP 400, no `data`); uploaded files are
+   * checked as they are read. Also Jiguang's own parameter refusals: JMLink 3005, JPortrait 4000,
+   * JPush Admin 1012/1014/4002/4003, JVerification 1801/9012, Operation Growth 40002.
+   */
   | 'BAD_USER_INPUT'
-  /** The change conflicts with what exists: e.g. a certificate of that environment was already uploaded. */
+  /** The change conflicts with what exists: a certificate of that environment was already uploaded (JPush Admin 1010). */
   | 'CONFLICT'
-  /** The token is valid but may not do this: a reader calling a mutation, or an app outside the token's list. */
+  /**
+   * The token is valid but may not do this: a reader's mutation (the whole request, HTTP 403), an app
+   * outside the token's list, or account- or project-level work (`@scope`) with a token limited to
+   * apps. Nothing is sent to Jiguang.
+   */
   | 'FORBIDDEN'
-  /** The GraphQL document could not be parsed. */
+  /** The GraphQL document could not be parsed (HTTP 400). */
   | 'GRAPHQL_PARSE_FAILED'
   /**
    * The GraphQL document is not valid against the schema (unknown field, missing argument, unknown
    * operation name) or exceeds a limit (tokens, nesting, depth, aliases, directives, cost, upstream
-   * calls); `extensions.limit` names the limit.
+   * calls); `extensions.limit` names the limit. HTTP 400, before anything runs.
    */
   | 'GRAPHQL_VALIDATION_FAILED'
   /** An unexpected failure inside the gateway. Details are logged, never returned. */
   | 'INTERNAL_SERVER_ERROR'
-  /** The thing asked for does not exist: an unknown app, an unknown short-link key. */
+  /**
+   * The thing asked for does not exist: an app the gateway does not know or holds no master secret for,
+   * an unknown short-link key (nothing sent to Jiguang for these); from Jiguang, JMLink 3007 and JPush
+   * Admin 1013 (app key invalid).
+   */
   | 'NOT_FOUND'
-  /** A `documentId` (or persisted-query hash) that is not in the gateway's manifest of trusted documents. */
+  /** A `documentId` (or persisted-query hash) that is not in the gateway's manifest of trusted documents (HTTP 400). */
   | 'PERSISTED_DOCUMENT_NOT_FOUND'
-  /** The gateway runs in trusted-documents mode and the request sent a document that is not in its manifest. */
+  /** The gateway runs in trusted-documents mode and the request sent a document that is not in its manifest (HTTP 400). */
   | 'PERSISTED_DOCUMENT_REQUIRED'
   /**
    * Automatic persisted queries: the gateway does not know this hash yet. Send the request again with
@@ -257,30 +357,53 @@ export type ErrorCode =
    */
   | 'PERSISTED_QUERY_NOT_FOUND'
   /**
-   * A frequency limit was hit: Jiguang's quota for the app (and no cached data could stand in), or the
-   * token's own share (HTTP 429 with `Retry-After`). `extensions.retryAfterSeconds` says when to try again when known.
+   * A frequency limit was hit: Jiguang's quota (JMLink 3006, JPush 2002, JVerification 1804, Operation
+   * Growth 40029, HTTP 429) or no quota slot within the request's deadline, and no cached data could
+   * stand in; or the token's own budget of calls (HTTP 429 with `Retry-After`).
+   * `extensions.retryAfterSeconds` says when to try again when known.
    */
   | 'RATE_LIMITED'
   /** The request was cancelled by the caller before it finished. */
   | 'REQUEST_CANCELLED'
-  /** The gateway has no credentials configured for the Jiguang service this needs (see the README's Configuration). */
+  /**
+   * The gateway has no credentials configured for the Jiguang service this needs: the developer
+   * credentials (`JIGUANG_DEV_KEY`, `JIGUANG_DEV_SECRET`) for JPush Admin and JVerification Admin, the
+   * project credentials (`JIGUANG_GROWTH_PROJECT_ID`, `JIGUANG_GROWTH_PROJECT_SECRET`) for Operation
+   * Growth. Nothing is sent to Jiguang.
+   */
   | 'SERVICE_NOT_CONFIGURED'
-  /** No valid bearer token came with the request (HTTP 401). Send `Authorization: Bearer <token>`. */
+  /** No valid bearer token came with the request (HTTP 401, `WWW-Authenticate: Bearer`). Send `Authorization: Bearer <token>`. */
   | 'UNAUTHENTICATED'
-  /** Jiguang refused access although the credentials are valid: service not enabled, VIP-only feature, app blacklisted. */
+  /**
+   * Jiguang refused access although the credentials are valid: JMLink 3009 (app blacklisted) and 3010
+   * (VIP feature), JVerification 1803 (service not enabled or expired), 1805/9018 (no balance), 9014
+   * (app key blocked), HTTP 403.
+   */
   | 'UPSTREAM_ACCESS_DENIED'
-  /** The gateway's credentials for a Jiguang service were refused (wrong key or secret). An operator must fix the configuration. */
+  /**
+   * The gateway's credentials for a Jiguang service were refused (wrong key or secret): JMLink
+   * 3001/3002, JPortrait 6002, JPush Admin 4004–4007, JVerification 1802/9010/9011, Operation Growth
+   * 40001, HTTP 401. An operator must fix the configuration.
+   */
   | 'UPSTREAM_AUTH_FAILED'
   /**
    * The request reached its budget of calls to Jiguang (`GATEWAY_MAX_UPSTREAM_CALLS`): the fields that
    * needed more calls are null. Ask for fewer items, apps or statistics ranges per request.
    */
   | 'UPSTREAM_BUDGET_EXCEEDED'
-  /** Jiguang answered with something the gateway did not expect (unknown business code, malformed body). */
+  /**
+   * Jiguang answered with something the gateway did not expect: a malformed or empty body, an unknown
+   * business code, or a code meaning the call itself was wrong (JMLink 3003/3004/3008, JPortrait 2002,
+   * JPush Admin 1015/4001, JVerification 9013/9015, Operation Growth 40004/40005).
+   */
   | 'UPSTREAM_ERROR'
-  /** Jiguang did not answer in time. Safe to retry for queries. */
+  /** Jiguang did not answer in time (`UPSTREAM_TIMEOUT_MS`, or HTTP 408/504). Safe to retry for queries; a mutation may have taken effect. */
   | 'UPSTREAM_TIMEOUT'
-  /** Jiguang could not be reached or reported a server-side failure. Retrying later may help. */
+  /**
+   * Jiguang could not be reached or reported a server-side failure: connection refused or reset,
+   * JMLink 3011, JPortrait 5000, JPush Admin 10, JVerification 2000/9099, Operation Growth 50000, HTTP
+   * 5xx. Retrying later may help.
+   */
   | 'UPSTREAM_UNAVAILABLE';
 
 /** One attribute to set. */
@@ -296,11 +419,14 @@ export type GrowthAttributeInput = {
  * attribute's type in the project.
  */
 export type GrowthAttributeValueInput = {
-  /** A boolean attribute (sent to Jiguang as 1 or 0). */
+  /** A boolean attribute, sent to Jiguang as 1 (true) or 0 (false). */
   boolean?: InputMaybe<Scalars['Boolean']['input']>;
-  /** A date-time attribute (sent to Jiguang as `yyyy-MM-dd HH:mm:ss` in UTC+8). */
+  /**
+   * A date-time attribute, sent to Jiguang as `yyyy-MM-dd HH:mm:ss` in UTC+8 (`2026-11-23T12:00:00Z`
+   * becomes `2026-11-23 20:00:00`); years 1 to 9999.
+   */
   dateTime?: InputMaybe<Scalars['DateTime']['input']>;
-  /** A number attribute. */
+  /** A number attribute, sent as a JSON number. */
   number?: InputMaybe<Scalars['Float']['input']>;
   /** A string attribute, at most 256 characters. */
   string?: InputMaybe<Scalars['String']['input']>;
@@ -321,19 +447,23 @@ export type GrowthBatchPayload = {
 
 /** One contact channel of a user. */
 export type GrowthChannelInput = {
-  /** The channel id, e.g. 300 app notification, 301 SMS, 302 email. */
+  /** The reach channel's id in the project, a positive integer, e.g. 300 app notification, 301 SMS. */
   id: Scalars['Int']['input'];
-  /** The channel's values by label, e.g. `{"phone": "13800000000"}`; every value a string of at most 256 characters. */
+  /**
+   * The user's contact information by contact label, e.g. `{"Work Phone": "13800000000"}`: each label
+   * non-empty and already defined for the channel in the project, each value a string of at most 256
+   * characters.
+   */
   values: Scalars['JSONObject']['input'];
 };
 
 /** One user event. */
 export type GrowthEventInput = {
-  /** The user's CUID (a decimal number). */
+  /** The user's CUID: a positive whole number of at most 9223372036854775807, in decimal. */
   cuid: Scalars['ID']['input'];
   /** The event's name, 1 to 128 characters. */
   name: Scalars['String']['input'];
-  /** The event's properties, if any. */
+  /** The event's properties, sent as they are; `{}` when omitted. */
   properties?: InputMaybe<Scalars['JSONObject']['input']>;
   /**
    * The event's unique id (1 to 128 characters) that Jiguang deduplicates on. When absent, the gateway
@@ -341,7 +471,7 @@ export type GrowthEventInput = {
    * deduplicated; two identical events that should both count need distinct ids.
    */
   randomId?: InputMaybe<Scalars['String']['input']>;
-  /** When the event happened (sent to Jiguang as epoch milliseconds). */
+  /** When the event happened, after 1970-01-01T00:00:00Z; sent to Jiguang as epoch milliseconds (`itime`). */
   time: Scalars['DateTime']['input'];
 };
 
@@ -358,14 +488,19 @@ export type GrowthEventResult = {
   randomId: Scalars['String']['output'];
 };
 
-/** Why one item of a chunked write failed: the error its chunk got from Jiguang. */
+/** Why one item of a chunked write failed: the error its chunk got. */
 export type GrowthItemError = {
   __typename?: 'GrowthItemError';
-  /** Jiguang's business code, when it answered one. */
+  /** Jiguang's business code (e.g. 40029), when it answered a numeric one; null otherwise. */
   businessCode?: Maybe<Scalars['Int']['output']>;
-  /** The gateway's error code, as in `errors[].extensions.code`. */
+  /**
+   * The gateway's error code, as in `errors[].extensions.code`, e.g. `BAD_USER_INPUT` (Growth 40002),
+   * `UPSTREAM_AUTH_FAILED` (40001), `RATE_LIMITED` (40029, or no quota slot in time),
+   * `UPSTREAM_UNAVAILABLE` (50000), `UPSTREAM_TIMEOUT`, or `UPSTREAM_BUDGET_EXCEEDED` when the request
+   * ran out of calls to Jiguang.
+   */
   code: ErrorCode;
-  /** A short description. */
+  /** A short description, e.g. `Operation Growth rate limit reached; try again later.` */
   message: Scalars['String']['output'];
 };
 
@@ -383,7 +518,7 @@ export type GrowthItemResult = {
 /** An Operation Growth user. */
 export type GrowthUser = {
   __typename?: 'GrowthUser';
-  /** The user's CUID, Jiguang's numeric user id, as a decimal string. */
+  /** The user's CUID: Jiguang's numeric user id (a Java long), as an exact decimal string, e.g. `4294967297`. */
   cuid: Scalars['ID']['output'];
 };
 
@@ -391,84 +526,102 @@ export type GrowthUser = {
 export type GrowthUserChannelsInput = {
   /** The channels to set, at least one. */
   channels: Array<GrowthChannelInput>;
-  /** The user's CUID (a decimal number). */
+  /** The user's CUID: a positive whole number of at most 9223372036854775807, in decimal. */
   cuid: Scalars['ID']['input'];
 };
 
-/** The platform a link statistic counts. */
+/** The platform a link statistic counts (JMLink's `platform`: `all`, `android`, `ios`). */
 export type LinkPlatform =
-  /** Android and iOS together. */
+  /** Android and iOS together (JMLink `all`). */
   | 'ALL'
-  /** Android only. */
+  /** Visitors on Android only (JMLink `android`). */
   | 'ANDROID'
-  /** iOS only. */
+  /** Visitors on iOS only (JMLink `ios`). */
   | 'IOS';
 
-/** One day of a short link's statistics. */
+/**
+ * One day of a short link's statistics. Counts are whole numbers of at least 0, as JMLink reports
+ * them; a count JMLink leaves out or sends malformed reads as 0.
+ */
 export type LinkStat = {
   __typename?: 'LinkStat';
-  /** How many times the link was clicked. */
+  /** How many times the link was clicked (JMLink `click_count`). */
   clicks: Scalars['Int']['output'];
-  /** The day. */
+  /** The day the counts are for (`yyyy-MM-dd`, China Standard Time, UTC+8). */
   day: Scalars['LocalDate']['output'];
-  /** How many times the link's page was shown. */
+  /** How many times the link's page was shown (JMLink `exposure_count`). */
   exposures: Scalars['Int']['output'];
-  /** How many installs the link brought. */
+  /** How many installs the link brought (JMLink `install_count`). */
   installs: Scalars['Int']['output'];
-  /** How many times the app was opened through the link. */
+  /** How many times the app was opened through the link (JMLink `open_count`). */
   opens: Scalars['Int']['output'];
 };
 
-/** A short link's statistics summed over a range of days. */
+/** A short link's statistics summed over a range of days: the sums of `LinkStats.days`. */
 export type LinkStatTotals = {
   __typename?: 'LinkStatTotals';
-  /** How many times the link was clicked. */
+  /** How many times the link was clicked over the range. */
   clicks: Scalars['Int']['output'];
-  /** How many times the link's page was shown. */
+  /** How many times the link's page was shown over the range. */
   exposures: Scalars['Int']['output'];
-  /** How many installs the link brought. */
+  /** How many installs the link brought over the range. */
   installs: Scalars['Int']['output'];
-  /** How many times the app was opened through the link. */
+  /** How many times the app was opened through the link over the range. */
   opens: Scalars['Int']['output'];
 };
 
 /** A short link's statistics over a range of days. */
 export type LinkStats = {
   __typename?: 'LinkStats';
-  /** One row per day that has data, in date order. */
+  /** One row per day that has data, in date order; days without data have no row (not a row of zeros). */
   days: Array<LinkStat>;
-  /** First day of the range asked for. */
+  /** First day of the range asked for (as given, not the first day with data). */
   from: Scalars['LocalDate']['output'];
-  /** The platform counted. */
+  /** The platform counted (`ALL` when the argument was omitted or null). */
   platform: LinkPlatform;
-  /** Last day of the range asked for. */
+  /** Last day of the range asked for (as given, not the last day with data). */
   to: Scalars['LocalDate']['output'];
-  /** The sums over every day of the range. */
+  /** The sums over every day of the range (of `days`). */
   totals: LinkStatTotals;
 };
 
 /**
- * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
- * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
- * makes idempotent on the Android package.
+ * Changes to Jiguang apps. Every mutation needs an admin token: a reader's mutation is refused as a
+ * whole (`FORBIDDEN`, HTTP 403). A mutation is never retried by the gateway once it may have reached
+ * Jiguang, except app creation, which Jiguang makes idempotent on the Android package.
  */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
-   * Creates a Jiguang app through JPush Admin, or finds the one that already has this Android package
-   * (`newlyCreated: false`). The app and its encrypted master secret are stored in the gateway's
-   * registry before the answer is sent.
+   * Creates a Jiguang app through JPush Admin with the developer credentials, or finds the one that
+   * already has this Android package (`newlyCreated: false`); retried once after a connection failure.
+   * The app and a new app's master secret (encrypted) are stored in the gateway's registry before the
+   * answer is sent. Errors: `BAD_USER_INPUT` (a name or package the gateway refuses; JPush Admin
+   * 4002/4003), `FORBIDDEN` (a token limited to apps), `SERVICE_NOT_CONFIGURED` (no developer
+   * credentials), `UPSTREAM_AUTH_FAILED` (4004–4007: developer key or secret refused, permission not
+   * enabled), `RATE_LIMITED` (2002), `UPSTREAM_TIMEOUT`, `UPSTREAM_UNAVAILABLE` (10), `UPSTREAM_ERROR`.
    */
   createApp: CreateAppPayload;
   /**
-   * Deletes an app through JPush Admin. The gateway forgets the app (and its master secret) only after
-   * Jiguang confirms.
+   * Deletes an app through JPush Admin with the developer credentials. The gateway forgets the app, its
+   * master secret and everything cached about it only after Jiguang confirms. Errors: `NOT_FOUND` (an
+   * app the gateway does not know, nothing sent; JPush Admin 1013 app key invalid), `FORBIDDEN`,
+   * `SERVICE_NOT_CONFIGURED`, `UPSTREAM_ERROR` (1015: Jiguang could not delete it),
+   * `UPSTREAM_AUTH_FAILED` (4004–4007), `RATE_LIMITED` (2002), `UPSTREAM_TIMEOUT` (the deletion may
+   * have happened), `UPSTREAM_UNAVAILABLE` (10).
    */
   deleteApp: DeleteAppPayload;
   /**
-   * Asks Jiguang to enable one-tap login (and number verification) for an app on one platform. Every
-   * field is checked first (`BAD_USER_INPUT` naming the field, no upstream call). Review is
-   * asynchronous: the status is `PENDING` until Jiguang posts the result to the gateway's callback.
+   * Asks JVerification Admin to enable one-tap login (and number verification) for an app on one
+   * platform, with the developer credentials and the gateway's callback URL for the review result.
+   * Every field is checked first (`BAD_USER_INPUT` naming the field, e.g. `input.appSign`, and no
+   * call). Review is asynchronous: the status answered (read back from Jiguang, a second call) is
+   * `PENDING` until Jiguang posts its result to the gateway's callback. Not retried. Errors:
+   * `BAD_USER_INPUT` (JVerification 1801/9012 too), `NOT_FOUND` (an app the gateway does not know),
+   * `FORBIDDEN`, `SERVICE_NOT_CONFIGURED` (no developer credentials), `UPSTREAM_AUTH_FAILED`
+   * (1802/9010/9011), `UPSTREAM_ACCESS_DENIED` (1803 service not enabled or expired, 1805/9018 no
+   * balance, 9014 app key blocked), `RATE_LIMITED` (1804), `UPSTREAM_UNAVAILABLE` (2000/9099),
+   * `UPSTREAM_ERROR` (9013/9015, or an answer other than 9200), `UPSTREAM_TIMEOUT`.
    */
   enableOneTapLogin: VerificationStatus;
   /**
@@ -476,42 +629,58 @@ export type Mutation = {
    * reported, a failed chunk failing only its own events. Events are immutable once reported; Jiguang
    * drops an event whose `randomId` it has seen, so sending the same events again (a retry) does not
    * count them twice. Not retried by the gateway. At most 10 000 events; input errors are
-   * `BAD_USER_INPUT` naming the event, before any call.
+   * `BAD_USER_INPUT` naming the event, before any call. The mutation itself fails only for its input,
+   * `FORBIDDEN` and `SERVICE_NOT_CONFIGURED`; Jiguang's errors are per chunk.
    */
   reportGrowthEvents: ReportGrowthEventsPayload;
   /**
-   * Operation Growth: resolves identity values to CUIDs (Jiguang's user ids). Sent in chunks of 100
-   * values; every value's outcome is reported, a failed chunk failing only its own values. At most
-   * 10 000 values; input errors are `BAD_USER_INPUT` naming the value, before any call.
+   * Operation Growth: resolves identity values to CUIDs (Jiguang's user ids) with the register call,
+   * always asking Jiguang (never the values kept for `growthUser`). Sent in chunks of 100 values; every
+   * value's outcome is reported, a failed chunk failing only its own values (its `error` says why:
+   * Growth 40002 `BAD_USER_INPUT`, 40001 `UPSTREAM_AUTH_FAILED`, 40029 `RATE_LIMITED`, 50000
+   * `UPSTREAM_UNAVAILABLE`, …). At most 10 000 values; input errors are `BAD_USER_INPUT` naming the
+   * value, before any call. The mutation itself fails only for its input, `FORBIDDEN` (a token limited
+   * to apps) and `SERVICE_NOT_CONFIGURED` (no project credentials).
    */
   resolveGrowthUsers: ResolveGrowthUsersPayload;
   /**
-   * Operation Growth: sets attributes of one user. The attributes must already be defined in the project. Booleans are
-   * sent to Jiguang as 0/1 and date-times as `yyyy-MM-dd HH:mm:ss` in UTC+8 (Jiguang's time zone).
-   * One Jiguang call; a failure is an error of the whole mutation.
+   * Operation Growth: sets attributes of one user. The attributes must already be defined in the project
+   * (Growth 40002, `BAD_USER_INPUT`, otherwise). Booleans are sent to Jiguang as 0/1 and date-times as
+   * `yyyy-MM-dd HH:mm:ss` in UTC+8 (Jiguang's time zone). One Jiguang call, not retried; a failure is an
+   * error of the whole mutation: `BAD_USER_INPUT`, `FORBIDDEN`, `SERVICE_NOT_CONFIGURED`,
+   * `UPSTREAM_AUTH_FAILED` (40001), `RATE_LIMITED` (40029), `UPSTREAM_UNAVAILABLE` (50000),
+   * `UPSTREAM_ERROR`, `UPSTREAM_TIMEOUT` (the attributes may have been set).
    */
   setGrowthUserAttributes: SetGrowthUserAttributesPayload;
   /**
-   * Operation Growth: sets users' contact channels (e.g. 300 app notification, 301 SMS), in chunks of
-   * 100 users; every user's outcome is reported, a failed chunk failing only its own users. A channel id
-   * given again replaces that channel's values. Not retried by the gateway. At most 10 000 users;
-   * input errors are `BAD_USER_INPUT` naming the user, before any call.
+   * Operation Growth: sets users' contact information per contact channel (e.g. 300 app notification,
+   * 301 SMS), in chunks of 100 users; every user's outcome is reported, a failed chunk failing only its
+   * own users. The contact labels must already exist for the channel in the project. Not retried by the
+   * gateway. At most 10 000 users; input errors are `BAD_USER_INPUT` naming the user, before any call.
+   * The mutation itself fails only for its input, `FORBIDDEN` and `SERVICE_NOT_CONFIGURED`; Jiguang's
+   * errors are per chunk.
    */
   setGrowthUserChannels: GrowthBatchPayload;
   /**
-   * Uploads the app's iOS push certificates (`.p12` with its password) to JPush Admin: development,
-   * production, or both. Each file is opened with its password first; a wrong password, a file that is
-   * not PKCS#12, a missing key or an expired certificate is `BAD_USER_INPUT` naming it, and nothing is
-   * sent. A certificate of an environment uploaded before is a `CONFLICT` (Jiguang code 1010).
+   * Uploads the app's iOS push (APNs) certificates, `.p12` files with their passwords, to JPush Admin:
+   * development, production, or both in one call. Each file is read (at most 64 KiB) and opened with its
+   * password first, and nothing is sent unless all open. The gateway then records what it uploaded for
+   * `App.certificates`, replacing its record of the same environment. Errors: `BAD_USER_INPUT` naming
+   * the file or password (neither certificate given, a file empty, over 64 KiB or not PKCS#12, a wrong
+   * password, no private key, not RSA, expired or not yet valid; JPush Admin 1012 certificate invalid,
+   * 1014 no file), `CONFLICT` (1010: Jiguang already has a certificate of that environment),
+   * `NOT_FOUND` (unknown app; 1013), `BAD_REQUEST` (the multipart request ended inside a file),
+   * `FORBIDDEN`, `SERVICE_NOT_CONFIGURED`, `UPSTREAM_AUTH_FAILED`, `RATE_LIMITED`, `UPSTREAM_TIMEOUT`,
+   * `UPSTREAM_UNAVAILABLE`, `UPSTREAM_ERROR`.
    */
   uploadCertificate: UploadCertificatePayload;
 };
 
 
 /**
- * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
- * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
- * makes idempotent on the Android package.
+ * Changes to Jiguang apps. Every mutation needs an admin token: a reader's mutation is refused as a
+ * whole (`FORBIDDEN`, HTTP 403). A mutation is never retried by the gateway once it may have reached
+ * Jiguang, except app creation, which Jiguang makes idempotent on the Android package.
  */
 export type MutationCreateAppArgs = {
   input: CreateAppInput;
@@ -519,9 +688,9 @@ export type MutationCreateAppArgs = {
 
 
 /**
- * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
- * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
- * makes idempotent on the Android package.
+ * Changes to Jiguang apps. Every mutation needs an admin token: a reader's mutation is refused as a
+ * whole (`FORBIDDEN`, HTTP 403). A mutation is never retried by the gateway once it may have reached
+ * Jiguang, except app creation, which Jiguang makes idempotent on the Android package.
  */
 export type MutationDeleteAppArgs = {
   appKey: Scalars['ID']['input'];
@@ -529,9 +698,9 @@ export type MutationDeleteAppArgs = {
 
 
 /**
- * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
- * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
- * makes idempotent on the Android package.
+ * Changes to Jiguang apps. Every mutation needs an admin token: a reader's mutation is refused as a
+ * whole (`FORBIDDEN`, HTTP 403). A mutation is never retried by the gateway once it may have reached
+ * Jiguang, except app creation, which Jiguang makes idempotent on the Android package.
  */
 export type MutationEnableOneTapLoginArgs = {
   input: EnableOneTapLoginInput;
@@ -539,9 +708,9 @@ export type MutationEnableOneTapLoginArgs = {
 
 
 /**
- * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
- * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
- * makes idempotent on the Android package.
+ * Changes to Jiguang apps. Every mutation needs an admin token: a reader's mutation is refused as a
+ * whole (`FORBIDDEN`, HTTP 403). A mutation is never retried by the gateway once it may have reached
+ * Jiguang, except app creation, which Jiguang makes idempotent on the Android package.
  */
 export type MutationReportGrowthEventsArgs = {
   appKey: Scalars['ID']['input'];
@@ -550,9 +719,9 @@ export type MutationReportGrowthEventsArgs = {
 
 
 /**
- * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
- * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
- * makes idempotent on the Android package.
+ * Changes to Jiguang apps. Every mutation needs an admin token: a reader's mutation is refused as a
+ * whole (`FORBIDDEN`, HTTP 403). A mutation is never retried by the gateway once it may have reached
+ * Jiguang, except app creation, which Jiguang makes idempotent on the Android package.
  */
 export type MutationResolveGrowthUsersArgs = {
   identityName: Scalars['String']['input'];
@@ -561,9 +730,9 @@ export type MutationResolveGrowthUsersArgs = {
 
 
 /**
- * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
- * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
- * makes idempotent on the Android package.
+ * Changes to Jiguang apps. Every mutation needs an admin token: a reader's mutation is refused as a
+ * whole (`FORBIDDEN`, HTTP 403). A mutation is never retried by the gateway once it may have reached
+ * Jiguang, except app creation, which Jiguang makes idempotent on the Android package.
  */
 export type MutationSetGrowthUserAttributesArgs = {
   attributes: Array<GrowthAttributeInput>;
@@ -572,9 +741,9 @@ export type MutationSetGrowthUserAttributesArgs = {
 
 
 /**
- * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
- * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
- * makes idempotent on the Android package.
+ * Changes to Jiguang apps. Every mutation needs an admin token: a reader's mutation is refused as a
+ * whole (`FORBIDDEN`, HTTP 403). A mutation is never retried by the gateway once it may have reached
+ * Jiguang, except app creation, which Jiguang makes idempotent on the Android package.
  */
 export type MutationSetGrowthUserChannelsArgs = {
   users: Array<GrowthUserChannelsInput>;
@@ -582,9 +751,9 @@ export type MutationSetGrowthUserChannelsArgs = {
 
 
 /**
- * Changes to Jiguang apps. Every mutation needs an admin token (a reader gets `FORBIDDEN`) and is
- * never retried by the gateway once it may have reached Jiguang, except app creation, which Jiguang
- * makes idempotent on the Android package.
+ * Changes to Jiguang apps. Every mutation needs an admin token: a reader's mutation is refused as a
+ * whole (`FORBIDDEN`, HTTP 403). A mutation is never retried by the gateway once it may have reached
+ * Jiguang, except app creation, which Jiguang makes idempotent on the Android package.
  */
 export type MutationUploadCertificateArgs = {
   appKey: Scalars['ID']['input'];
@@ -599,27 +768,27 @@ export type PageInfo = {
   endCursor?: Maybe<Scalars['String']['output']>;
   /** Whether more items follow the last edge of this page. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** Whether items precede the first edge of this page. */
+  /** Whether items precede the first edge of this page: true for every page but the first. */
   hasPreviousPage: Scalars['Boolean']['output'];
-  /** Cursor of the first edge, null when the page is empty. */
+  /** Cursor of the first edge; null when the page is empty (e.g. `after` the last item). */
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
-/** How a subject of an audience-tag query is identified. */
+/** How a subject of an audience-tag query is identified (sent to JPortrait as `id_type`, in lower case). */
 export type PortraitIdType =
-  /** Android ID. */
+  /** Android ID of the device. */
   | 'ANDROID_ID'
-  /** iOS advertising identifier. */
+  /** iOS IDFA (Identifier for Advertisers) of the device. */
   | 'IDFA'
-  /** Android IMEI. */
+  /** Android IMEI (the device's equipment identity). */
   | 'IMEI'
-  /** Android OAID. */
+  /** Android OAID (Open Anonymous Device Identifier) of the device. */
   | 'OAID'
   /** MD5 of the phone number, 32 lower-case hex characters. */
   | 'PHONE_MD5'
   /** SHA-256 of the phone number, 64 lower-case hex characters. */
   | 'PHONE_SHA256'
-  /** Jiguang registration id of the device. */
+  /** Jiguang (JPush) registration id of the device. */
   | 'REGISTRATION_ID';
 
 /** The subject an audience-tag answer is about. */
@@ -627,7 +796,7 @@ export type PortraitSubject = {
   __typename?: 'PortraitSubject';
   /** What kind of identifier `value` is. */
   idType: PortraitIdType;
-  /** The identifier. */
+  /** The identifier as sent to JPortrait (trimmed). */
   value: Scalars['String']['output'];
 };
 
@@ -635,65 +804,94 @@ export type PortraitSubject = {
 export type PortraitSubjectInput = {
   /** What kind of identifier `value` is. */
   idType: PortraitIdType;
-  /** The identifier, 1 to 128 characters. */
+  /**
+   * The identifier, 1 to 128 characters once surrounding white space is trimmed; for `PHONE_MD5` 32 and
+   * for `PHONE_SHA256` 64 lower-case hex characters. `BAD_USER_INPUT` otherwise.
+   */
   value: Scalars['String']['input'];
 };
 
 /** One audience tag with its score. */
 export type PortraitTag = {
   __typename?: 'PortraitTag';
-  /** The tag code, e.g. `HADI_SHOPPING_MALL`. */
+  /** The tag code, as JPortrait names it, e.g. `HADI_SHOPPING_MALL`. */
   code: Scalars['String']['output'];
-  /** How strongly the subject matches the tag, from 0 to 1. */
+  /** How strongly the subject matches the tag, from 0 to 1 (JPortrait sends a decimal string, e.g. `"0.7354"`). */
   score: Scalars['Float']['output'];
 };
 
-/** The audience tags of one subject. */
+/** The audience tags of one subject, as JPortrait answered. */
 export type PortraitTags = {
   __typename?: 'PortraitTags';
-  /** Whether Jiguang knows anything about the subject. */
+  /** False when JPortrait knows nothing about the subject (its code 2001): then `tags` is empty. True otherwise, even with no tags. */
   found: Scalars['Boolean']['output'];
-  /** The score of one tag, null when the subject does not have it. */
+  /** The score of one tag, from 0 to 1; null when the subject does not have it or it was not among the codes asked for. */
   score?: Maybe<Scalars['Float']['output']>;
   /** Who the tags describe. */
   subject: PortraitSubject;
-  /** The tags with their scores, highest score first. */
+  /**
+   * The tags with their scores, highest score first, then by code. When `tags` codes were asked for,
+   * only those the subject has.
+   */
   tags: Array<PortraitTag>;
 };
 
 
-/** The audience tags of one subject. */
+/** The audience tags of one subject, as JPortrait answered. */
 export type PortraitTagsScoreArgs = {
   code: Scalars['String']['input'];
 };
 
 /**
- * The entry points of the gateway. Fields answered by a Jiguang call are nullable: when the call fails
- * the field is null with an error in `errors`, and the rest of the query still returns its data. Everything app-level (short links, audience tags, …) is reached
- * through an `App`, so one query can walk from an app to its data.
+ * The entry points of the gateway. Every request needs a bearer token (`UNAUTHENTICATED`, HTTP 401,
+ * otherwise). Fields answered by a Jiguang call are nullable: when the call fails the field is null
+ * with an error in `errors` (its `extensions.code` one of `ErrorCode`), and the rest of the query still
+ * returns its data. When Jiguang fails or its quota is spent, data kept from an earlier call (up to an
+ * hour past its freshness by default) may answer instead, listed in `extensions.stale` with its age.
+ * Everything app-level (short links, audience tags, …) is reached through an `App`, so one query can
+ * walk from an app to its data.
  */
 export type Query = {
   __typename?: 'Query';
   /**
-   * One app by its Jiguang app key. An app the gateway does not know is null with a `NOT_FOUND`
-   * error (no upstream call is made).
+   * One app by its Jiguang app key, from the gateway's registry (no call to Jiguang). Errors:
+   * `NOT_FOUND` (null) when the gateway does not know the key; `FORBIDDEN` when the token is limited to
+   * other apps.
    */
   app?: Maybe<App>;
-  /** Every app the gateway knows that the caller may use, sorted by name. Apps come from configuration and from app creation. */
+  /**
+   * Every app the gateway knows that the caller's token may use, sorted by name, then by app key
+   * (character codes, no locale). Apps come from configuration (`JIGUANG_APPS`) and from `createApp`;
+   * `deleteApp` removes them. Read from the gateway's registry: no call to Jiguang.
+   */
   apps: Array<App>;
   /**
    * The Operation Growth user (CUID) of one identity value, or null when Jiguang returns no CUID for
-   * it. All `growthUser` fields of one request are batched: one Jiguang call per identity name per 100
-   * values. Needs the Operation Growth credentials (`SERVICE_NOT_CONFIGURED` otherwise).
+   * it; asked of Jiguang's register call with the project credentials, answers kept 1 h by default. All
+   * `growthUser` fields of one request are batched: one Jiguang call per identity name per 100 values
+   * not kept. Errors (the field is null): `BAD_USER_INPUT` (an empty or over-long name or value;
+   * Growth 40002, e.g. an identity the project does not have), `FORBIDDEN` (a token limited to apps),
+   * `SERVICE_NOT_CONFIGURED` (no project credentials), `UPSTREAM_AUTH_FAILED` (40001), `RATE_LIMITED`
+   * (40029: Jiguang allows 100 calls a second per project), `UPSTREAM_UNAVAILABLE` (50000),
+   * `UPSTREAM_ERROR`, `UPSTREAM_TIMEOUT`, `UPSTREAM_BUDGET_EXCEEDED`.
    */
   growthUser?: Maybe<GrowthUser>;
+  /**
+   * The caller: the role and the apps of the token this request came with (every request has one, or
+   * it is refused with HTTP 401 before it runs). No upstream call; never an error.
+   */
+  viewer: Viewer;
 };
 
 
 /**
- * The entry points of the gateway. Fields answered by a Jiguang call are nullable: when the call fails
- * the field is null with an error in `errors`, and the rest of the query still returns its data. Everything app-level (short links, audience tags, …) is reached
- * through an `App`, so one query can walk from an app to its data.
+ * The entry points of the gateway. Every request needs a bearer token (`UNAUTHENTICATED`, HTTP 401,
+ * otherwise). Fields answered by a Jiguang call are nullable: when the call fails the field is null
+ * with an error in `errors` (its `extensions.code` one of `ErrorCode`), and the rest of the query still
+ * returns its data. When Jiguang fails or its quota is spent, data kept from an earlier call (up to an
+ * hour past its freshness by default) may answer instead, listed in `extensions.stale` with its age.
+ * Everything app-level (short links, audience tags, …) is reached through an `App`, so one query can
+ * walk from an app to its data.
  */
 export type QueryAppArgs = {
   appKey: Scalars['ID']['input'];
@@ -701,9 +899,13 @@ export type QueryAppArgs = {
 
 
 /**
- * The entry points of the gateway. Fields answered by a Jiguang call are nullable: when the call fails
- * the field is null with an error in `errors`, and the rest of the query still returns its data. Everything app-level (short links, audience tags, …) is reached
- * through an `App`, so one query can walk from an app to its data.
+ * The entry points of the gateway. Every request needs a bearer token (`UNAUTHENTICATED`, HTTP 401,
+ * otherwise). Fields answered by a Jiguang call are nullable: when the call fails the field is null
+ * with an error in `errors` (its `extensions.code` one of `ErrorCode`), and the rest of the query still
+ * returns its data. When Jiguang fails or its quota is spent, data kept from an earlier call (up to an
+ * hour past its freshness by default) may answer instead, listed in `extensions.stale` with its age.
+ * Everything app-level (short links, audience tags, …) is reached through an `App`, so one query can
+ * walk from an app to its data.
  */
 export type QueryGrowthUserArgs = {
   identityName: Scalars['String']['input'];
@@ -739,7 +941,7 @@ export type ResolveGrowthUsersPayload = {
 /** The outcome of one identity value of `resolveGrowthUsers`. */
 export type ResolvedGrowthUser = {
   __typename?: 'ResolvedGrowthUser';
-  /** The value's CUID; null when the chunk failed or Jiguang returned none for it. */
+  /** The value's CUID (an exact decimal string); null when the chunk failed or Jiguang returned none for it. */
   cuid?: Maybe<Scalars['ID']['output']>;
   /** Why it failed; null when `ok`. */
   error?: Maybe<GrowthItemError>;
@@ -747,129 +949,170 @@ export type ResolvedGrowthUser = {
   index: Scalars['Int']['output'];
   /** Whether Jiguang answered the chunk holding this value. */
   ok: Scalars['Boolean']['output'];
-  /** The identity value. */
+  /** The identity value, as given. */
   value: Scalars['String']['output'];
 };
 
 /** A review result Jiguang posted to the gateway's callback. */
 export type ReviewCallback = {
   __typename?: 'ReviewCallback';
-  /** The code Jiguang sent. */
+  /** The result code Jiguang sent, as it came; Jiguang's docs do not list its values (`state` says whether the app passed). */
   code: Scalars['Int']['output'];
-  /** When the gateway received it. */
+  /** When the gateway received it. A repeat of the same code keeps the first receipt's time. */
   receivedAt: Scalars['DateTime']['output'];
 };
+
+/**
+ * A token's role: what kind of operation it may run. Mutations of a `READER` are refused with
+ * `FORBIDDEN` (HTTP 403) before anything runs.
+ */
+export type Role =
+  /** Queries and mutations. */
+  | 'ADMIN'
+  /** Queries only. */
+  | 'READER';
 
 /** The result of `setGrowthUserAttributes`. */
 export type SetGrowthUserAttributesPayload = {
   __typename?: 'SetGrowthUserAttributesPayload';
-  /** The user's CUID. */
+  /** The user's CUID, in decimal. */
   cuid: Scalars['ID']['output'];
   /** The names of the attributes set, in input order. */
   names: Array<Scalars['String']['output']>;
 };
 
-/** A JMLink short link: a short URL that opens the app (or its download page) on Android and iOS. */
+/**
+ * A JMLink short link: a short URL that opens the app (or its download page) on Android and iOS. Its
+ * fields are JMLink's record as the link list returns it; a text JMLink leaves out is an empty string,
+ * or null where the field is nullable.
+ */
 export type ShortLink = {
   __typename?: 'ShortLink';
-  /** The URI that opens the Android app. */
+  /** The URI that opens the app on Android (JMLink `android_uri`); null when not set. */
   androidUri?: Maybe<Scalars['String']['output']>;
-  /** The distribution channel the link was made for. */
+  /** The distribution channel the link was made for, e.g. `QQ` or `微信`. */
   channel: Scalars['String']['output'];
-  /** The day the link was created. */
+  /** The day the link was created, as JMLink reports it (`yyyy-MM-dd`, Jiguang's day in UTC+8). */
   createdOn: Scalars['LocalDate']['output'];
   /** The app's JMLink domain, e.g. `xxxxxx.jmlk.co`. */
   domain: Scalars['String']['output'];
   /** JMLink's numeric id of the link. */
   id: Scalars['Int']['output'];
-  /** The URI that opens the iOS app. */
+  /** The URI that opens the app on iOS (JMLink `ios_uri`); null when not set. */
   iosUri?: Maybe<Scalars['String']['output']>;
   /** What happens when the app is not installed; JMLink documents `DOWNLOAD`. Other values are passed through as they come. */
   jumpLinkType: Scalars['String']['output'];
-  /** The link key: the last path segment of the short URL. */
+  /** The link key: the last path segment of the short URL, 4 characters at JMLink (e.g. `AAAA`). */
   key: Scalars['String']['output'];
-  /** The landing page used when the app cannot be opened, null when none is set. */
+  /** The landing page used when the app cannot be opened; null when none is set (JMLink sends an empty string) or JMLink's value is not a URL. */
   landingPage?: Maybe<Scalars['URL']['output']>;
   /** The link's name, as entered in the JMLink console. */
   name: Scalars['String']['output'];
-  /** Description shown when the link is shared, if set. */
+  /** Description shown when the link is shared; null when not set. */
   shareDescription?: Maybe<Scalars['String']['output']>;
-  /** Title shown when the link is shared, if set. */
+  /** Title shown when the link is shared; null when not set (JMLink sends null or an empty string). */
   shareTitle?: Maybe<Scalars['String']['output']>;
   /**
-   * Daily statistics of the link from `from` to `to` inclusive (at most 366 days). Days without data
-   * (before the link existed, in the future) have no row.
+   * Daily statistics of the link from `from` to `to` inclusive, days in China Standard Time (UTC+8),
+   * at most 366 days. Only days JMLink returns data for have a row (e.g. none before the link existed
+   * or in the future). Today's and yesterday's counts may still grow (kept 60 s by default); a day is
+   * final once the next day is over (kept 7 days). The ranges asked for one link and platform in a request share
+   * calls, one per 366 days. Errors (the field is null): `BAD_USER_INPUT` (not a date, `to` before
+   * `from`, more than 366 days; JMLink 3005), `RATE_LIMITED` (3006: JMLink allows 500 statistics calls a
+   * minute per app), and the other errors of `App.shortLinks`.
    */
   stats?: Maybe<LinkStats>;
-  /** The day the link was last changed. */
+  /** The day the link was last changed, as JMLink reports it (`yyyy-MM-dd`, Jiguang's day in UTC+8). */
   updatedOn: Scalars['LocalDate']['output'];
-  /** The full short URL, `https://{domain}/{key}`. */
+  /** The full short URL, `https://{domain}/{key}`, e.g. `https://xxxxxx.jmlk.co/AAAA`. */
   url: Scalars['URL']['output'];
 };
 
 
-/** A JMLink short link: a short URL that opens the app (or its download page) on Android and iOS. */
+/**
+ * A JMLink short link: a short URL that opens the app (or its download page) on Android and iOS. Its
+ * fields are JMLink's record as the link list returns it; a text JMLink leaves out is an empty string,
+ * or null where the field is nullable.
+ */
 export type ShortLinkStatsArgs = {
   from: Scalars['LocalDate']['input'];
   platform?: InputMaybe<LinkPlatform>;
   to: Scalars['LocalDate']['input'];
 };
 
-/** A page of short links. */
+/** A page of an app's short links (Relay cursor connection). */
 export type ShortLinkConnection = {
   __typename?: 'ShortLinkConnection';
-  /** The links of this page with their cursors. */
+  /** The links of this page with their cursors, in list order. */
   edges: Array<ShortLinkEdge>;
-  /** The links of this page (the same as `edges[].node`). */
+  /** The links of this page (the same as `edges[].node`), in list order. */
   nodes: Array<ShortLink>;
-  /** Where this page sits in the whole list. */
+  /** Where this page sits in the whole list, and the cursors to continue from. */
   pageInfo: PageInfo;
-  /** How many links the app has in all. */
+  /** How many links the app has in all, as JMLink's list reports (`total`), not only this page. */
   totalCount: Scalars['Int']['output'];
 };
 
 /** A short link with its position in the list. */
 export type ShortLinkEdge = {
   __typename?: 'ShortLinkEdge';
-  /** Opaque cursor of this link; pass it as `after` to continue after it. */
+  /** Opaque cursor of this link (its position in the app's list); pass it as `after` to continue after it. */
   cursor: Scalars['String']['output'];
-  /** The link. */
+  /** The short link at this position. */
   node: ShortLink;
 };
 
 /** The result of `uploadCertificate`. */
 export type UploadCertificatePayload = {
   __typename?: 'UploadCertificatePayload';
-  /** The app, with all its certificates. */
+  /** The app, with all its certificates (the new ones included). */
   app: App;
-  /** The certificates uploaded by this call. */
+  /** The certificates uploaded by this call: development first, then production. */
   uploaded: Array<Certificate>;
 };
 
 /** Where an app's one-tap login review stands. */
 export type VerificationState =
-  /** Never asked for. */
+  /** Never asked for: Jiguang says `NONE` and the gateway has no record of asking. */
   | 'NONE'
-  /** Rejected. */
+  /** Rejected by Jiguang's review (Jiguang `NO_PASS`). */
   | 'NO_PASS'
-  /** Approved: one-tap login works for the app. */
+  /** Approved: one-tap login works for the app on this platform (Jiguang `PASS`). */
   | 'PASS'
-  /** Asked for; Jiguang has not decided yet. */
+  /** Asked for through the gateway; Jiguang has not decided yet (it still says `NONE`). */
   | 'PENDING';
 
 /** The one-tap login status of an app on a platform. */
 export type VerificationStatus = {
   __typename?: 'VerificationStatus';
-  /** The app. */
+  /** The key of the app the status is for. */
   appKey: Scalars['ID']['output'];
-  /** The last review result Jiguang posted to the gateway, if any. */
+  /** The last review result Jiguang posted to the gateway's callback; null when none came. */
   lastCallback?: Maybe<ReviewCallback>;
-  /** The platform. */
+  /** The platform the status is for. */
   platform: AppPlatform;
-  /** When the gateway asked Jiguang to enable it, if it did. */
+  /** When the gateway last asked Jiguang to enable it; null when it never did. */
   requestedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Where the review stands. */
   state: VerificationState;
+};
+
+/**
+ * A caller of the gateway: one entry of `GATEWAY_TOKENS` (docs/access-and-tokens.md). What it may do is
+ * decided by `role` and `appKeys`, on every request, whatever a client shows.
+ */
+export type Viewer = {
+  __typename?: 'Viewer';
+  /**
+   * The app keys the token is limited to, sorted, as configured (`apps` lists those of them the gateway
+   * knows); null when it may use every app. A limited token gets `FORBIDDEN` for any other app and for
+   * account- and project-level fields (`createApp`, Operation Growth).
+   */
+  appKeys?: Maybe<Array<Scalars['ID']['output']>>;
+  /** The token's name in the configuration, as logs and error messages give it, e.g. `frontend-ci`. */
+  name: Scalars['String']['output'];
+  /** What the token may run: queries only (`READER`), or queries and mutations (`ADMIN`). */
+  role: Role;
 };
 
 
@@ -990,6 +1233,7 @@ export type ResolversTypes = {
   ResolveGrowthUsersPayload: ResolverTypeWrapper<ResolveGrowthUsersPayload>;
   ResolvedGrowthUser: ResolverTypeWrapper<ResolvedGrowthUser>;
   ReviewCallback: ResolverTypeWrapper<ReviewCallback>;
+  Role: Role;
   SetGrowthUserAttributesPayload: ResolverTypeWrapper<SetGrowthUserAttributesPayload>;
   ShortLink: ResolverTypeWrapper<JmlinkLink>;
   ShortLinkConnection: ResolverTypeWrapper<ShortLinkConnectionModel>;
@@ -1000,6 +1244,7 @@ export type ResolversTypes = {
   UploadCertificatePayload: ResolverTypeWrapper<Omit<UploadCertificatePayload, 'app'> & { app: ResolversTypes['App'] }>;
   VerificationState: VerificationState;
   VerificationStatus: ResolverTypeWrapper<VerificationStatus>;
+  Viewer: ResolverTypeWrapper<Viewer>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1051,6 +1296,7 @@ export type ResolversParentTypes = {
   Upload: Scalars['Upload']['output'];
   UploadCertificatePayload: Omit<UploadCertificatePayload, 'app'> & { app: ResolversParentTypes['App'] };
   VerificationStatus: VerificationStatus;
+  Viewer: Viewer;
 };
 
 export type AppKeyDirectiveArgs = { };
@@ -1232,6 +1478,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   app?: Resolver<Maybe<ResolversTypes['App']>, ParentType, ContextType, RequireFields<QueryAppArgs, 'appKey'>>;
   apps?: Resolver<Array<ResolversTypes['App']>, ParentType, ContextType>;
   growthUser?: Resolver<Maybe<ResolversTypes['GrowthUser']>, ParentType, ContextType, RequireFields<QueryGrowthUserArgs, 'identityName' | 'value'>>;
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 };
 
 export type ReportGrowthEventsPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ReportGrowthEventsPayload'] = ResolversParentTypes['ReportGrowthEventsPayload']> = {
@@ -1317,6 +1564,12 @@ export type VerificationStatusResolvers<ContextType = GatewayContext, ParentType
   state?: Resolver<ResolversTypes['VerificationState'], ParentType, ContextType>;
 };
 
+export type ViewerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
+  appKeys?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
   App?: AppResolvers<ContextType>;
   Certificate?: CertificateResolvers<ContextType>;
@@ -1351,6 +1604,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Upload?: GraphQLScalarType;
   UploadCertificatePayload?: UploadCertificatePayloadResolvers<ContextType>;
   VerificationStatus?: VerificationStatusResolvers<ContextType>;
+  Viewer?: ViewerResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = GatewayContext> = {

@@ -6,20 +6,27 @@
 // - default: example tabs for every Jiguang service (reads, then mutations marked as such);
 // - trusted: exactly the manifests' operations as tabs, sent by `documentId`; the Docs pane comes from
 //   the built-in introspection document while introspection is on, and is absent (not an error) when off.
+// In both, a reader's page has no mutation tabs: the page asks `viewer { role }` with the visitor's
+// token (the `Viewer` document of the gateway's manifest in trusted mode) before GraphiQL opens.
+// GraphiQL's own files are built ahead of time (scripts/build-graphiql.mjs); without them the page is
+// a 503 saying so, and the rest of the gateway is unaffected.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TrustedDocument } from '../config/index.js';
 import { INTROSPECTION_DOCUMENT, type TrustedDocuments } from './documents.js';
 import { HttpError } from './errors.js';
-import { type AssetName, AssetStore } from './graphiql/assets.js';
-import { type ExampleTab, exampleDates, exampleTabs } from './graphiql/examples.js';
+import { type AssetName, AssetStore, AssetsNotBuiltError } from './graphiql/assets.js';
+import { type ExampleTab, exampleDates, exampleTabs, MUTATION_MARK } from './graphiql/examples.js';
 import { compressSmall, negotiateEncoding, sendBody, sendRepresentation } from './graphiql/http.js';
 import { PAGE_CSP, type PageConfig, renderPage, trustedStoragePrefix } from './graphiql/page.js';
-import { PROBE_OPERATION, probeDocumentId, trustedTabs } from './graphiql/trusted.js';
+import { operationDocumentId, PROBE_OPERATION, trustedTabs, VIEWER_OPERATION } from './graphiql/trusted.js';
 
 export const GRAPHIQL_ASSET_PATH = '/graphiql/';
 
 /** The probe of the default mode (the same operation as client/operations/overview.graphql). */
 const PROBE_QUERY = `query ${PROBE_OPERATION} { apps { appKey name androidPackage shortLinks(first: 1) { totalCount nodes { key createdOn } } } }`;
+
+/** The role question of the default mode (client/operations/viewer.graphql asks the same and more). */
+const VIEWER_QUERY = `query ${VIEWER_OPERATION} { viewer { role } }`;
 
 export interface GraphiQLOptions {
   graphqlPath: string;
@@ -34,6 +41,8 @@ export interface GraphiQLOptions {
    * only with introspection unless the configuration allows it in trusted mode without.
    */
   introspection?: boolean;
+  /** Where GraphiQL's built files are; default dist/graphiql/ (scripts/build-graphiql.mjs). */
+  assetDir?: string;
 }
 
 export interface GraphiQL {
@@ -69,19 +78,23 @@ export function wantsGraphiQL(req: IncomingMessage, target: { searchParams: URLS
   );
 }
 
-/** Trusted mode asks by id, and only when a manifest has the operation (else: the fallback app). */
-function trustedProbe(documents: readonly TrustedDocument[]): { documentId: string } | null {
-  const id = probeDocumentId(documents);
+/**
+ * Trusted mode asks by id, and only when a manifest has the operation (else: the fallback app for the
+ * probe, every tab for the viewer).
+ */
+function byId(documents: readonly TrustedDocument[], operation: string): { documentId: string } | null {
+  const id = operationDocumentId(documents, operation);
   return id ? { documentId: id } : null;
 }
 
 export function createGraphiQL(options: GraphiQLOptions): GraphiQL {
-  const assets = new AssetStore();
+  const assets = new AssetStore(options.assetDir);
   const introspection = options.introspection ?? true;
   const trusted = options.documents.trusted;
   const listed = options.documents.list();
   const storagePrefix = trusted ? trustedStoragePrefix(listed.map((d) => d.id)) : '';
-  const probe = trusted ? trustedProbe(listed) : { query: PROBE_QUERY };
+  const probe = trusted ? byId(listed, PROBE_OPERATION) : { query: PROBE_QUERY };
+  const viewer = trusted ? byId(listed, VIEWER_OPERATION) : { query: VIEWER_QUERY };
 
   // The tabs hold dates (the last 30 days): made again when the day changes, else reused.
   let tabs: { day: string; tabs: ExampleTab[]; ids: Record<string, string> } | undefined;
@@ -92,7 +105,7 @@ export function createGraphiQL(options: GraphiQLOptions): GraphiQL {
   };
 
   async function sendPage(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const all = await assets.all();
+    const all = await loaded();
     const urls = Object.fromEntries([...all.values()].map((a) => [a.name, `${GRAPHIQL_ASSET_PATH}${a.hash}/${a.name}`])) as Record<AssetName, string>;
     const { tabs, ids } = currentTabs();
     const config: PageConfig = {
@@ -104,6 +117,8 @@ export function createGraphiQL(options: GraphiQLOptions): GraphiQL {
       tabs,
       trustedIds: ids,
       probe,
+      viewer,
+      mutationMark: MUTATION_MARK,
       // Only on the demo's page, which carries a token anyway: an anonymous visitor learns no app key.
       exampleApp: options.token ? ((await options.exampleApp()) ?? null) : null,
       storagePrefix,
@@ -112,7 +127,18 @@ export function createGraphiQL(options: GraphiQLOptions): GraphiQL {
     sendBody(req, res, 200, page.body, page.encoding, PAGE_HEADERS);
   }
 
+  /** The assets; 503 while GraphiQL's files are not built (the gateway itself keeps serving). */
+  async function loaded(): ReturnType<AssetStore['all']> {
+    try {
+      return await assets.all();
+    } catch (error) {
+      if (error instanceof AssetsNotBuiltError) throw HttpError.plain(503, { error: error.message });
+      throw error;
+    }
+  }
+
   async function sendAsset(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    await loaded();
     const asset = await assets.find(path);
     if (!asset) throw HttpError.plain(404, { error: 'Not found: no such GraphiQL file.' });
     if (req.method !== 'GET' && req.method !== 'HEAD') throw HttpError.plain(405, { error: 'GraphiQL files answer GET and HEAD only.' }, { allow: 'GET, HEAD' });

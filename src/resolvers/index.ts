@@ -10,6 +10,7 @@ import * as portrait from './portrait.js';
 import * as push from './push.js';
 import { DateTime, JSONObject, LocalDate, URL } from './scalars.js';
 import * as verification from './verification.js';
+import * as viewer from './viewer.js';
 
 export const resolvers: Resolvers = {
   DateTime,
@@ -17,7 +18,7 @@ export const resolvers: Resolvers = {
   LocalDate,
   URL,
   Upload: GraphQLUpload,
-  Query: { ...apps.Query, ...growth.Query },
+  Query: { ...apps.Query, ...growth.Query, ...viewer.Query },
   Mutation: { ...push.Mutation, ...verification.Mutation, ...growth.Mutation },
   App: { ...apps.App, ...jmlink.App, ...portrait.App, ...push.App, ...verification.App },
   ShortLinkConnection: jmlink.ShortLinkConnection,

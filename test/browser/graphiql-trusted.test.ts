@@ -1,7 +1,8 @@
 // GraphiQL in trusted-documents mode, in Chromium: the page offers exactly the manifests' operations
 // (the gateway's own and a second team's, from a folder), runs each by `documentId`, and is never a
 // broken page: with introspection on, the Docs pane comes from the built-in introspection document;
-// with it off (production), there is no Docs pane at all rather than "Error fetching schema".
+// with it off (production), there is no Docs pane at all rather than "Error fetching schema". As in
+// the default mode, a reader's page leaves the manifests' mutations out; an admin's has them, last.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,13 +13,17 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppsQuery, ShortLinkStatsQuery, ShortLinksQuery } from '../../client/index.js';
 import { documentIdOf } from '../../src/config/index.js';
+import { createLogger } from '../../src/core/logger.js';
 import { TrustedDocuments } from '../../src/inbound/documents.js';
 import { createGraphiQL } from '../../src/inbound/graphiql.js';
+import { type RunningGateway, startGateway } from '../../src/inbound/server.js';
 import { parseTarget } from '../../src/inbound/target.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { docsText, editorValue, hasChromium, launch, openTab, run, screenshot, setEditorValue, skipMessage, tabTitles, watch } from './graphiql-helpers.js';
 
 const TEAM_B = 'query TeamBAppNames { apps { name groupName } }';
+/** A mutation in team B's manifest: only an admin's page offers it. */
+const TEAM_B_MUTATION = 'mutation TeamBCreateApp($input: CreateAppInput!) { createApp(input: $input) { newlyCreated } }';
 
 /** What the tabs this test reads answer: team B's document, and two of the client's generated operations. */
 type TrustedAnswers = {
@@ -32,7 +37,7 @@ let folder: string;
 beforeAll(async () => {
   if (!hasChromium) return;
   folder = mkdtempSync(join(tmpdir(), 'team-b-'));
-  writeFileSync(join(folder, 'team-b.json'), JSON.stringify({ [documentIdOf(TEAM_B)]: TEAM_B }));
+  writeFileSync(join(folder, 'team-b.json'), JSON.stringify({ [documentIdOf(TEAM_B)]: TEAM_B, [documentIdOf(TEAM_B_MUTATION)]: TEAM_B_MUTATION }));
   browser = await launch();
 }, 60_000);
 afterAll(async () => {
@@ -40,13 +45,13 @@ afterAll(async () => {
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
-/** The operation names of the manifests' documents, reads first, as the page orders its tabs. */
-function expectedTitles(documents: TrustedDocuments): { title: string; mutation: boolean }[] {
+/** The operation names of the manifests' documents, reads first, as the page orders its tabs: a reader's page has no mutation. */
+function expectedTitles(documents: TrustedDocuments, role: 'reader' | 'admin'): { title: string; mutation: boolean }[] {
   const ops = documents.list().map((d) => {
     const op = parse(d.document).definitions.find((x) => x.kind === Kind.OPERATION_DEFINITION)!;
     return { title: op.name!.value, mutation: op.operation === 'mutation' };
   });
-  return [...ops.filter((o) => !o.mutation), ...ops.filter((o) => o.mutation)];
+  return [...ops.filter((o) => !o.mutation), ...(role === 'admin' ? ops.filter((o) => o.mutation) : [])];
 }
 
 /** Runs every tab; each must answer data without errors, and go out as a documentId. */
@@ -84,8 +89,10 @@ describe.skipIf(!hasChromium)(hasChromium ? 'trusted documents, introspection on
       const w = watch(page, new URL(h.gateway.url).origin, (_url, status) => status === 400);
       expect((await page.goto(h.gateway.graphqlUrl))?.status()).toBe(200);
       await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ state: 'visible' });
-      const titles = expectedTitles(TrustedDocuments.from(h.config.documents));
+      // The harness's page comes with a reader's token: no mutation tab.
+      const titles = expectedTitles(TrustedDocuments.from(h.config.documents), 'reader');
       expect(titles.map((t) => t.title)).toContain('TeamBAppNames');
+      expect(titles.map((t) => t.title)).not.toContain('TeamBCreateApp');
       await expect.poll(() => tabTitles(page)).toEqual(titles.map((t) => t.title));
       expect(await docsText(page)).toContain('Query');
 
@@ -110,6 +117,39 @@ describe.skipIf(!hasChromium)(hasChromium ? 'trusted documents, introspection on
       expect(w.errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     } finally {
       await context.close();
+    }
+  }, 120_000);
+
+  it("offers the manifests' mutations to an admin, marked and last, and not to a reader", async () => {
+    // A gateway on the same configuration whose page has no token: each visitor types theirs.
+    const own: RunningGateway = await startGateway({ config: h.config, registry: h.registry, logger: createLogger({ level: 'silent' }) });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    try {
+      const documents = TrustedDocuments.from(h.config.documents);
+      for (const role of ['admin', 'reader'] as const) {
+        const page = await context.newPage();
+        const w = watch(page, new URL(own.url).origin);
+        await page.goto(own.graphqlUrl);
+        const input = page.locator('.gw-token input[type=password]');
+        await input.waitFor({ state: 'visible' });
+        await input.fill(h.tokens[role]);
+        await page.locator('.gw-token button[type=submit]').click();
+        await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ state: 'visible' });
+        const titles = expectedTitles(documents, role).map((t) => t.title);
+        await expect.poll(() => tabTitles(page)).toEqual(titles);
+        if (role === 'admin') {
+          expect(titles.at(-1)).toBe('TeamBCreateApp');
+          await openTab(page, titles.length - 1);
+          expect((await editorValue(page, 'query')).split('\n')[0]).toContain('MUTATION');
+        }
+        expect(w.failed).toEqual([]);
+        expect(w.foreign).toEqual([]);
+        expect(w.errors).toEqual([]);
+        await page.close();
+      }
+    } finally {
+      await context.close();
+      await own.close();
     }
   }, 120_000);
 });
@@ -157,7 +197,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'trusted documents, introspection of
       const w = watch(page, url);
       expect((await page.goto(`${url}/graphql`))?.status()).toBe(200);
       await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ state: 'visible' });
-      const titles = expectedTitles(TrustedDocuments.from(h.config.documents));
+      const titles = expectedTitles(TrustedDocuments.from(h.config.documents), 'reader');
       await expect.poll(() => tabTitles(page)).toEqual(titles.map((t) => t.title));
       // Neither the Docs button nor the re-fetch button: nothing to show, nothing to fail.
       expect(await page.locator('.graphiql-sidebar button[aria-label$="Documentation Explorer"]').isVisible()).toBe(false);

@@ -1,10 +1,10 @@
 // Access rules on every path: a token limited to some apps reaches only their data — through
 // `app`, `apps`, mutation payloads and every App field — and account- or project-level operations
 // (createApp, Operation Growth) need a token that is not limited to apps. Refusals are FORBIDDEN
-// before any upstream call; readers never mutate.
+// before any upstream call; readers never mutate. `viewer` tells each token its own role and apps.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGatewayClient, type GatewayClient } from '../../client/index.js';
+import { createGatewayClient, type GatewayClient, ViewerDocument } from '../../client/index.js';
 import type { App, CreateAppPayload, ShortLinkConnection, VerificationStatus } from '../../src/generated/graphql.js';
 import { assertKnownCodes, type Harness, startHarness } from '../helpers/harness.js';
 
@@ -150,6 +150,28 @@ describe('readers never mutate', () => {
     const r = await run(who, `mutation { deleteApp(appKey: "${own}") { deleted } }`);
     expect(r.codes).toEqual(['FORBIDDEN']);
     expect(h.emulator.countCalls()).toBe(0);
+  });
+});
+
+describe('viewer: the caller, as the gateway sees it', () => {
+  const expected = () => ({
+    admin: { name: 'test-admin', role: 'ADMIN', appKeys: null },
+    reader: { name: 'test-reader', role: 'READER', appKeys: null },
+    scoped: { name: 'test-scoped', role: 'READER', appKeys: [own] },
+    scopedAdmin: { name: 'test-scoped-admin', role: 'ADMIN', appKeys: [own] },
+  });
+
+  it.each(['admin', 'reader', 'scoped', 'scopedAdmin'] as const)('%s: its role and apps, with no upstream call (the typed Viewer operation)', async (who) => {
+    const r = await clients[who].execute(ViewerDocument);
+    assertKnownCodes(r);
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.viewer).toEqual(expected()[who]);
+    expect(h.emulator.countCalls()).toBe(0);
+  });
+
+  it('without a token: 401, as any request', async () => {
+    const r = await fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { role } }' }) });
+    expect(r.status).toBe(401);
   });
 });
 

@@ -1,19 +1,30 @@
 // A browser opening the GraphQL endpoint gets GraphiQL from the gateway itself: every file the page
 // names is served locally (no CDN) under a content-hashed URL, compressed (brotli, gzip) as the
 // browser accepts, with a strong ETag per encoding, 304 on If-None-Match, a year of immutable caching,
-// HEAD as GET without the body, and 404 for anything else under /graphiql/. The page itself is never
-// cached, and goes away with introspection in production.
+// HEAD as GET without the body, and 404 for anything else under /graphiql/. GraphiQL's files are a
+// production build (scripts/build-graphiql.mjs) within the size budget, with no inlined font; without
+// them the page is a 503 saying how to build them. The page itself is never cached, and goes away
+// with introspection in production.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { buildSchema, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/generated/graphql.js';
+import { TrustedDocuments } from '../../src/inbound/documents.js';
+import { BUILT_ASSETS_DIR } from '../../src/inbound/graphiql/assets.js';
 import { PAGE_SCRIPT } from '../../src/inbound/graphiql/browser.js';
 import { exampleTabs, MUTATION_MARK, PLACEHOLDERS } from '../../src/inbound/graphiql/examples.js';
 import { negotiateEncoding, notModified } from '../../src/inbound/graphiql/http.js';
 import type { PageConfig } from '../../src/inbound/graphiql/page.js';
+import { createGraphiQL } from '../../src/inbound/graphiql.js';
+import { parseTarget } from '../../src/inbound/target.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import { type GraphQLBody, type Harness, startHarness } from '../helpers/harness.js';
 
@@ -63,7 +74,8 @@ describe('the page', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers.vary).toMatch(/Accept\b/);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
-    expect(assets.map((a) => a.replace(/^\/graphiql\/[0-9a-f]{16}\//, ''))).toEqual(['graphiql.css', 'page.css', 'react.js', 'react-dom.js', 'graphiql.js', 'page.js']);
+    // The page's script first: its requests run while GraphiQL's bundle (React included) loads.
+    expect(assets.map((a) => a.replace(/^\/graphiql\/[0-9a-f]{16}\//, ''))).toEqual(['graphiql.css', 'page.css', 'page.js', 'graphiql.js']);
     for (const asset of assets) {
       const res = await fetch(new URL(asset, h.gateway.url));
       expect(res.status, asset).toBe(200);
@@ -95,8 +107,39 @@ describe('the page', () => {
     const titles = config.tabs.map((t: { query: string }) => /^(?:query|mutation) (\w+)/m.exec(t.query)![1]);
     expect(titles).toEqual(['Apps', 'ShortLinks', 'AudienceTags', 'OneTapLoginStatus', 'PushCertificates', 'GrowthUser', 'CreateApp', 'EnableOneTapLogin', 'ReportGrowthEvents']);
     for (const tab of config.tabs) expect(tab.query.startsWith(MUTATION_MARK), tab.query).toBe(/^mutation /m.test(tab.query));
-    // The page asks which app has links, with the visitor's token.
+    // The page asks which app has links, and the visitor's role, with the visitor's token.
     expect((config.probe as { query: string }).query).toMatch(/^query AppsWithLinks /);
+    expect((config.viewer as { query: string }).query).toBe('query Viewer { viewer { role } }');
+    // The mutation tabs a reader's page leaves out are those marked so.
+    expect(config.mutationMark).toBe(MUTATION_MARK);
+  });
+
+  it('is a 503 saying how to build GraphiQL when its files are not built, and the gateway goes on', async () => {
+    const graphiql = createGraphiQL({
+      graphqlPath: '/graphql',
+      documents: TrustedDocuments.from(h.config.documents),
+      exampleApp: async () => undefined,
+      assetDir: mkdtempSync(join(tmpdir(), 'graphiql-unbuilt-')),
+    });
+    const server = createServer((req, res) => {
+      graphiql.handle(req, res, parseTarget(req.url)!).catch((error: { status: number; body(): unknown }) => {
+        res.writeHead(error.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(error.body()));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const path of ['/graphql', '/graphiql/0123456789abcdef/graphiql.js']) {
+        const res = await raw(url, path, { headers: HTML });
+        expect(res.status, path).toBe(503);
+        expect(JSON.parse(res.body.toString()).error, path).toMatch(/^GraphiQL assets are not built \(.*graphiql\.(js|css) is missing\): run `npm run build`\.$/);
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    // A refusal of GraphiQL's route (an HttpError, written by the pipeline as any other): GraphQL is unaffected.
+    expect((await h.gql<{ apps: unknown[] }>('{ apps { appKey } }')).status).toBe(200);
   });
 
   it('still answers GraphQL GETs from clients', async () => {
@@ -185,10 +228,50 @@ describe('the files', () => {
         expect(decode(res.body).equals(identity.body), asset).toBe(true);
       }
     }
-    // GraphiQL's bundle: about 3.5 MB as it is, well under 1 MB compressed.
-    const bundle = assets.find((a) => a.endsWith('/graphiql.js'))!;
-    const br = await raw(h.gateway.url, bundle, { headers: { 'accept-encoding': 'br' } });
-    expect(br.body.length).toBeLessThan(1_000_000);
+  });
+
+  it('are a production build: at most 1.5 MB of script, 400 KB compressed (br or gzip), and no inlined font', async () => {
+    const scripts = assets.filter((a) => a.endsWith('.js'));
+    const total = { identity: 0, br: 0, gzip: 0 };
+    for (const script of scripts) {
+      for (const encoding of ['identity', 'br', 'gzip'] as const) {
+        const res = await raw(h.gateway.url, script, { headers: { 'accept-encoding': encoding } });
+        total[encoding] += res.body.length;
+      }
+      const text = (await raw(h.gateway.url, script)).body.toString('utf8');
+      // React's production build, not its development one (which warns, and checks every prop).
+      expect(text, script).not.toMatch(/react-dom\.development|Warning: .*%s/);
+    }
+    expect(total.identity).toBeLessThanOrEqual(1_500_000);
+    expect(total.br).toBeLessThanOrEqual(400_000);
+    expect(total.gzip).toBeLessThanOrEqual(400_000);
+    // Minified: few, long lines (the old "min" file was GraphiQL's development build, 96k lines).
+    const bundle = (await raw(h.gateway.url, assets.find((a) => a.endsWith('/graphiql.js'))!)).body.toString('utf8');
+    expect(bundle.split('\n').length).toBeLessThan(2_000);
+
+    // The style uses the system's fonts: no @font-face, no font as a data: URL.
+    const css = (await raw(h.gateway.url, assets.find((a) => a.endsWith('/graphiql.css'))!)).body.toString('utf8');
+    expect(css.length).toBeLessThan(100_000);
+    expect(css).not.toMatch(/@font-face/i);
+    expect(css).not.toMatch(/data:(font|application\/(x-)?font)/i);
+    expect(css).toMatch(/--font-family:\s*system-ui/);
+  });
+
+  it("are the build's (dist/graphiql/, up to date with its inputs), sent as the build compressed them", async () => {
+    // The tests' global setup built them; nothing changed since, so a build now has nothing to do.
+    const build = execFileSync(process.execPath, ['scripts/build-graphiql.mjs'], { encoding: 'utf8' });
+    expect(build).toContain('dist/graphiql/ is up to date');
+    for (const name of ['graphiql.js', 'graphiql.css']) {
+      const asset = assets.find((a) => a.endsWith(`/${name}`))!;
+      expect((await raw(h.gateway.url, asset)).body.equals(readFileSync(join(BUILT_ASSETS_DIR, name))), name).toBe(true);
+      for (const [encoding, suffix] of [
+        ['br', 'br'],
+        ['gzip', 'gz'],
+      ] as const) {
+        const sent = await raw(h.gateway.url, asset, { headers: { 'accept-encoding': encoding } });
+        expect(sent.body.equals(readFileSync(join(BUILT_ASSETS_DIR, `${name}.${suffix}`))), `${name} ${encoding}`).toBe(true);
+      }
+    }
   });
 
   it('are cached for a year, immutable, under a URL holding the hash of their content', async () => {
@@ -299,6 +382,9 @@ describe('trusted-documents mode', () => {
     expect(ids).toEqual(new Set(documents.map((d) => d.id)));
     expect(config.tabs).toHaveLength(documents.length);
     expect((config.probe as { documentId: string }).documentId).toMatch(/^sha256:/);
+    // The role is asked by the id of the gateway's own `Viewer` document.
+    const viewer = (config.viewer as { documentId: string }).documentId;
+    expect(trusted.config.documents.list.find((d) => d.id === viewer)?.document).toMatch(/^query Viewer \{/m);
     expect(config.introspectionId).toMatch(/^sha256:/);
     expect(config.storagePrefix).toMatch(/^jiguang-gateway-trusted-[0-9a-f]{12}:$/);
   });

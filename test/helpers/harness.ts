@@ -25,7 +25,8 @@ export interface ResultError {
 /** An answer of `gql`: `T` is the shape of `data` the caller expects from its document. */
 export interface GraphQLResult<T = unknown> {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  /** Response headers, names in lower case (the typed client's `GatewayResult.headers`). */
+  headers: Record<string, string>;
   body: { data?: T | null; errors?: ResultError[]; extensions?: GatewayExtensions };
   text: string;
 }
@@ -145,7 +146,8 @@ export const ERROR_CODES: ReadonlySet<string> = new Set((buildSchema(loadTypeDef
 export function assertKnownCodes(body: { errors?: { extensions?: Record<string, unknown> }[] }): void {
   for (const error of body.errors ?? []) {
     const code = error.extensions?.code;
-    if (typeof code !== 'string' || !ERROR_CODES.has(code)) throw new Error(`an error code outside the ErrorCode enum reached a client: ${JSON.stringify(code)}`);
+    if (typeof code !== 'string' || !ERROR_CODES.has(code))
+      throw new Error(`an error code outside the ErrorCode enum reached a client: ${JSON.stringify(code)} (${JSON.stringify(error)})`);
   }
 }
 

@@ -1,13 +1,18 @@
 // What runs in the browser: the page's script and style, served as hashed assets next to GraphiQL's
 // (no inline script, so the page's Content-Security-Policy allows only same-origin scripts). Kept as
-// strings in a module rather than as files so that a compiled build (dist/) carries them too.
+// strings in a module rather than as files so that a compiled build (dist/) carries them too, and so
+// that they change without rebuilding GraphiQL's bundle (scripts/build-graphiql.mjs), whose globals
+// `React`, `ReactDOM.createRoot` and `GraphiQL` the script uses.
 //
-// The script, in order:
+// The page loads this script before GraphiQL's bundle, so that its requests run while the bundle
+// downloads and parses; it renders GraphiQL once both are done (DOMContentLoaded). In order:
 //  1. the token: the page's own (demo mode and tests), the one this browser tab entered before
 //     (sessionStorage), or asked for in a small form before GraphiQL opens, so that the schema is
 //     fetched with it and the Docs pane never starts on "Error fetching schema";
-//  2. an app with data for the examples: on a first visit (no tabs saved) it asks `AppsWithLinks`
-//     with that token and takes the first app with short links (a 401 sends it back to the form);
+//  2. with that token, together: the caller's role (`viewer { role }`), and on a first visit (no
+//     tabs saved) an app with data for the examples (`AppsWithLinks`: the first app with short
+//     links); a 401 on either sends it back to the form. A reader's page has no mutation tabs — the
+//     examples marked as mutations are left out, and so are such tabs saved by an earlier visit;
 //  3. GraphiQL, whose fetcher sends `{documentId, variables}` for a trusted document's text in
 //     trusted mode, and whose schema is fetched again whenever the Authorization header changes.
 // Written in plain ES2020 without backticks, as it lives inside a template string here.
@@ -17,8 +22,14 @@ export const PAGE_SCRIPT = String.raw`(function () {
   'use strict';
   var config = JSON.parse(document.getElementById('graphiql-config').textContent);
   var root = document.getElementById('graphiql');
-  var h = React.createElement;
   var TOKEN_KEY = 'jiguang-gateway:graphiql-token';
+  var TABS_KEY = config.storagePrefix + 'graphiql:tabState';
+  var NO_APP = { appKey: '', linkKey: '', androidPackage: '' };
+  /** GraphiQL's bundle has run (it comes after this script): resolved at DOMContentLoaded. */
+  var bundleLoaded = new Promise(function (resolve) {
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { resolve(); });
+    else resolve();
+  });
 
   function session(action, value) {
     try {
@@ -33,10 +44,64 @@ export const PAGE_SCRIPT = String.raw`(function () {
 
   function hasSavedTabs() {
     try {
-      return Boolean(localStorage.getItem(config.storagePrefix + 'graphiql:tabState'));
+      return Boolean(localStorage.getItem(TABS_KEY));
     } catch (e) {
       return false;
     }
+  }
+
+  /** A tab the examples mark as a mutation on its first line (examples.ts, trusted.ts). */
+  function isMutationTab(query) {
+    return String(query || '').indexOf(config.mutationMark) === 0;
+  }
+
+  /** Takes the marked mutation tabs out of the tabs GraphiQL saved (a visit with another token); the user's own tabs stay. */
+  function dropSavedMutationTabs() {
+    try {
+      var state = JSON.parse(localStorage.getItem(TABS_KEY) || 'null');
+      if (!state || !Array.isArray(state.tabs)) return;
+      var kept = state.tabs.filter(function (tab) {
+        return !isMutationTab(tab && tab.query);
+      });
+      if (kept.length === state.tabs.length) return;
+      if (kept.length === 0) return localStorage.removeItem(TABS_KEY);
+      state.activeTabIndex = Math.max(0, kept.indexOf(state.tabs[state.activeTabIndex]));
+      state.tabs = kept;
+      localStorage.setItem(TABS_KEY, JSON.stringify(state));
+    } catch (e) {
+      // storage disabled or not GraphiQL's: nothing saved to change
+    }
+  }
+
+  /** GraphiQL's storage under a namespace, as @graphiql/toolkit's createLocalStorage: trusted mode keeps tabs of its own. */
+  function namespacedStorage(prefix) {
+    function keys() {
+      var found = [];
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i);
+        if (key !== null && key.indexOf(prefix) === 0) found.push(key);
+      }
+      return found;
+    }
+    return {
+      getItem: function (key) {
+        return localStorage.getItem(prefix + key);
+      },
+      setItem: function (key, value) {
+        localStorage.setItem(prefix + key, value);
+      },
+      removeItem: function (key) {
+        localStorage.removeItem(prefix + key);
+      },
+      clear: function () {
+        keys().forEach(function (key) {
+          localStorage.removeItem(key);
+        });
+      },
+      get length() {
+        return keys().length;
+      },
+    };
   }
 
   function headersFor(token) {
@@ -99,6 +164,20 @@ export const PAGE_SCRIPT = String.raw`(function () {
         return r.json;
       });
     };
+  }
+
+  /** The caller's role ('ADMIN', 'READER'), or '' when the gateway does not say (the page then hides nothing). */
+  function askRole(token) {
+    if (!config.viewer) return Promise.resolve({ status: 0, role: '' });
+    return post(config.viewer, { authorization: 'Bearer ' + token }).then(
+      function (r) {
+        var viewer = r.json && r.json.data && r.json.data.viewer;
+        return { status: r.status, role: viewer && typeof viewer.role === 'string' ? viewer.role : '' };
+      },
+      function () {
+        return { status: 0, role: '' };
+      },
+    );
   }
 
   /** The first app (of those the token may use) that has short links, with its first link. */
@@ -173,10 +252,14 @@ export const PAGE_SCRIPT = String.raw`(function () {
     });
   }
 
-  function mount(token, app) {
+  function mount(token, app, role) {
     var headers = headersFor(token);
-    var tabs = fill(config.tabs, app, headers);
-    var storage = config.storagePrefix ? GraphiQL.createLocalStorage({ namespace: config.storagePrefix.slice(0, -1) }) : undefined;
+    var offered = role === 'READER' ? config.tabs.filter(function (tab) {
+      return !isMutationTab(tab.query);
+    }) : config.tabs;
+    var tabs = fill(offered, app, headers);
+    var storage = config.storagePrefix ? namespacedStorage(config.storagePrefix) : undefined;
+    var h = React.createElement;
     function Page() {
       var state = React.useState(token ? 'Bearer ' + token : '');
       var auth = state[0];
@@ -216,16 +299,25 @@ export const PAGE_SCRIPT = String.raw`(function () {
       return t;
     });
     next.then(function (t) {
-      if (!t) return mount('', { appKey: config.exampleApp || '', linkKey: '', androidPackage: '' });
+      if (!t) return bundleLoaded.then(function () {
+        mount('', { appKey: config.exampleApp || '', linkKey: '', androidPackage: '' }, '');
+      });
       // Saved tabs are restored as they were: the examples (and so the probe) matter on a first visit.
-      if (!typed && hasSavedTabs()) return mount(t, { appKey: '', linkKey: '', androidPackage: '' });
-      findExampleApp(t).then(function (found) {
-        if (found.status === 401 && !config.token) {
+      var saved = !typed && hasSavedTabs();
+      Promise.all([askRole(t), saved ? null : findExampleApp(t)]).then(function (answers) {
+        var role = answers[0];
+        var found = answers[1];
+        if ((role.status === 401 || (found && found.status === 401)) && !config.token) {
           session('remove');
           return start('', 'The gateway refused this token (HTTP 401): check it and try again.');
         }
         if (!config.token) session('set', t);
-        mount(t, found.app);
+        if (role.role === 'READER') dropSavedMutationTabs();
+        // Only mutation tabs were saved: the examples again, on an app with data.
+        var app = found ? Promise.resolve(found) : hasSavedTabs() ? Promise.resolve({ app: NO_APP }) : findExampleApp(t);
+        return Promise.all([app, bundleLoaded]).then(function (ready) {
+          mount(t, ready[0].app, role.role);
+        });
       });
     });
   }

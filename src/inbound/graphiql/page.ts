@@ -20,20 +20,24 @@ export interface PageConfig {
   trustedIds: Record<string, string>;
   /** The request that finds an app with short links: a document (default mode) or an id (trusted). */
   probe: { query: string } | { documentId: string } | null;
+  /** The request that tells the caller's role (`viewer`), as the probe; null when no manifest has it (trusted). */
+  viewer: { query: string } | { documentId: string } | null;
+  /** The first line of a mutation tab (examples.ts MUTATION_MARK): a reader's page leaves those tabs out. */
+  mutationMark: string;
   /** The app the examples open when the probe cannot tell. */
   exampleApp: string | null;
   /** Where GraphiQL keeps tabs and history: '' for its default; trusted mode keeps its own per manifest set. */
   storagePrefix: string;
 }
 
-/** The Content-Security-Policy of the page: scripts and connections to this origin only. */
+/** The Content-Security-Policy of the page: scripts and connections to this origin only; no fonts are downloaded (system fonts). */
 export const PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   // React and GraphiQL set style attributes.
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
-  "font-src 'self' data:",
+  "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -41,6 +45,11 @@ export const PAGE_CSP = [
   "form-action 'none'",
 ].join('; ');
 
+/**
+ * The page. Its own script comes before GraphiQL's bundle (React included): the token, role and
+ * example-app requests run while the bundle downloads and compiles; it renders GraphiQL once the
+ * bundle has run (DOMContentLoaded).
+ */
 export function renderPage(urls: Record<AssetName, string>, config: PageConfig): string {
   return `<!doctype html>
 <html lang="en">
@@ -55,10 +64,8 @@ export function renderPage(urls: Record<AssetName, string>, config: PageConfig):
 <body>
 <div id="graphiql">Loading GraphiQL…</div>
 <script type="application/json" id="graphiql-config">${scriptJson(config)}</script>
-<script src="${urls['react.js']}"></script>
-<script src="${urls['react-dom.js']}"></script>
-<script src="${urls['graphiql.js']}"></script>
 <script src="${urls['page.js']}"></script>
+<script src="${urls['graphiql.js']}"></script>
 </body>
 </html>
 `;

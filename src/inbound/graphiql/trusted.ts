@@ -17,6 +17,9 @@ export interface TrustedTabs {
 /** The operation that tells the page which app has short links (client/operations/overview.graphql). */
 export const PROBE_OPERATION = 'AppsWithLinks';
 
+/** The operation that tells the page the caller's role (client/operations/viewer.graphql). */
+export const VIEWER_OPERATION = 'Viewer';
+
 export function trustedTabs(documents: readonly TrustedDocument[], nowMs: number = Date.now()): TrustedTabs {
   const dates = exampleDates(nowMs);
   const ids: Record<string, string> = {};
@@ -49,12 +52,12 @@ export function trustedTabs(documents: readonly TrustedDocument[], nowMs: number
   return { tabs, ids };
 }
 
-/** The id of the probe operation, when a manifest has it. */
-export function probeDocumentId(documents: readonly TrustedDocument[]): string | undefined {
+/** The id of a document holding only the named operation (the probe, the viewer), when a manifest has it. */
+export function operationDocumentId(documents: readonly TrustedDocument[], operation: string): string | undefined {
   for (const doc of documents) {
     try {
       const names = parse(doc.document).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : []));
-      if (names.length === 1 && names[0] === PROBE_OPERATION) return doc.id;
+      if (names.length === 1 && names[0] === operation) return doc.id;
     } catch {
       // not parseable: not the probe
     }
