@@ -22,7 +22,11 @@ export interface Options {
   gatewayEnv: Record<string, string>;
   /** Where the gateway writes V8 CPU profiles (node --cpu-prof), or null. */
   profileDir: string | null;
+  /** Heap snapshots under load: null = none; '' = a new folder in the OS temp dir, kept. */
+  heapDir: string | null;
   build: boolean;
+  /** Run the gateway as plain `node dist/main.js`, without npm start's flags. */
+  bareNode: boolean;
   pin: boolean;
   keep: boolean;
 }
@@ -42,7 +46,11 @@ export const USAGE = `npm run bench -- [options]
   --dashboard-seconds S   length of the cold and of the warm dashboard phase (default 60)
   --gateway-env K=V       an extra gateway setting (repeatable), e.g. DATABASE_URL=… REDIS_URL=…
   --profile DIR           run the gateway under node --cpu-prof, its profiles written to DIR when it stops
+  --heap [DIR]            one heap snapshot of the gateway per scenario at --connections (page, stats, bykey),
+                          taken halfway through an extra, uncounted run after the measured ones, written to DIR
+                          (default: a new jiguang-bench-heap-* folder in the OS temp dir, kept) and summarized
   --no-build              use dist/ as it is instead of running npm run build's step first
+  --bare-node             run the gateway as plain node dist/main.js, without npm start's heap and malloc flags
   --no-pin                do not pin processes to cores
   --keep                  keep the temporary folder (gateway logs, registry files)`;
 
@@ -65,7 +73,9 @@ export function parseArgs(argv: string[]): Options {
     limitReps: quick ? 20 : 200,
     gatewayEnv: {},
     profileDir: null,
+    heapDir: null,
     build: true,
+    bareNode: false,
     pin: true,
     keep: false,
   };
@@ -132,8 +142,16 @@ export function parseArgs(argv: string[]): Options {
         o.profileDir = dir;
         break;
       }
+      case '--heap': {
+        const value = argv[i + 1];
+        o.heapDir = value !== undefined && !value.startsWith('--') ? next()! : '';
+        break;
+      }
       case '--no-build':
         o.build = false;
+        break;
+      case '--bare-node':
+        o.bareNode = true;
         break;
       case '--no-pin':
         o.pin = false;
@@ -148,6 +166,8 @@ export function parseArgs(argv: string[]): Options {
         throw new UsageError(`unknown option ${arg}`);
     }
   }
+  if (o.heapDir !== null && (o.soakMinutes !== null || !['page', 'stats', 'bykey'].some((s) => o.only.has(s as ScenarioName))))
+    throw new UsageError('--heap takes its snapshots in the scenarios at --connections: page, stats or bykey (not in --soak)');
   return o;
 }
 

@@ -26,6 +26,8 @@ export interface DashboardOptions {
   dir: string;
   pinning: Pinning;
   gatewayEnv: Record<string, string>;
+  /** Plain `node dist/main.js`, without npm start's flags. */
+  bareNode: boolean;
   nodeArgs: string[];
   metricsToken: Token;
 }
@@ -68,6 +70,7 @@ export async function runDashboard(bench: Bench, o: DashboardOptions, log: (line
     const data = await loadBenchData(open);
     const bodies = dashboards(data);
     const gateway = await startGateway({
+      bareNode: o.bareNode,
       name: 'gateway',
       upstream: jiguang,
       tokens: [...users, ...crowd],

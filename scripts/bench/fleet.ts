@@ -24,6 +24,8 @@ export interface FleetOptions {
   dir: string;
   pinning: Pinning;
   gatewayEnv: Record<string, string>;
+  /** Plain `node dist/main.js`, without npm start's flags. */
+  bareNode: boolean;
   metricsToken: Token;
 }
 
@@ -73,6 +75,7 @@ export async function runFleet(bench: Bench, o: FleetOptions, log: (line: string
       schemas.push(`bench_fleet_${id}`);
       prefixes.push(`bench:${id}:`);
       const fleet = await startGateway({
+        bareNode: o.bareNode,
         name: `fleet of ${size}`,
         upstream: jiguang,
         tokens: [...users, ...crowd],

@@ -10,15 +10,17 @@
 // `--soak [minutes]` instead watches the gateway's memory under load. See args.ts for the options.
 // Without taskset (or with one core) nothing is pinned and the machine line says so. A fleet:
 // `--replicas N` starts N gateway processes and the load generator spreads its connections over
-// them (one autocannon instance per process); their CPU and memory are summed.
+// them (one autocannon instance per process); their CPU and memory are summed. `--heap [DIR]`: a
+// heap snapshot of the gateway under load per scenario at --connections, summarized (snapshot.ts, heap.ts).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Options, parseArgs, USAGE, UsageError } from './args.js';
 import { compare, type Timing } from './compare.js';
 import { type DashboardReport, runDashboard } from './dashboard.js';
 import { type FleetRow, runFleet } from './fleet.js';
+import { heapSummaryLines, summarizeHeapSnapshot } from './heap.js';
 import { type LimitResult, runLimits } from './limits.js';
 import { LoadGenerator } from './load.js';
 import { machineLines } from './machine.js';
@@ -26,8 +28,9 @@ import type { Bench } from './measure.js';
 import { installCleanup, keepTempDirs, pinSelf, planPinning, removeOnExit, stopAll } from './processes.js';
 import { checkReference, ReferenceMismatch } from './reference.js';
 import { caveats, markdownTable, ms, num, pct, summaryLines, type TableRow } from './report.js';
-import { dashboards, loadBenchData, scenarios } from './scenarios.js';
-import { makeTokens, NO_CACHE_NO_LIMITS, ROOT, startEmulator, startGateway, startProxy } from './servers.js';
+import { dashboards, loadBenchData, type Scenario, type ScenarioId, scenarios } from './scenarios.js';
+import { makeTokens, NO_CACHE_NO_LIMITS, NPM_START, ROOT, type Server, startEmulator, startGateway, startProxy, type Upstream } from './servers.js';
+import { heapNodeArgs, snapshotUnderLoad } from './snapshot.js';
 import { runSoak } from './soak.js';
 
 const log = (line = '') => console.log(line);
@@ -72,6 +75,9 @@ let dashboard: DashboardReport | null = null;
 let fleet: FleetRow[] | null = null;
 let addedLatency: string | null = null;
 const timing: Timing = { warmupSec: o.warmupSec, durationSec: o.durationSec, reps: o.reps };
+// --heap: where the gateway writes its snapshots; a folder of its own that outlives the run.
+const heapDir = o.heapDir === null ? null : o.heapDir === '' ? mkdtempSync(join(tmpdir(), 'jiguang-bench-heap-')) : resolve(o.heapDir);
+if (heapDir) mkdirSync(heapDir, { recursive: true });
 
 try {
   const cpuScenarios = (['page', 'stats', 'bykey', 'latency', 'limits'] as const).filter((s) => o.only.has(s));
@@ -99,6 +105,7 @@ async function cpuPart(): Promise<void> {
   const data = await loadBenchData(emulator);
   const [caller] = makeTokens('bench', 1);
   const gateway = await startGateway({
+    bareNode: o.bareNode,
     name: 'gateway',
     upstream: emulator,
     tokens: [caller!],
@@ -107,12 +114,12 @@ async function cpuPart(): Promise<void> {
     replicas: o.replicas,
     settings: { ...NO_CACHE_NO_LIMITS, ...o.gatewayEnv },
     pinning,
-    nodeArgs: profileArgs(),
+    nodeArgs: [...profileArgs(), ...(heapDir ? heapNodeArgs(heapDir) : [])],
   });
   const proxy = await startProxy('raw proxy', emulator, [caller!], pinning);
   const token = caller!.token;
   log(
-    `\nupstream: the standalone emulator, ${o.latencyMs} ms per call, quotas lifted; gateway: node dist/main.js${o.replicas > 1 ? ` ×${o.replicas} (connections spread over them)` : ''}, LOG_LEVEL=info to a file, cache off, quotas and fairness lifted`,
+    `\nupstream: the standalone emulator, ${o.latencyMs} ms per call, quotas lifted; gateway: ${gatewayCommand()}${o.replicas > 1 ? ` ×${o.replicas} (connections spread over them)` : ''}, LOG_LEVEL=info to a file, cache off, quotas and fairness lifted`,
   );
   const all = scenarios(data);
   // Every distinct request of every scenario, the dashboards included.
@@ -141,6 +148,7 @@ async function cpuPart(): Promise<void> {
         `${num(soak.samples[0]!.rssMb)} → ${num(soak.samples.at(-1)!.rssMb)} MB | ${num(soak.slopeAll)} MB/min | ${num(soak.slopeAfterWarmup)} MB/min |`,
     );
   } else {
+    const rates = new Map<ScenarioId, number>();
     for (const s of all.filter((s) => o.only.has(s.id))) {
       const connections = s.connections || o.connections;
       log(`\n## ${s.title}, ${connections} connection${connections > 1 ? 's' : ''} (${s.calls} JMLink call${s.calls > 1 ? 's' : ''} a request; ${s.note})`);
@@ -161,12 +169,22 @@ async function cpuPart(): Promise<void> {
       for (const line of warn) log(line);
       for (const side of [c.gateway, c.proxy]) if (side.failed > 0) problems.push(`${s.title}: ${side.server} gave ${side.failed} failed answers, e.g. ${side.sample}`);
       rows.push({ scenario: s.title, connections: String(connections), gateway: c.gateway, proxy: c.proxy });
+      rates.set(s.id, c.gateway.rps.median);
     }
     if (o.only.has('limits')) {
       log('\n## limits: documents the gateway must refuse (1 connection, one after the other)');
       limits = await runLimits(bench, gateway, emulator, token, o.limitReps, log);
       for (const l of limits) if (!l.refused) problems.push(`limits: the gateway did not refuse the ${l.name} (${l.answer})`);
     }
+    if (heapDir)
+      await heapPart(
+        heapDir,
+        gateway,
+        emulator,
+        all.filter((s) => o.only.has(s.id) && s.connections === 0),
+        rates,
+        token,
+      );
   }
   log(`gateway log: ${num(logBytes() / 2 ** 20)} MB written so far at LOG_LEVEL=info`);
   await gateway.close();
@@ -189,6 +207,7 @@ async function dashboardPart(): Promise<void> {
       dir,
       pinning,
       gatewayEnv: o.gatewayEnv,
+      bareNode: o.bareNode,
       nodeArgs: profileArgs(),
       metricsToken,
     },
@@ -231,6 +250,7 @@ async function fleetPart(): Promise<void> {
       dir,
       pinning,
       gatewayEnv: o.gatewayEnv,
+      bareNode: o.bareNode,
       metricsToken,
     },
     log,
@@ -285,6 +305,57 @@ function finalReport(): void {
       `Limits: ${limits.map((l) => `the ${l.name} is refused (${l.answer}) in ${ms(l.p50)} median, ${ms(l.p99)} p99`).join('; ')} (${limits[0]!.reps} requests each, one connection).`,
     );
   }
+}
+
+/** After every measured run: per scenario, a snapshot halfway through an extra run, and its summary. */
+async function heapPart(heapDir: string, gateway: Server, emulator: Upstream, chosen: Scenario[], rates: Map<ScenarioId, number>, token: string): Promise<void> {
+  log(`\n## heap snapshots (--heap): the gateway under ${o.connections} connections, cache off, files in ${heapDir}`);
+  log(
+    `  one per scenario, ${num(Math.max(0.5, o.durationSec / 2))} s into an extra run of ~${num(o.durationSec)} s (after a ${num(o.warmupSec)} s warm-up) once every measured run is over: ` +
+      `writing a snapshot stops the gateway for seconds, so that run is in none of the figures${o.replicas > 1 ? '; of the first replica only' : ''}`,
+  );
+  const mb = (bytes: number) => `${num(bytes / 2 ** 20)} MB`;
+  for (const s of chosen) {
+    log(`\n### heap: ${s.title}, ${o.connections} connections`);
+    const shot = await snapshotUnderLoad(
+      bench,
+      gateway,
+      emulator,
+      { connections: o.connections, bodies: s.bodies, tokens: [token] },
+      { dir: heapDir, label: s.id, rate: rates.get(s.id) ?? 200, warmupSec: o.warmupSec, durationSec: o.durationSec, metricsToken: metricsToken.token },
+    );
+    const l = shot.load;
+    log(
+      `  warm-up ${shot.warmup} requests; the snapshot run (not counted): ${l.responses} requests, ${num(l.rps)} req/s with the pause, p50 ${ms(l.p50)}, max ${ms(l.max)}` +
+        (l.failed > 0 ? `, ${l.failed} FAILED: ${l.sample}` : ''),
+    );
+    if (l.failed > 0) problems.push(`heap snapshot run of ${s.title}: ${l.failed} failed answers, e.g. ${l.sample}`);
+    const h = shot.heap;
+    log(
+      `  at the signal, ${num(shot.signalAtSec)} s into the run: gateway RSS ${num(shot.rssMb)} MB; ` +
+        (h
+          ? `V8 heap used ${mb(h.used)} of ${mb(h.total)} (old space ${mb(h.oldUsed)}, new space ${mb(h.newUsed)}), external ${mb(h.external)}`
+          : 'V8 heap unknown (/metrics did not answer)'),
+    );
+    log(`  written in ${num(shot.writeSec)} s (the gateway stopped meanwhile); its RSS just after: ${num(shot.rssAfterMb)} MB`);
+    const summary = await summarizeHeapSnapshot(shot.file);
+    for (const line of heapSummaryLines(summary)) log(line);
+    if (h) {
+      log(
+        `\n  live in the snapshot ${mb(summary.totalSize)} of the ${mb(h.used)} V8 heap used at the signal: about ${mb(Math.max(0, h.used - summary.totalSize))} was garbage ` +
+          `not yet collected, which no snapshot shows (at most ${mb(h.newUsed)} of it in new space; the rest in old space: objects that outlived a scavenge, then died); ` +
+          `RSS beyond the V8 heap's ${mb(h.total)}: ${num(shot.rssMb - h.total / 2 ** 20)} MB (malloc, buffers, code, stacks).`,
+      );
+    }
+    log(`  (the snapshot is streamed: this process's peak RSS so far is ${num(process.resourceUsage().maxRSS / 1024)} MB)`);
+  }
+}
+
+/** The gateway's command line as the bench runs it (npm start's, unless --bare-node). */
+function gatewayCommand(): string {
+  if (o.bareNode) return "node dist/main.js (--bare-node: without npm start's flags)";
+  const env = Object.entries(NPM_START.env).map(([k, v]) => `${k}=${v} `);
+  return `${env.join('')}node ${NPM_START.nodeArgs.join(' ')} dist/main.js (as npm start)`;
 }
 
 function profileArgs(): string[] {

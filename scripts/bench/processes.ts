@@ -3,7 +3,7 @@
 // or whatever way this process exits, so nothing is left running.
 import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export interface Pinning {
@@ -85,6 +85,11 @@ export interface SpawnOptions {
   cpus: string | null;
   /** Where stderr goes: 'pipe' (kept in `tail`) or a file path. */
   stderr?: 'pipe' | string;
+  /**
+   * A file that also receives stdout (the gateway logs there): its first lines are still read (the
+   * address), the rest is only copied, so a busy log costs this process no line parsing.
+   */
+  stdoutFile?: string;
   /** An IPC channel (the load generator). */
   ipc?: boolean;
 }
@@ -105,15 +110,21 @@ export function spawnNode(name: string, script: string, options: SpawnOptions): 
     if (tail.length > 40) tail.shift();
   };
   if (proc.stdout) {
-    createInterface({ input: proc.stdout }).on('line', (line) => {
+    if (options.stdoutFile) proc.stdout.pipe(createWriteStream(options.stdoutFile, { flags: 'a' }));
+    const reader = createInterface({ input: proc.stdout }).on('line', (line) => {
       keep(line);
       if (stdout.length < 500) stdout.push(line);
+      else if (options.stdoutFile) {
+        // Closing the reader pauses the stream: resumed, the pipe keeps flowing into the file.
+        reader.close();
+        proc.stdout!.resume();
+      }
       lines.emit('line', line);
     });
   }
   if (proc.stderr) createInterface({ input: proc.stderr }).on('line', keep);
   const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  const child: Child = { name, pid: proc.pid, proc, exited, stdout, tail, lines, logFile: typeof stderr === 'number' ? options.stderr! : null };
+  const child: Child = { name, pid: proc.pid, proc, exited, stdout, tail, lines, logFile: options.stdoutFile ?? (typeof stderr === 'number' ? options.stderr! : null) };
   children.add(child);
   void exited.then(() => children.delete(child));
   return child;

@@ -33,8 +33,10 @@ async function ask(server: Server, body: string, token: string): Promise<{ statu
 export function withoutCost(text: string): string {
   const at = text.lastIndexOf(',"extensions":{"cost":');
   if (at < 0) return text;
-  const tail = JSON.parse(text.slice(at + ',"extensions":'.length, -1)) as Record<string, unknown>;
-  return Object.keys(tail).length === 1 ? `${text.slice(0, at)}}` : text;
+  // Apollo ends a body with a newline: the object closes before it.
+  const end = text.trimEnd().length;
+  const tail = JSON.parse(text.slice(at + ',"extensions":'.length, end - 1)) as Record<string, unknown>;
+  return Object.keys(tail).length === 1 ? `${text.slice(0, at)}}${text.slice(end)}` : text;
 }
 
 function difference(gateway: string, proxy: string): string {

@@ -2,13 +2,33 @@
 // emulator/main.ts, what `npm run emulator` runs), the gateway as production runs it
 // (`node dist/main.js`, configured only through its environment) — one process or N replicas — and
 // the raw node:http + undici proxy that is the baseline.
+
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { baseEnv, type Child, type Pinning, spawnNode, stop, waitForLine } from './processes.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EMULATOR_MAIN = `${ROOT}dist/emulator/main.js`;
 const GATEWAY_MAIN = `${ROOT}dist/main.js`;
+
+/**
+ * How `npm start` runs the gateway (package.json "start"): its environment assignments and node's
+ * flags (heap sizes, malloc's threshold), read from there so that the bench measures that process.
+ */
+export const NPM_START: { env: Record<string, string>; nodeArgs: string[] } = (() => {
+  const script = String((JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts.start);
+  const match = /^((?:\w+=\S+\s+)*)(?:exec\s+)?node\s+(.*?)\s*dist\/main\.js$/.exec(script.trim());
+  if (!match) throw new Error(`bench: cannot read how npm start runs the gateway from package.json ("${script}")`);
+  const env = Object.fromEntries(
+    match[1]!
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+  );
+  return { env, nodeArgs: match[2]!.split(/\s+/).filter(Boolean) };
+})();
 const PROXY_MAIN = fileURLToPath(new URL('./raw-proxy.mjs', import.meta.url));
 
 export interface App {
@@ -167,8 +187,10 @@ export interface GatewayOptions {
   replicas: number;
   settings: Record<string, string>;
   pinning: Pinning;
-  /** Options of node itself (--profile: --cpu-prof). */
+  /** Options of node itself (--profile: --cpu-prof), after npm start's. */
   nodeArgs?: string[];
+  /** Without npm start's flags and environment (`--bare-node`): plain `node dist/main.js`. */
+  bareNode?: boolean;
 }
 
 /** N gateway processes as production starts them: the emulator's export lines, tokens, a registry key and file. */
@@ -183,6 +205,7 @@ export async function startGateway(o: GatewayOptions): Promise<Server> {
     for (let r = 1; r <= o.replicas; r++) {
       const env = {
         ...baseEnv(),
+        ...(o.bareNode ? {} : NPM_START.env),
         ...o.upstream.exports,
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
@@ -198,9 +221,11 @@ export async function startGateway(o: GatewayOptions): Promise<Server> {
       };
       const child = spawnNode(o.replicas > 1 ? `${o.name} #${r}` : o.name, GATEWAY_MAIN, {
         env,
-        nodeArgs: o.nodeArgs,
+        nodeArgs: [...(o.bareNode ? [] : NPM_START.nodeArgs), ...(o.nodeArgs ?? [])],
         cpus: o.pinning.serverCpus,
-        stderr: `${o.dir}/gateway-${start}-${r}.log`,
+        // Logs are on stdout; stderr holds only what stops a start.
+        stdoutFile: `${o.dir}/gateway-${start}-${r}.log`,
+        stderr: `${o.dir}/gateway-${start}-${r}.err`,
       });
       children.push(child);
       const match = await waitForLine(child, /GraphQL endpoint (\S+)/, 30_000);

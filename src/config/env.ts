@@ -52,6 +52,7 @@ export const envSchema = z.object({
   GATEWAY_MAX_DIRECTIVES: int(0, 10_000).default(50),
   GATEWAY_MAX_COST: int(10, 10_000_000).default(100_000),
   GATEWAY_MAX_UPSTREAM_CALLS: int(1, 100_000).default(100),
+  GATEWAY_COMPILE_AFTER_USES: int(1, 1_000).default(2),
   GATEWAY_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
   GATEWAY_FIRST_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(3_000),
   GATEWAY_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(30_000),

@@ -186,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       corsOrigins: e.GATEWAY_CORS_ORIGINS ?? [],
       metrics: { tokenSha256: e.GATEWAY_METRICS_TOKEN_SHA256 ?? null, address: e.GATEWAY_METRICS_ADDRESS ?? null },
       introspection: e.GATEWAY_INTROSPECTION,
+      compileAfterUses: e.GATEWAY_COMPILE_AFTER_USES,
       graphiql: e.GATEWAY_GRAPHIQL === undefined ? e.GATEWAY_INTROSPECTION : e.GATEWAY_GRAPHIQL === 'true',
       documents: { manifests, list: read.documents, trusted: e.GATEWAY_TRUSTED_DOCUMENTS },
       demo,

@@ -164,6 +164,8 @@ export interface GatewayConfig {
   /** Who may read /metrics, and where. */
   metrics: MetricsAccess;
   introspection: boolean;
+  /** Uses of a document before it is compiled (graphql-jit, src/execution/compiled.ts); before that it runs on graphql-js. */
+  compileAfterUses: number;
   /** Serve GraphiQL to browsers at the GraphQL path; defaults to the introspection setting. */
   graphiql: boolean;
   documents: DocumentSettings;

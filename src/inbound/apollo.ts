@@ -2,10 +2,12 @@
 // and plugins, errors masked, and nothing of Apollo's own HTTP handling (landing page, signals).
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GatewayConfig } from '../config/index.js';
 import type { GatewayContext } from '../context.js';
 import { maskError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { compiledGateway, type ExecutionCounters } from '../execution/compiled.js';
 import { parsedDocumentStore, persistedQueryStore } from '../limits/caches.js';
 import { knownOperationTypes } from '../limits/operation-types.js';
 import { costLimitPlugin } from '../limits/plugin.js';
@@ -22,9 +24,10 @@ import { loadTypeDefs } from '../schema.js';
 
 /** A started Apollo Server. */
 export async function startApollo(config: GatewayConfig, metrics: Metrics, logger: Logger): Promise<ApolloServer<GatewayContext>> {
+  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
   const apollo = new ApolloServer<GatewayContext>({
-    typeDefs: loadTypeDefs(),
-    resolvers,
+    // Apollo parses, validates and runs the plugins; graphql-jit executes (src/execution/compiled.ts).
+    gateway: compiledGateway(schema, { compileAfterUses: config.compileAfterUses, counters: executionCounters(metrics), logger }),
     introspection: config.introspection,
     // With introspection off, validation errors do not suggest field names ("Did you mean …?").
     hideSchemaDetailsFromClientErrors: !config.introspection,
@@ -53,4 +56,13 @@ export async function startApollo(config: GatewayConfig, metrics: Metrics, logge
   });
   await apollo.start();
   return apollo;
+}
+
+function executionCounters(metrics: Metrics): ExecutionCounters {
+  const compiled = metrics.executions.labels('compiled');
+  const interpreted = metrics.executions.labels('interpreted');
+  return {
+    executed: (engine) => (engine === 'compiled' ? compiled : interpreted).inc(),
+    notCompiled: () => metrics.documentsNotCompiled.inc(),
+  };
 }

@@ -35,6 +35,17 @@ export class Metrics {
     labelNames: ['operation', 'type', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly executions = new Counter({
+    name: 'gateway_graphql_executions_total',
+    help: 'Operations executed, by engine: compiled (graphql-jit, compiled once per document) or interpreted (graphql-js, for a document graphql-jit could not compile).',
+    labelNames: ['engine'] as const,
+    registers: [this.registry],
+  });
+  readonly documentsNotCompiled = new Counter({
+    name: 'gateway_graphql_documents_not_compiled_total',
+    help: 'Documents graphql-jit could not compile, which run on graphql-js instead (once per document while it is kept).',
+    registers: [this.registry],
+  });
   readonly operationDuration = new Histogram({
     name: 'gateway_graphql_operation_duration_seconds',
     help: 'Time to execute a GraphQL operation.',

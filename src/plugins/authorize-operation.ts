@@ -24,17 +24,15 @@ import {
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
-  getVariableValues,
   isInputObjectType,
   isInterfaceType,
   isObjectType,
-  type OperationDefinitionNode,
 } from 'graphql';
 import { authorize } from '../auth/authorize.js';
 import type { Caller } from '../auth/callers.js';
 import type { GatewayContext } from '../context.js';
 import { ForbiddenError } from '../core/errors.js';
-import { ALWAYS, fragmentsOf, selectedFields } from './selected-fields.js';
+import { preparedFields } from './selected-fields.js';
 
 /** What running one field needs beyond its operation's type, from its schema directives. */
 export interface FieldAccess {
@@ -105,17 +103,14 @@ export function fieldRefusal(caller: Caller, access: FieldAccess, args: () => Re
 }
 
 export function authorizeOperation(): ApolloServerPlugin<GatewayContext> {
-  let schema: GraphQLSchema | undefined;
   let table = new Map<string, FieldAccess>();
-  const pick = (coordinate: string) => table.get(coordinate);
-  // Whether an operation has any declared field at all: most documents have a few, some none.
-  const declared = new WeakMap<OperationDefinitionNode, boolean>();
+  let fields: ReturnType<typeof preparedFields<FieldAccess>> | undefined;
   // The fields refused to one request's operation (Apollo gives every operation of a batch its own context).
   const refusals = new WeakMap<GatewayContext, Map<FieldNode, GraphQLError>>();
   return {
-    async serverWillStart(service) {
-      schema = service.schema;
+    async serverWillStart({ schema }) {
       table = accessTable(schema);
+      fields = preparedFields(schema, (coordinate) => table.get(coordinate));
       for (const coordinate of table.keys()) {
         const [typeName, fieldName] = coordinate.split('.') as [string, string];
         const type = schema.getType(typeName);
@@ -133,18 +128,14 @@ export function authorizeOperation(): ApolloServerPlugin<GatewayContext> {
       return {
         // Synchronous up to its refusal: Apollo runs the plugins' hooks together, and the first to refuse is the answer.
         async didResolveOperation({ operation, document, request, contextValue }) {
-          if (!operation || !schema) return;
+          if (!operation || !fields) return;
           authorize(contextValue.caller, { kind: 'operation', type: operation.operation });
-          const fragments = fragmentsOf(document);
-          let any = declared.get(operation);
-          if (any === undefined) declared.set(operation, (any = selectedFields(schema, operation, fragments, ALWAYS, pick).length > 0));
-          if (!any) return;
-          // Variables as execution will see them; when they do not coerce, execution refuses them before any resolver.
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-          if (coerced.errors) return;
+          // Variables that do not coerce: execution refuses them before any resolver.
+          const found = fields.of(operation, document, request.variables);
+          if (!found || found.fields.length === 0) return;
           const refused = new Map<FieldNode, GraphQLError>();
-          for (const [def, node, access] of selectedFields(schema, operation, fragments, coerced.coerced, pick)) {
-            const error = fieldRefusal(contextValue.caller, access, () => getArgumentValues(def, node, coerced.coerced));
+          for (const [def, node, access] of found.fields) {
+            const error = fieldRefusal(contextValue.caller, access, () => getArgumentValues(def, node, found.variables));
             if (error) refused.set(node, error);
           }
           if (refused.size > 0) refusals.set(contextValue, refused);

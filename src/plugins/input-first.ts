@@ -4,10 +4,10 @@
 // otherwise never run its checks). Each domain declares its checks next to its resolvers
 // (`inputChecks`); the resolvers call the same functions for the values they normalise.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type GraphQLSchema, getArgumentValues, getVariableValues, type OperationDefinitionNode } from 'graphql';
+import { getArgumentValues } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../core/errors.js';
-import { ALWAYS, fragmentsOf, selectedFields } from './selected-fields.js';
+import { preparedFields } from './selected-fields.js';
 
 /** A field's argument check: throws BadUserInputError naming the argument. */
 export type InputCheck = (args: Record<string, unknown>, ctx: GatewayContext) => void;
@@ -21,28 +21,20 @@ export function inputCheck<A>(check: (args: A, ctx: GatewayContext) => unknown):
 }
 
 export function inputFirst(checks: InputChecks): ApolloServerPlugin<GatewayContext> {
-  let schema: GraphQLSchema | undefined;
-  // Whether an operation has any checked field at all: most have none, and skip the walk.
-  const checked = new WeakMap<OperationDefinitionNode, boolean>();
+  let fields: ReturnType<typeof preparedFields<InputCheck>> | undefined;
   return {
-    async serverWillStart(service) {
-      schema = service.schema;
+    async serverWillStart({ schema }) {
+      fields = preparedFields(schema, (coordinate) => checks[coordinate]);
     },
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request, contextValue }) {
-          if (!operation || !schema) return;
-          const fragments = fragmentsOf(document);
-          const pick = (coordinate: string) => checks[coordinate];
-          let any = checked.get(operation);
-          if (any === undefined) checked.set(operation, (any = selectedFields(schema, operation, fragments, ALWAYS, pick).length > 0));
-          if (!any) return;
-          // Variables as execution will see them; when they do not coerce, execution reports that itself.
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-          if (coerced.errors) return;
-          const fields = selectedFields(schema, operation, fragments, coerced.coerced, pick);
+          if (!operation || !fields) return;
+          // Variables that do not coerce: execution reports that itself.
+          const found = fields.of(operation, document, request.variables);
+          if (!found) return;
           try {
-            for (const [def, node, check] of fields) check(getArgumentValues(def, node, coerced.coerced), contextValue);
+            for (const [def, node, check] of found.fields) check(getArgumentValues(def, node, found.variables), contextValue);
           } catch (error) {
             // The whole request is refused before anything runs, as for a literal a scalar refused.
             if (error instanceof GatewayError && error.code === 'BAD_USER_INPUT') {

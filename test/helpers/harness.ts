@@ -95,6 +95,9 @@ export async function startHarness(options: { emulator?: EmulatorOptions; env?: 
     JIGUANG_VERIFICATION_ADMIN_URL: u,
     JIGUANG_GROWTH_URL: u,
     ...(options.cache ? {} : NO_CACHE),
+    // Every document compiled at its first use, so that the tests run what production runs from a
+    // document's second use on (test/gateway/compiled.test.ts compares the two engines).
+    GATEWAY_COMPILE_AFTER_USES: '1',
     ...options.env,
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));

@@ -36,7 +36,7 @@ export function wire(deps: WireDeps): Dispatch {
     const timeoutMs = Math.max(1, Math.min(deps.timeoutMs, ctx.deadline - Date.now()));
     exchange.started = performance.now();
     for (let attempt = 1; ; attempt++) {
-      const signal = call.signal ? AbortSignal.any([call.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+      const { signal, release } = callSignal(call.signal, timeoutMs);
       try {
         const res = await deps.transport.send(endpoint.service, {
           method: endpoint.method,
@@ -62,7 +62,31 @@ export function wire(deps: WireDeps): Dispatch {
         exchange.cause = error.cause_;
         if (error.kind !== 'cancelled') deps.logger.warn('upstream call failed', { endpoint: endpoint.name, code, cause: error.cause_, requestId: ctx.requestId });
         throw error.kind === 'cancelled' ? new RequestCancelledError() : upstreamError(code, callInfo(call, null));
+      } finally {
+        release();
       }
     }
+  };
+}
+
+/**
+ * The signal that ends one attempt: the caller's cancellation or the deadline, whichever comes
+ * first, released as soon as the attempt is over. (AbortSignal.timeout's timer outlives the call
+ * by the whole timeout and then builds its DOMException, and AbortSignal.any registers weak
+ * references per call: together about a tenth of a request's CPU at one connection.)
+ */
+function callSignal(parent: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The upstream call timed out.', 'TimeoutError')), timeoutMs);
+  if (!parent) return { signal: controller.signal, release: () => clearTimeout(timer) };
+  const onAbort = () => controller.abort(parent.reason);
+  if (parent.aborted) onAbort();
+  else parent.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onAbort);
+    },
   };
 }

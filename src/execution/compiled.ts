@@ -1,0 +1,103 @@
+// Compiled execution behind Apollo Server: the schema is handed to Apollo through its gateway
+// interface, whose executor runs operations with graphql-jit instead of graphql-js. Parsing,
+// validation and the plugins' hooks stay Apollo's, so answers, errors (paths, extensions, masking)
+// and HTTP statuses are what they were.
+//
+// A document is compiled once it has been used GATEWAY_COMPILE_AFTER_USES times (default 2: a one-off
+// document would pay 1–5 ms of compiling for nothing) and kept by Apollo's document hash and the
+// operation's name; later requests run the compiled function. Documents not yet compiled are counted
+// in a table of their own, so a flood of one-off documents never pushes out the compiled ones. A
+// document graphql-jit cannot compile runs on graphql-js, counted in the metrics.
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import { execute, type GraphQLSchema } from 'graphql';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../core/logger.js';
+
+/** Compiled documents kept (each is a few generated functions; a client's documents are few). */
+const COMPILED_MAX = 500;
+/** Documents counted towards compiling (a key and a number each). */
+const COUNTED_MAX = 5_000;
+
+export interface ExecutionCounters {
+  /** Counts one execution by engine: `compiled` or `interpreted`. */
+  executed(engine: 'compiled' | 'interpreted'): void;
+  /** Counts a document graphql-jit could not compile (once per document kept). */
+  notCompiled(): void;
+}
+
+export interface CompiledOptions {
+  /** Uses of a document before it is compiled (1: at first use). */
+  compileAfterUses: number;
+  counters: ExecutionCounters;
+  logger: Logger;
+}
+
+export function compiledExecutor(schema: GraphQLSchema, options: CompiledOptions): GatewayExecutor {
+  const { compileAfterUses, counters, logger } = options;
+  /** A document's compiled query, or 'not compilable'. */
+  const compiled = new LRUCache<string, CompiledQuery | 'not compilable'>({ max: COMPILED_MAX });
+  const uses = new LRUCache<string, number>({ max: COUNTED_MAX });
+
+  const compile = (request: Parameters<GatewayExecutor>[0]): CompiledQuery | 'not compilable' => {
+    const { document, operationName } = request;
+    let reason: string | undefined;
+    try {
+      const result = compileQuery(schema, document, operationName ?? undefined);
+      if (isCompiledQuery(result)) return result;
+      reason = result.errors?.[0]?.message;
+    } catch (error) {
+      reason = error instanceof Error ? error.message : String(error);
+    }
+    logger.warn('graphql-jit could not compile a document; it runs on graphql-js', { operationName, reason });
+    counters.notCompiled();
+    return 'not compilable';
+  };
+
+  /** The compiled query of a document, once it has been used often enough and compiles. */
+  const compiledFor = (request: Parameters<GatewayExecutor>[0]): CompiledQuery | undefined => {
+    const key = `${request.queryHash}:${request.operationName ?? ''}`;
+    let plan = compiled.get(key);
+    if (plan === undefined) {
+      const used = (uses.get(key) ?? 0) + 1;
+      if (used < compileAfterUses) {
+        uses.set(key, used);
+        return undefined;
+      }
+      uses.delete(key);
+      compiled.set(key, (plan = compile(request)));
+    }
+    return plan === 'not compilable' ? undefined : plan;
+  };
+
+  return async (request) => {
+    const variables = request.request.variables ?? {};
+    const interpreted = () => {
+      counters.executed('interpreted');
+      return execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName: request.operationName });
+    };
+    const query = compiledFor(request);
+    if (!query) return interpreted();
+    const result = await query.query(undefined, request.context, variables);
+    // No data at all: the variables did not coerce, and nothing ran. graphql-js says so with errors
+    // that carry the variable's definition, which Apollo reads to answer 400 BAD_USER_INPUT.
+    if (result.data === undefined && result.errors?.length) return interpreted();
+    counters.executed('compiled');
+    return result;
+  };
+}
+
+/** Apollo Server's gateway interface around a fixed schema and the compiled executor. */
+export function compiledGateway(schema: GraphQLSchema, options: CompiledOptions): GatewayInterface {
+  return {
+    async load() {
+      return { schema, executor: compiledExecutor(schema, options) };
+    },
+    // The schema never changes while the gateway runs: the callback is called once, at load.
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      return () => {};
+    },
+    async stop() {},
+  };
+}
