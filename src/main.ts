@@ -11,7 +11,7 @@ import type { Deployment } from './inbound/health.js';
 import { type ReadinessCheck, type RunningGateway, startGateway } from './inbound/server.js';
 import { releaseMemoryWhenIdle } from './memory.js';
 import { startTracing } from './observability/tracing.js';
-import { type AppRegistry, openRegistry } from './registry/index.js';
+import { type AppRegistry, openRegistry, registryQueries } from './registry/index.js';
 import { startupProblem } from './startup.js';
 import type { TrafficState } from './traffic.js';
 
@@ -76,12 +76,16 @@ async function start(base: GatewayConfig): Promise<Running> {
       growthCredentials: { username: emulator.growthProject.projectId, password: emulator.growthProject.projectSecret },
     };
   }
+  // The registry opens before the logger exists (the logger scrubs the secrets the seed names): what
+  // it reports meanwhile (its change feed's troubles, PostgreSQL only) goes nowhere.
+  const registryLog: { to?: Logger } = {};
   const registry = await openRegistry({
     databaseUrl: config.databaseUrl,
     databaseSchema: config.databaseSchema,
     file: config.registry.file,
     memory: config.demo,
     key: config.registry.key ? parseRegistryKey(config.registry.key) : null,
+    log: (level, message, fields) => registryLog.to?.[level](message, fields),
   });
   const seed = emulator
     ? emulator.apps.map((app) => ({ ...app, source: 'config' as const }))
@@ -95,6 +99,7 @@ async function start(base: GatewayConfig): Promise<Running> {
   const demoToken = config.demo && config.callers.length === 0 ? newToken() : undefined;
   if (demoToken) secrets.push(demoToken);
   const logger = createLogger({ level: config.logLevel, secrets: () => secrets });
+  registryLog.to = logger;
 
   // Several replicas share the cache, coalescing and quotas through Redis; loaded only then.
   let traffic: TrafficState | undefined;
@@ -114,6 +119,9 @@ async function start(base: GatewayConfig): Promise<Running> {
     shared: config.redisUrl ? { kind: 'redis', prefix: config.redisPrefix } : { kind: 'process' },
   };
   const gateway = await startGateway({ config, registry, logger, extraCallers, graphiqlToken: demoToken, traffic, readiness, deployment });
+  // PostgreSQL round trips of the registry (gateway_registry_queries_total); none for the file or memory.
+  const queries = registryQueries(registry);
+  if (queries) gateway.metrics.registryQueries = queries;
   // After a burst, the heap is given back once the gateway is quiet (src/memory.ts; its timer does not keep the process alive).
   releaseMemoryWhenIdle(gateway.server);
   if (emulator) {

@@ -109,6 +109,18 @@ export class Metrics {
       for (const { bucket, owner, left } of this.quotaLevels()) this.quotaLevel.set({ bucket, owner }, left);
     },
   });
+  /** Set by main for the PostgreSQL registry: its round trips so far by purpose, read at each scrape. */
+  registryQueries: () => Readonly<Record<string, number>> = () => ({});
+  readonly registryQueryCount: Counter<'purpose'> = new Counter({
+    name: 'gateway_registry_queries_total',
+    help: 'Round trips to PostgreSQL made by the app registry, by purpose: write, refresh (re-reading rows a change notice named), reload, check (the periodic comparison), lookup (an app key not held in memory), ping (readiness), listen, open. Reads of apps, secrets and records are answered from memory.',
+    labelNames: ['purpose'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.registryQueryCount.reset();
+      for (const [purpose, n] of Object.entries(this.registryQueries())) this.registryQueryCount.inc({ purpose }, n);
+    },
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

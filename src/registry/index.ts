@@ -6,5 +6,5 @@
 export { RegistryError, type RegistryErrorCode } from './errors.js';
 export { type FileRegistryOptions, openFileRegistry, type RegistryFileHandle, type RegistryFs } from './file.js';
 export { openMemoryRegistry } from './memory.js';
-export { type OpenRegistryOptions, openRegistry } from './open.js';
-export type { AppInput, AppRecord, AppRegistry } from './types.js';
+export { type OpenRegistryOptions, openRegistry, registryQueries } from './open.js';
+export type { AppInput, AppRecord, AppRegistry, QueryCounting, RegistryLog } from './types.js';

@@ -3,7 +3,7 @@
 import { openFileRegistry } from './file.js';
 import { openMemoryRegistry } from './memory.js';
 import type { CoreOptions } from './registry.js';
-import type { AppRegistry } from './types.js';
+import type { AppRegistry, QueryCounting, RegistryLog } from './types.js';
 
 export interface OpenRegistryOptions extends CoreOptions {
   /** postgres:// URL (DATABASE_URL): the PostgreSQL backend. Wins over everything else. */
@@ -18,6 +18,8 @@ export interface OpenRegistryOptions extends CoreOptions {
   memory?: boolean;
   /** The registry key (GATEWAY_REGISTRY_KEY, parsed by parseRegistryKey); required by the file and PostgreSQL backends. */
   key?: Buffer | null;
+  /** Where the PostgreSQL backend reports trouble with its change feed (the others have none). */
+  log?: RegistryLog;
 }
 
 export async function openRegistry(options: OpenRegistryOptions): Promise<AppRegistry> {
@@ -25,7 +27,14 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<AppReg
   if (typeof databaseUrl === 'string' && databaseUrl.trim() !== '') {
     // Loaded only for PostgreSQL: the embedded defaults need no database client.
     const { openPostgresRegistry } = await import('./postgres.js');
-    return openPostgresRegistry({ url: databaseUrl.trim(), key: requireKey(key, 'PostgreSQL'), schema: options.databaseSchema, poolSize: options.poolSize, now });
+    return openPostgresRegistry({
+      url: databaseUrl.trim(),
+      key: requireKey(key, 'PostgreSQL'),
+      schema: options.databaseSchema,
+      poolSize: options.poolSize,
+      now,
+      log: options.log,
+    });
   }
   if (options.memory !== true && typeof file === 'string' && file !== '') {
     return openFileRegistry({ path: file, key: requireKey(key, 'file'), now });
@@ -36,4 +45,13 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<AppReg
 function requireKey(key: Buffer | null | undefined, backend: string): Buffer {
   if (!key) throw new TypeError(`the ${backend} registry needs a registry key: set GATEWAY_REGISTRY_KEY (generate one with \`openssl rand -hex 32\`)`);
   return key;
+}
+
+/**
+ * The registry's database round trips so far by purpose, for gateway_registry_queries_total; undefined
+ * for a backend that makes none (file, memory).
+ */
+export function registryQueries(registry: AppRegistry): (() => Readonly<Record<string, number>>) | undefined {
+  const queries = (registry as Partial<QueryCounting>).queries;
+  return typeof queries === 'function' ? () => queries.call(registry) : undefined;
 }

@@ -1,6 +1,6 @@
 // What the PostgreSQL registry (postgres.ts) checks, reads and says apart from its queries: its
 // options, the label of a database URL (no user, password or query), error text with the URL's
-// password blanked out, and the apps table's rows as records.
+// password blanked out, the apps table's rows as records, and the change feed's channel.
 import type { AppRecord } from './types.js';
 
 /** `postgres://host:port/database` without user, password or query; throws (without echoing it) unless `url` is a postgres URL. */
@@ -45,6 +45,8 @@ export interface AppRow {
   secret: unknown;
   created_at: Date;
   updated_at: Date;
+  /** int8 (pg returns it as text): the version of the row's last change (migration 002). */
+  version: string;
 }
 
 export const toRecord = (row: AppRow): AppRecord => ({
@@ -58,7 +60,26 @@ export const toRecord = (row: AppRow): AppRecord => ({
   updatedAt: new Date(row.updated_at).toISOString(),
 });
 
+/** The columns a write sets, in the order of its values. */
 export const APP_COLUMNS = 'app_key, name, android_package, group_name, source, secret, created_at, updated_at';
+/** What a read selects: the written columns and the version the database stamped. */
+export const APP_SELECT = `${APP_COLUMNS}, version`;
+
+/** A side-record's row as read: its JSON text exactly as stored, and its version. */
+export interface RecordRow {
+  collection: string;
+  key: string;
+  json: string;
+  version: string;
+}
+
+export const RECORD_SELECT = 'collection, key, value::text AS json, version';
+
+/**
+ * The NOTIFY channel of a schema's changes, as registry_notify (migration 002) names it: at most 63
+ * bytes, so a long schema name is cut (notices carry the schema, and others are ignored).
+ */
+export const channelOf = (schema: string): string => `jiguang_registry_${schema.slice(0, 46)}`;
 
 const DEFAULT_POOL_SIZE = 10;
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;

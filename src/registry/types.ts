@@ -45,3 +45,11 @@ export interface AppRegistry {
   /** Waits for pending writes; later writes reject. */
   close(): Promise<void>;
 }
+
+/** Where a registry reports what an operator should know (main passes the gateway's logger); never secrets. */
+export type RegistryLog = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+
+/** A registry that counts its database round trips (the PostgreSQL backend): by purpose, since it opened. */
+export interface QueryCounting {
+  queries(): Readonly<Record<string, number>>;
+}

@@ -13,6 +13,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { InvalidationBus } from './cache/invalidations.js';
 import { RedisCacheStore } from './cache/redis.js';
 import { SharedCacheStore } from './cache/shared.js';
+import { TrackingFeed } from './cache/tracking.js';
 import { LeaseCoalescer } from './coalescer.js';
 import { sharedLimiters } from './fairness.js';
 import { sharedKeys } from './keys.js';
@@ -37,8 +38,10 @@ export interface SharedOptions {
   replicaId?: string;
   /** Per-token limits (default: the configuration's defaults, src/config/settings.ts DEFAULT_FAIRNESS). */
   fairness?: FairnessSettings;
-  /** Bound of the in-process copy of the cache (default: the in-process cache's 64 MiB). */
+  /** Bound of the near cache, the in-process copy of the cache (default: the in-process cache's 64 MiB). */
   localCacheMaxBytes?: number;
+  /** Longest a cache invalidation waits for every replica to apply it (default 250). */
+  invalidationWaitMs?: number;
   /** Longest a Redis command may take before Redis is taken as down (default 300). */
   commandTimeoutMs?: number;
   /** Default 1000. */
@@ -55,7 +58,7 @@ export interface SharedOptions {
 
 export interface SharedState {
   readonly replicaId: string;
-  /** A CacheStore; also tells the size of its in-process copy. */
+  /** A CacheStore with a near cache and epochs; also tells the size of its near cache. */
   readonly cache: SharedCacheStore;
   readonly quota: QuotaBackend;
   readonly fairness: FairnessLimiters;
@@ -76,8 +79,10 @@ export async function connectShared(options: SharedOptions): Promise<SharedState
   const keys = sharedKeys(options.keyPrefix ?? 'jg:');
   let metrics: SharedMetrics = options.metrics ? sharedMetrics(options.metrics.registry) : NO_METRICS;
 
+  const tracking = new TrackingFeed(keys.cachePrefix);
   const link = new RedisLink({
     url: options.url,
+    tracking,
     logger,
     commandTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
@@ -95,10 +100,11 @@ export async function connectShared(options: SharedOptions): Promise<SharedState
     logger,
     () => metrics.fallback('quota'),
   );
-  const bus = new InvalidationBus(link, keys.invalidationChannel, replicaId, logger);
-  const cache = new SharedCacheStore(link, new RedisCacheStore(link, keys), bus, options.localCacheMaxBytes ?? DEFAULT_CACHE_SETTINGS.maxBytes, logger, () =>
-    metrics.fallback('cache'),
-  );
+  const bus = new InvalidationBus(link, keys, replicaId, logger, options.invalidationWaitMs ?? 250);
+  const cache = new SharedCacheStore(link, new RedisCacheStore(link, keys), bus, keys, tracking, options.localCacheMaxBytes ?? DEFAULT_CACHE_SETTINGS.maxBytes, logger, {
+    fallback: () => metrics.fallback('cache'),
+    invalidated: (seconds, complete) => metrics.invalidated(seconds, complete),
+  });
   const fairness = sharedLimiters(link, keys, options.fairness ?? DEFAULT_FAIRNESS, replicas.count, commandTimeoutMs);
   const coalescer = new LeaseCoalescer(link, keys, replicaId, (role) => metrics.coalesced(role));
 

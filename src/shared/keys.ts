@@ -5,6 +5,12 @@ export interface SharedKeys {
   readonly prefix: string;
   /** A cache entry: `<prefix>c:<cache key>`. */
   cache(key: string): string;
+  /** What every cache entry's Redis key starts with (`<prefix>c:`): the near cache's tracking prefix. */
+  readonly cachePrefix: string;
+  /** The version (epoch) of every entry whose cache key starts with `keyPrefix` (`''`: of every entry). */
+  prefixEpoch(keyPrefix: string): string;
+  /** The version (epoch) of one cache key. */
+  keyEpoch(key: string): string;
   /** The SCAN pattern of every cache entry whose key starts with `keyPrefix`. */
   cachePattern(keyPrefix: string): string;
   /** The sorted set of a quota bucket's slots. */
@@ -19,6 +25,8 @@ export interface SharedKeys {
   fairness(name: string): string;
   /** Pub/sub: cache invalidations. */
   readonly invalidationChannel: string;
+  /** Pub/sub: a replica's invalidations, acknowledged by each replica that applied them. */
+  appliedChannel(replicaId: string): string;
   /** Pub/sub: leases released (a coalesced call finished). */
   readonly leaseChannel: string;
 }
@@ -27,6 +35,9 @@ export function sharedKeys(prefix: string): SharedKeys {
   return {
     prefix,
     cache: (key) => `${prefix}c:${key}`,
+    cachePrefix: `${prefix}c:`,
+    prefixEpoch: (keyPrefix) => `${prefix}ep:${keyPrefix}`,
+    keyEpoch: (key) => `${prefix}ek:${key}`,
     cachePattern: (keyPrefix) => `${escapeGlob(`${prefix}c:${keyPrefix}`)}*`,
     quotaSlots: (bucketKey) => `${prefix}q:${bucketKey}`,
     quotaPause: (bucketKey) => `${prefix}qp:${bucketKey}`,
@@ -34,6 +45,7 @@ export function sharedKeys(prefix: string): SharedKeys {
     replicas: `${prefix}replicas`,
     fairness: (name) => `${prefix}f:${name}`,
     invalidationChannel: `${prefix}invalidate`,
+    appliedChannel: (replicaId) => `${prefix}invalidated:${replicaId}`,
     leaseChannel: `${prefix}lease`,
   };
 }

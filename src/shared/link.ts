@@ -4,7 +4,7 @@
 // one state for every part: `degraded` on a connection error, end or failed command, `ok` again
 // after the connection is back, a probe succeeds and every recovery hook (merging quota slots,
 // replaying invalidations) has run. Each transition is logged once.
-import { createClient, ErrorReply, type RedisClientType } from 'redis';
+import { type BasicClientSideCache, createClient, ErrorReply, type RedisClientType } from 'redis';
 import type { Logger } from '../core/logger.js';
 
 export type RedisClient = RedisClientType;
@@ -20,6 +20,11 @@ export interface LinkOptions {
   reconnectMaxMs: number;
   /** How often the probe (the replica heartbeat) runs, up or down. */
   probeMs: number;
+  /**
+   * Server-assisted client-side caching on the command connection (src/shared/cache/tracking.ts):
+   * tracking is turned on in its handshake, at every (re)connection.
+   */
+  tracking?: BasicClientSideCache;
 }
 
 /** Redis cannot be used now: not connected, closed, or too slow. */
@@ -61,8 +66,16 @@ export class RedisLink {
       // Never give up: a replica started or left without Redis keeps trying, with jitter.
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), options.reconnectMaxMs) + Math.floor(Math.random() * 50),
     };
-    this.client = createClient({ url: options.url, socket, disableOfflineQueue: true, commandOptions: { timeout: options.commandTimeoutMs } });
-    this.subscriber = this.client.duplicate();
+    this.client = createClient({
+      url: options.url,
+      socket,
+      disableOfflineQueue: true,
+      commandOptions: { timeout: options.commandTimeoutMs },
+      // RESP3 (node-redis's default), which tracking's invalidation messages need.
+      RESP: 3,
+      ...(options.tracking ? { clientSideCache: options.tracking } : {}),
+    });
+    this.subscriber = this.client.duplicate({ clientSideCache: undefined });
     this.client.on('error', (error: Error) => this.lost(error.message));
     this.client.on('end', () => this.lost('connection closed'));
     this.client.on('ready', () => void this.recover());

@@ -1,7 +1,8 @@
 // The shared state's metrics, on the gateway's prom-client registry: Redis health and its
-// transitions, live replicas, operations answered locally because Redis failed, coalescing roles.
+// transitions, live replicas, operations answered locally because Redis failed, coalescing roles,
+// how long cache invalidations take to reach every replica.
 // A metric already registered (a second link in the same process, as in tests) is reused.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CoalesceRole } from './coalescer.js';
 import type { RedisHealth } from './link.js';
 
@@ -13,9 +14,11 @@ export interface SharedMetrics {
   replicas(count: number): void;
   fallback(part: 'cache' | 'quota'): void;
   coalesced(role: CoalesceRole): void;
+  /** A cache invalidation sent: seconds until every replica applied it (or the wait ended), and whether they all did. */
+  invalidated(seconds: number, complete: boolean): void;
 }
 
-export const NO_METRICS: SharedMetrics = { health: () => {}, current: () => {}, replicas: () => {}, fallback: () => {}, coalesced: () => {} };
+export const NO_METRICS: SharedMetrics = { health: () => {}, current: () => {}, replicas: () => {}, fallback: () => {}, coalesced: () => {}, invalidated: () => {} };
 
 export function sharedMetrics(registry: Registry): SharedMetrics {
   const up = reuse(
@@ -62,6 +65,18 @@ export function sharedMetrics(registry: Registry): SharedMetrics {
         registers: [registry],
       }),
   );
+  const invalidations = reuse(
+    registry,
+    'gateway_cache_invalidation_seconds',
+    () =>
+      new Histogram({
+        name: 'gateway_cache_invalidation_seconds',
+        help: 'Cache invalidations sent by this replica: time until every replica listening applied it (complete="false": the wait ended first).',
+        labelNames: ['complete'] as const,
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+        registers: [registry],
+      }),
+  );
   up.set(0);
   return {
     health: (health) => {
@@ -72,6 +87,7 @@ export function sharedMetrics(registry: Registry): SharedMetrics {
     replicas: (count) => live.set(count),
     fallback: (part) => fallbacks.inc({ part }),
     coalesced: (role) => coalescing.inc({ role }),
+    invalidated: (seconds, complete) => invalidations.observe({ complete: String(complete) }, seconds),
   };
 }
 

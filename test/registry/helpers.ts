@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { vi } from 'vitest';
 import { type AppInput, type AppRegistry, openFileRegistry, openMemoryRegistry } from '../../src/registry/index.js';
 import { openPostgresRegistry } from '../../src/registry/postgres.js';
 import { requirePostgres } from '../helpers/services.js';
@@ -42,6 +43,14 @@ export async function sql<R extends pg.QueryResultRow = Record<string, unknown>>
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Retries `check` until it passes, for what another registry instance learns from a change notice
+ * (milliseconds); fails after `withinMs` with the last failure.
+ */
+export function soon<T>(check: () => Promise<T> | T, withinMs = 2_000): Promise<T> {
+  return vi.waitFor(check, { timeout: withinMs, interval: 2 });
 }
 
 export const dropSchema = async (url: string, schema: string): Promise<void> => {

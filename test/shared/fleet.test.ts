@@ -41,6 +41,8 @@ describe.skipIf(redis.skip)('replicas sharing one Redis', () => {
       { key: 'a:app1|links|1', entry: entry({ n: 1 }), size: 32 },
       { key: 'a:app1|links|2', entry: entry({ n: 2 }), size: 32 },
     ]);
+    // (A read crossing the tracking message of a write is answered but not kept: the message is let through first.)
+    await sleep(50);
     expect((await b.cache.get('a:app1|links|1'))?.value).toEqual({ n: 1 });
     expect((await c.cache.getMany(['a:app1|links|2', 'a:app1|links|3'])).map((e) => e?.value)).toEqual([{ n: 2 }, undefined]);
     // What a replica read is kept in its in-process copy.
@@ -53,6 +55,7 @@ describe.skipIf(redis.skip)('replicas sharing one Redis', () => {
     const [a, b, c] = all as [SharedState, SharedState, SharedState];
     const keys = ['a:app1|links|1', 'a:app1|stats|2', 'a:app2|links|1', 'o:developer|review|1'];
     await a.cache.setMany(keys.map((key) => ({ key, entry: entry(key), size: 32 })));
+    await sleep(50); // the writes' tracking messages first
     for (const r of [b, c]) {
       await r.cache.getMany(keys);
       expect(r.cache.localUsage().entries).toBe(4);

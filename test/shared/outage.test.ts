@@ -99,7 +99,9 @@ describe.skipIf(!installed)('Redis killed and restarted', () => {
 
       // Before: shared entries, read (so copied) by b and c; an invalidation that reached them.
       await a.cache.setMany(['a:app1|1', 'a:app1|2', 'a:app2|1'].map((key) => ({ key, entry: entry(key), size: 16 })));
+      await sleep(50); // the writes' tracking messages first (a read crossing one is answered, not kept)
       for (const r of [b, c]) await r.cache.getMany(['a:app1|1', 'a:app1|2', 'a:app2|1']);
+      for (const r of [b, c]) expect(r.cache.localUsage().entries).toBe(3);
       await a.cache.delete(['a:app1|2']);
       for (const r of [b, c]) await eventually(() => r.cache.localUsage().entries === 2, 2000, 'the invalidation to reach the copies');
 
@@ -168,7 +170,9 @@ describe.skipIf(!installed)('Redis killed and restarted', () => {
       // Cache: Redis (restarted empty) is the reference again, the copies were dropped.
       expect(await b.cache.get('a:app1|1')).toBeUndefined();
       await a.cache.set('a:app4|1', entry('after'), 16);
+      await sleep(50);
       expect((await b.cache.get('a:app4|1'))?.value).toBe('after');
+      expect(b.cache.holdsLocally('a:app4|1')).toBe(true);
       // Invalidations travel again (the subscriptions came back).
       const copies = b.cache.localUsage().entries;
       await a.cache.deletePrefix('a:app4|');
@@ -198,12 +202,18 @@ describe.skipIf(!installed)('Redis frozen (SIGSTOP): connected, not answering', 
     const [a, b] = (await replicas(2, server.url, prefix)) as [SharedState, SharedState];
     open.push(a, b);
     await a.cache.set('a:app1|1', entry('before'), 16);
+    await sleep(50); // the write's tracking message first
     expect((await b.cache.get('a:app1|1'))?.value).toBe('before');
+    expect(b.cache.holdsLocally('a:app1|1')).toBe(true);
 
     server.freeze();
     try {
       let started = Date.now();
-      expect((await b.cache.get('a:app1|1'))?.value).toBe('before'); // from the copy, after one timeout
+      // What the near cache holds is answered without asking Redis.
+      expect((await b.cache.get('a:app1|1'))?.value).toBe('before');
+      expect(Date.now() - started).toBeLessThan(100);
+      // What it does not hold costs one command timeout, and Redis is taken as down.
+      expect(await b.cache.get('a:app1|2')).toBeUndefined();
       expect(Date.now() - started).toBeLessThan(600);
       expect(b.status().redis).toBe('degraded');
       started = Date.now();

@@ -23,6 +23,28 @@ export interface CacheStore {
   /** Drops every entry whose key starts with `prefix` (an app's or a project's data). */
   deletePrefix(prefix: string): Promise<void>;
   close(): Promise<void>;
+  /** Versions of the data, for stores shared by several processes (src/shared/cache/shared.ts). */
+  readonly epochs?: Epochs;
+}
+
+/** What a call saw of the invalidations covering its key when it started (and what else the store keeps in it). */
+export interface Epoch {
+  readonly key: string;
+}
+
+/**
+ * Versions (epochs) shared by every process using the store: each invalidation moves the version of
+ * what it covers (an owner's data, one key). A call reads the version of its key before it starts,
+ * and what it stores is kept only if no invalidation came since — on any process.
+ */
+export interface Epochs {
+  /** The version covering `key` now; undefined when it cannot be known (the store is unreachable). */
+  read(key: string): Promise<Epoch | undefined>;
+  /**
+   * Runs `store` (writes to this cache store) so that its writes are kept only while `epoch` holds:
+   * false when an invalidation came since (nothing was written), true otherwise.
+   */
+  guard(epoch: Epoch, store: () => Promise<void>): Promise<boolean>;
 }
 
 /** The key prefix of everything cached about one app. */

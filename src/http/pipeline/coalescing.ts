@@ -5,10 +5,18 @@
 // identical one started meanwhile, joins that and is given back what it paid. The request that
 // starts a call is the one charged for it. The shared call runs on its own signal, ended only when
 // every request waiting for it has gone.
+//
+// Invalidations win their races: a call in flight when an invalidation covered its key — made in
+// this process, or (through the store's epochs, src/http/cache/store.ts) on any replica — does not
+// store its answer, and its waiters get one from after the invalidation instead (what a call started
+// since stored, or this call made again), so no answer older than an invalidation is stored or
+// served once the invalidation is done.
 import { SpanKind } from '@opentelemetry/api';
 import { RequestCancelledError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { tracer } from '../../observability/tracing.js';
+import type { Epoch, Epochs } from '../cache/store.js';
 import type { Call, Stage } from './stage.js';
 
 /**
@@ -33,6 +41,9 @@ interface Flight {
 /** How long an invalidation is remembered for calls in flight (far longer than any call's deadline). */
 const INVALIDATION_MEMORY_MS = 10 * 60_000;
 
+/** Attempts of a call whose answers keep being superseded by invalidations; the last one's answer is served, not stored. */
+const MAX_ATTEMPTS = 3;
+
 /** The key a call is shared under; null when it is not shared. */
 const sharedKey = (call: Call): string | null => (call.flight !== null && call.endpoint.idempotent ? call.flight.key : null);
 
@@ -42,7 +53,7 @@ export class Flights {
   private readonly invalidations = new Map<string, { n: number; at: number }>();
   private invalidationCount = 0;
 
-  constructor(private readonly deps: { metrics: Metrics; coalescer?: Coalescer }) {}
+  constructor(private readonly deps: { metrics: Metrics; logger: Logger; coalescer?: Coalescer; cache?: { readonly epochs?: Epochs } }) {}
 
   /** A call already in flight is joined before anything is paid; what is paid below and not kept is given back. */
   readonly join: Stage = (next) => async (call) => {
@@ -83,12 +94,34 @@ export class Flights {
 
   private start(key: string, call: Call, next: (call: Call) => Promise<unknown>): Flight {
     const controller = new AbortController();
-    const seen = this.invalidationCount;
     const { store, read } = call.flight!;
-    const fetch = async () => {
-      const value = await next({ ...call, signal: controller.signal });
-      if (store && !this.invalidatedSince(key, seen)) await store(value);
-      return value;
+    const epochs = this.deps.cache?.epochs;
+    const fetch = async (): Promise<unknown> => {
+      for (let attempt = 1; ; attempt++) {
+        // What this attempt must see unchanged to store its answer: read before the call goes out.
+        const seen = this.invalidationCount;
+        const epoch: Epoch | undefined = store && epochs ? await epochs.read(key) : undefined;
+        const attemptCall = attempt === 1 ? call : { ...call, exchange: { started: 0, response: null, cause: null, businessCode: null } };
+        const value = await next({ ...attemptCall, signal: controller.signal });
+        if (!store) return value;
+        let stored: boolean;
+        if (this.invalidatedSince(key, seen)) stored = false;
+        else if (epoch !== undefined) stored = await epochs!.guard(epoch, () => store(value));
+        else {
+          await store(value);
+          stored = !this.invalidatedSince(key, seen);
+        }
+        if (stored) return value;
+        // Superseded: an answer from after the invalidation instead — what a call started since stored, or this call again.
+        // (Not a newer flight's promise: across replicas it may be waiting for this one's lease.)
+        this.deps.metrics.cacheEvents.inc({ endpoint: call.endpoint.name, event: 'superseded' });
+        const kept = read ? await read().catch(() => undefined) : undefined;
+        if (kept !== undefined) return kept;
+        if (attempt >= MAX_ATTEMPTS) {
+          this.deps.logger.warn('an answer was superseded by invalidations on every attempt: served, not stored', { endpoint: call.endpoint.name, attempts: attempt });
+          return value;
+        }
+      }
     };
     // Across replicas too, when a shared coalescer and a way to read the answer back are there.
     const { coalescer } = this.deps;
@@ -114,7 +147,7 @@ export class Flights {
 
   /**
    * Calls already in flight under `prefix` started before a change: later requests do not join
-   * them, and their answers are not stored (they would undo the invalidation).
+   * them, and their answers are not stored (they would undo the invalidation) but fetched again.
    */
   invalidate(prefix: string): void {
     const now = Date.now();
