@@ -9,13 +9,13 @@
 // in a table of their own, so a flood of one-off documents never pushes out the compiled ones. A
 // document graphql-jit cannot compile runs on graphql-js, counted in the metrics.
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { execute, type GraphQLSchema } from 'graphql';
+import { execute, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../core/logger.js';
 
-/** Compiled documents kept (each is a few generated functions; a client's documents are few). */
-const COMPILED_MAX = 500;
+/** Compiled documents kept: a client's documents are few, and each holds tens of KB of generated code. */
+const COMPILED_MAX = 100;
 /** Documents counted towards compiling (a key and a number each). */
 const COUNTED_MAX = 5_000;
 
@@ -74,8 +74,12 @@ export function compiledExecutor(schema: GraphQLSchema, options: CompiledOptions
     const variables = request.request.variables ?? {};
     const interpreted = () => {
       counters.executed('interpreted');
-      return execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName: request.operationName });
+      // The name the client sent (`request.operationName` is the resolved operation's, null when none was).
+      return execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName: request.request.operationName });
     };
+    // No operation resolved (a name that matches none, or several operations and no name): nothing
+    // may run, and graphql-js answers why. (graphql-jit would run the only operation regardless.)
+    if (!request.operation) return interpreted();
     const query = compiledFor(request);
     if (!query) return interpreted();
     const result = await query.query(undefined, request.context, variables);
@@ -83,6 +87,11 @@ export function compiledExecutor(schema: GraphQLSchema, options: CompiledOptions
     // that carry the variable's definition, which Apollo reads to answer 400 BAD_USER_INPUT.
     if (result.data === undefined && result.errors?.length) return interpreted();
     counters.executed('compiled');
+    // graphql-jit leaves `extensions` off some errors it makes, which graphql-js never does (Apollo
+    // reads it): the original error's, or none.
+    for (const error of result.errors ?? []) {
+      if (!error.extensions) (error as { extensions: object }).extensions = { ...(error.originalError as GraphQLError | undefined)?.extensions };
+    }
     return result;
   };
 }

@@ -95,7 +95,9 @@ export const linkStatsCalls: BatchedCallsRule<StatsQuery> = {
 
 export function createJmlinkLoaders(upstream: Upstream, ctx: CallContext): JmlinkLoaders {
   const pages = new DataLoader<PageParams, Served<JmlinkPage>, string>(
-    (keys) => {
+    // async: a call refused synchronously (access, a service not configured) rejects its keys with
+    // its own error, instead of DataLoader's TypeError about a batch function that threw.
+    async (keys) => {
       const calls = new Map<string, Promise<Served<JmlinkPage>>>();
       for (const group of groupBatch(linkPageBatch, keys)) {
         for (const call of linkPageBatch.plan(group)) calls.set(linkPageBatch.key(call), upstream.request(linkPage, call, ctx));

@@ -105,8 +105,10 @@ export function fieldRefusal(caller: Caller, access: FieldAccess, args: () => Re
 export function authorizeOperation(): ApolloServerPlugin<GatewayContext> {
   let table = new Map<string, FieldAccess>();
   let fields: ReturnType<typeof preparedFields<FieldAccess>> | undefined;
-  // The fields refused to one request's operation (Apollo gives every operation of a batch its own context).
-  const refusals = new WeakMap<GatewayContext, Map<FieldNode, GraphQLError>>();
+  // The fields refused to one request's operation (Apollo gives every operation of a batch its own
+  // context), by where each stands in the document's text: the executor may run a parse of the same
+  // text other than the one checked here (a compiled document is kept by its hash), so not by node.
+  const refusals = new WeakMap<GatewayContext, Map<number | FieldNode, GraphQLError>>();
   return {
     async serverWillStart({ schema }) {
       table = accessTable(schema);
@@ -119,7 +121,7 @@ export function authorizeOperation(): ApolloServerPlugin<GatewayContext> {
         const resolve = field.resolve ?? defaultFieldResolver;
         field.resolve = (source, args, ctx: GatewayContext, info) => {
           const refused = refusals.get(ctx);
-          if (refused) for (const node of info.fieldNodes) if (refused.has(node)) throw refused.get(node);
+          if (refused) for (const node of info.fieldNodes) if (refused.has(fieldAt(node))) throw refused.get(fieldAt(node));
           return resolve(source, args, ctx, info);
         };
       }
@@ -133,10 +135,10 @@ export function authorizeOperation(): ApolloServerPlugin<GatewayContext> {
           // Variables that do not coerce: execution refuses them before any resolver.
           const found = fields.of(operation, document, request.variables);
           if (!found || found.fields.length === 0) return;
-          const refused = new Map<FieldNode, GraphQLError>();
+          const refused = new Map<number | FieldNode, GraphQLError>();
           for (const [def, node, access] of found.fields) {
             const error = fieldRefusal(contextValue.caller, access, () => getArgumentValues(def, node, found.variables));
-            if (error) refused.set(node, error);
+            if (error) refused.set(fieldAt(node), error);
           }
           if (refused.size > 0) refusals.set(contextValue, refused);
         },
@@ -144,6 +146,9 @@ export function authorizeOperation(): ApolloServerPlugin<GatewayContext> {
     },
   };
 }
+
+/** A field's place in its document's text (Apollo parses with locations), or the node itself without one. */
+const fieldAt = (node: FieldNode): number | FieldNode => node.loc?.start ?? node;
 
 function directive(schema: GraphQLSchema, name: string): GraphQLDirective {
   const found = schema.getDirective(name);

@@ -106,4 +106,22 @@ describe('compiled execution', () => {
     expect(data.nodes).toHaveLength(3);
     expect(data.totalCount).toBeGreaterThan(3);
   });
+
+  it('a compiled document still refuses what a token may not use after Apollo parsed its text again', async () => {
+    const [, , other] = h.emulator.apps.map((a) => a.appKey);
+    const page = { query: 'query Refused($k: ID!) { app(appKey: $k) { name shortLinks(first: 2) { totalCount } } }', variables: { k: other } };
+    for (let i = 0; i < 2; i++) expect((await post(h.tokens.admin, page)).status).toBe(200); // compiled, from this parse
+    // Apollo's parsed documents fill (4 MiB, ~300 bytes a token): the page's parse is dropped, its compiled query kept.
+    for (let i = 0; i < 40; i++) {
+      const fields = Array.from({ length: 390 }, (_, j) => (j % 2 ? 'name' : 'appKey')).join(' ');
+      expect((await post(h.tokens.admin, { query: `query Filler${i} { apps { ${fields} } }` })).status).toBe(200);
+    }
+    const calls = h.emulator.countCalls();
+    const refused = await post(h.tokens.scoped, page);
+    expect(refused.status).toBe(403);
+    const body = JSON.parse(refused.text);
+    expect(body.data).toEqual({ app: null });
+    expect(body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['FORBIDDEN']);
+    expect(h.emulator.countCalls()).toBe(calls);
+  });
 });
