@@ -236,11 +236,11 @@ async function dashboardPart(): Promise<void> {
 }
 
 async function fleetPart(): Promise<void> {
-  log(`\n## fleet: the dashboard through 1 and 3 replicas on PostgreSQL and Redis, Jiguang's real quotas, ${o.dashboardLatencyMs} ms per call`);
+  log(`\n## fleet: the dashboard through the embedded gateway and 1 and 3 replicas on PostgreSQL and Redis, Jiguang's real quotas, ${o.dashboardLatencyMs} ms per call`);
   fleet = await runFleet(
     bench,
     {
-      sizes: [1, 3],
+      sizes: [0, 1, 3],
       users: o.users,
       rate: o.dashboardRate,
       phaseSec: o.quick ? 5 : 30,
@@ -290,12 +290,14 @@ function finalReport(): void {
   if (fleet) {
     log('');
     log(
-      `| fleet on PostgreSQL and Redis: dashboards at ${o.dashboardRate}/s, then warm at ${o.connections} connections | dashboards | errors | p50 / p99 | JMLink calls | most in one minute per AppKey, links / stats | cache hit rate | warm req/s |`,
+      `| fleet on PostgreSQL and Redis: dashboards at ${o.dashboardRate}/s, then warm at ${o.connections} connections | dashboards | errors | p50 / p99 | JMLink calls | most in one minute per AppKey, links / stats | cache hit rate | warm req/s | warm Q1 / Q2 per server CPU-s (vs embedded) | RSS |`,
     );
-    log('|---|---|---|---|---|---|---|---|');
+    log('|---|---|---|---|---|---|---|---|---|---|');
+    const embedded = fleet.find((r) => r.replicas === 0);
+    const vs = (value: number, base: number | undefined) => (base ? ` (${(value / base).toFixed(2)}×)` : '');
     for (const r of fleet) {
       log(
-        `| ${r.replicas} replica${r.replicas > 1 ? 's' : ''} | ${r.dashboards} | ${r.errors + r.warmErrors} | ${num(r.p50)} / ${num(r.p99)} ms | ${r.calls} | ${r.maxLinksPerMinute} / ${r.maxStatsPerMinute} | ${pct(r.hitRate)} | ${num(r.warmRps)} |`,
+        `| ${r.replicas === 0 ? 'embedded' : `${r.replicas} replica${r.replicas > 1 ? 's' : ''}`} | ${r.dashboards} | ${r.errors + r.warmErrors} | ${num(r.p50)} / ${num(r.p99)} ms | ${r.calls} | ${r.maxLinksPerMinute} / ${r.maxStatsPerMinute} | ${pct(r.hitRate)} | ${num(r.warmRps)} | ${num(r.q1PerCpu)}${vs(r.q1PerCpu, embedded?.q1PerCpu)} / ${num(r.q2PerCpu)}${vs(r.q2PerCpu, embedded?.q2PerCpu)} | ${num(r.rssMb)} MB${vs(r.rssMb, embedded?.rssMb)} |`,
       );
     }
   }
