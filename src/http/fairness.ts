@@ -7,7 +7,7 @@
 //    is spent gets HTTP 429 at admission, or RATE_LIMITED on the fields that needed a call;
 //  - a flood guard, GATEWAY_TOKEN_REQUESTS_PER_SECOND requests a second whatever they cost, set far
 //    above what a busy frontend sends so that it only ever stops a runaway client.
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterLike, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Caller } from '../auth/callers.js';
 import type { FairnessSettings } from '../config/index.js';
 import { GatewayError } from '../core/errors.js';
@@ -21,8 +21,9 @@ export const UPSTREAM_WINDOW_SECONDS = 60;
 export const QUOTA_WAIT_POINTS_PER_SECOND = 1;
 
 export interface FairnessLimiters {
-  requests: RateLimiterAbstract;
-  upstreamCalls: RateLimiterAbstract;
+  /** Any rate-limiter-flexible limiter, or one compatible with them (a fleet's count in batches: src/shared/fairness.ts). */
+  requests: RateLimiterLike;
+  upstreamCalls: RateLimiterLike;
   /** What the limiters were made with (a wrapped limiter does not tell its points). */
   settings: FairnessSettings;
 }

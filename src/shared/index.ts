@@ -76,6 +76,7 @@ export async function connectShared(options: SharedOptions): Promise<SharedState
   const replicaId = options.replicaId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const commandTimeoutMs = options.commandTimeoutMs ?? 300;
   const heartbeatMs = options.heartbeatMs ?? 2_000;
+  const reconnectMaxMs = options.reconnectMaxMs ?? 2_000;
   const keys = sharedKeys(options.keyPrefix ?? 'jg:');
   let metrics: SharedMetrics = options.metrics ? sharedMetrics(options.metrics.registry) : NO_METRICS;
 
@@ -86,20 +87,24 @@ export async function connectShared(options: SharedOptions): Promise<SharedState
     logger,
     commandTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
-    reconnectMaxMs: options.reconnectMaxMs ?? 2_000,
+    reconnectMaxMs,
     probeMs: heartbeatMs,
   });
   const replicas = new Replicas(link, keys.replicas, replicaId, 3 * heartbeatMs, options.minReplicas ?? 1);
   link.setProbe(() => replicas.beat());
 
   // Recovery hooks run in construction order: quota slots first, then cache invalidations.
-  const quota = new SharedQuotaBackend(
+  const quota = new SharedQuotaBackend({
     link,
-    new RedisQuotaBackend(link, keys, replicaId),
-    () => replicas.count,
+    redis: new RedisQuotaBackend(link, keys, replicaId),
+    replicas: () => replicas.count,
+    replicaId,
+    // The others' return after Redis's: a reconnection attempt (at most reconnectMaxMs apart) and
+    // up to three heartbeats (a recovery probe runs at each).
+    settleMs: reconnectMaxMs + 3 * heartbeatMs,
     logger,
-    () => metrics.fallback('quota'),
-  );
+    onFallback: () => metrics.fallback('quota'),
+  });
   const bus = new InvalidationBus(link, keys, replicaId, logger, options.invalidationWaitMs ?? 250);
   const cache = new SharedCacheStore(link, new RedisCacheStore(link, keys), bus, keys, tracking, options.localCacheMaxBytes ?? DEFAULT_CACHE_SETTINGS.maxBytes, logger, {
     fallback: () => metrics.fallback('cache'),
@@ -129,6 +134,7 @@ export async function connectShared(options: SharedOptions): Promise<SharedState
       metrics.replicas(replicas.count);
     },
     async close() {
+      await fairness.close();
       await replicas.leave();
       await link.close();
       await cache.close();
