@@ -18,7 +18,10 @@ export function redisReadiness(shared: { status(): SharedStatus }): ReadinessChe
     async check() {
       const { redis, since, replicas } = shared.status();
       if (redis === 'ok') return { status: 'ok', detail: `shared by ${replicas} replica${replicas === 1 ? '' : 's'}` };
-      return { status: 'degraded', detail: `unreachable since ${new Date(since).toISOString()}: cache, quotas and fairness are per replica (1/${replicas} of each quota)` };
+      return {
+        status: 'degraded',
+        detail: `unreachable since ${new Date(since).toISOString()}: cache, quotas and fairness are per replica (at most 1/${replicas} of what each quota window has left)`,
+      };
     },
   };
 }
