@@ -1,21 +1,15 @@
-// The flood guard of a fleet without a Redis round trip per request (src/shared/fairness.ts): each
-// replica counts a token's requests itself and adds them to the fleet's count on Redis in batches
-// (1% of the limit, or every 100 ms), so a token over the limit across replicas is refused within
-// `limit + (replicas - 1) × batch` a window; and a warm replica serving a cached page sends Redis
-// nothing per request — counted with INFO commandstats on a private redis-server.
-import { randomBytes } from 'node:crypto';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { Pool } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
-import { hashToken, newToken } from '../../src/auth/callers.js';
-import { type GatewayConfig, loadConfig } from '../../src/config/index.js';
+import { newToken } from '../../src/auth/callers.js';
+import type { GatewayConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type RunningGateway, startGateway } from '../../src/inbound/server.js';
 import { type AppRegistry, openMemoryRegistry } from '../../src/registry/index.js';
 import { batchOf, FLUSH_MS } from '../../src/shared/fairness.js';
 import { connectShared, type SharedState } from '../../src/shared/index.js';
-import { eventually, haveRedisServer, PrivateRedis, rawClient, replicaOptions, replicas, sleep, uniquePrefix } from './helpers.js';
+import { emulatorConfig, eventually, haveRedisServer, PrivateRedis, rawClient, replicaOptions, replicas, sleep, uniquePrefix } from './helpers.js';
 
 const installed = await haveRedisServer();
 if (!installed) {
@@ -127,22 +121,7 @@ describe.skipIf(!installed)('Redis commands per request on a warm replica', () =
   beforeAll(async () => {
     if (!installed) return;
     emulator = await startEmulator();
-    const loaded = loadConfig({
-      GATEWAY_TOKENS: JSON.stringify([{ name: 'frontend', sha256: hashToken(token), role: 'reader' }]),
-      GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
-      JIGUANG_DEV_KEY: emulator.developer.devKey,
-      JIGUANG_DEV_SECRET: emulator.developer.devSecret,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      JIGUANG_JMLINK_URL: emulator.url,
-      JIGUANG_PORTRAIT_URL: emulator.url,
-      JIGUANG_PUSH_ADMIN_URL: emulator.url,
-      JIGUANG_VERIFICATION_ADMIN_URL: emulator.url,
-      JIGUANG_GROWTH_URL: emulator.url,
-    });
-    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    config = loaded.config;
+    config = emulatorConfig(emulator, { name: 'frontend', token: token, role: 'reader' });
     registry = openMemoryRegistry();
     for (const app of emulator.apps) await registry.upsert({ ...app, source: 'config' }, app.masterSecret);
     const keyPrefix = uniquePrefix('commands');

@@ -1,12 +1,8 @@
-// Two real gateways (startGateway with `traffic` from connectShared) in front of one emulator, on a
-// private Redis: what one fetched the other serves, they split one quota between them, and when
-// Redis dies both keep answering — the second from its in-process copy of the cache.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayClient, type GatewayExtensions } from '../../client/index.js';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
-import { hashToken, newToken } from '../../src/auth/callers.js';
-import { type GatewayConfig, loadConfig } from '../../src/config/index.js';
+import { newToken } from '../../src/auth/callers.js';
+import type { GatewayConfig } from '../../src/config/index.js';
 import { chinaToday, dateOfDay } from '../../src/core/dates.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { ShortLinkConnection } from '../../src/generated/graphql.js';
@@ -14,7 +10,7 @@ import { type RunningGateway, startGateway } from '../../src/inbound/server.js';
 import { type AppRegistry, openMemoryRegistry } from '../../src/registry/index.js';
 import { connectShared, type SharedState } from '../../src/shared/index.js';
 import { redisReadiness } from '../../src/shared/readiness.js';
-import { eventually, haveRedisServer, PrivateRedis, replicaOptions, uniquePrefix } from './helpers.js';
+import { emulatorConfig, eventually, haveRedisServer, PrivateRedis, replicaOptions, uniquePrefix } from './helpers.js';
 
 const installed = await haveRedisServer();
 if (!installed) {
@@ -33,25 +29,15 @@ beforeAll(async () => {
   if (!installed) return;
   redis = await PrivateRedis.start();
   emulator = await startEmulator();
-  const loaded = loadConfig({
-    GATEWAY_TOKENS: JSON.stringify([{ name: 'fleet-reader', sha256: hashToken(token), role: 'reader' }]),
-    GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
-    JIGUANG_DEV_KEY: emulator.developer.devKey,
-    JIGUANG_DEV_SECRET: emulator.developer.devSecret,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    JIGUANG_JMLINK_URL: emulator.url,
-    JIGUANG_PORTRAIT_URL: emulator.url,
-    JIGUANG_PUSH_ADMIN_URL: emulator.url,
-    JIGUANG_VERIFICATION_ADMIN_URL: emulator.url,
-    JIGUANG_GROWTH_URL: emulator.url,
-    // Five statistics calls per app and minute for the whole fleet, and no waiting for a slot.
-    GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE: '5',
-    GATEWAY_QUOTA_MAX_WAIT_MS: '0',
-  });
-  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  config = loaded.config;
+  config = emulatorConfig(
+    emulator,
+    { name: 'fleet-reader', token: token, role: 'reader' },
+    {
+      // Five statistics calls per app and minute for the whole fleet, and no waiting for a slot.
+      GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE: '5',
+      GATEWAY_QUOTA_MAX_WAIT_MS: '0',
+    },
+  );
   registry = openMemoryRegistry();
   for (const app of emulator.apps) await registry.upsert({ ...app, source: 'config' }, app.masterSecret);
   const keyPrefix = uniquePrefix('gateways');

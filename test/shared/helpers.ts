@@ -1,14 +1,41 @@
-// Helpers of the shared-state tests: unique key prefixes and their cleanup, a log collector, and a
-// private redis-server (its own port, no persistence) that a test may kill, freeze and restart
-// without touching the Redis other tests use.
+// Helpers of the shared-state tests: unique key prefixes and their cleanup, a log collector, a
+// gateway's configuration in front of the emulator, and a private redis-server (its own port, no
+// persistence) that a test may kill, freeze and restart without touching the Redis other tests use.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createClient } from 'redis';
+import type { Emulator } from '../../emulator/index.js';
+import { hashToken } from '../../src/auth/callers.js';
+import { type GatewayConfig, loadConfig } from '../../src/config/index.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
 import { connectShared, type SharedOptions, type SharedState } from '../../src/shared/index.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A gateway in front of the emulator: one caller's token, a fresh registry key, every service at the
+ * emulator, silent logs, and `extra` settings on top (a service elsewhere, quotas).
+ */
+export function emulatorConfig(emulator: Emulator, caller: { name: string; token: string; role: 'reader' | 'admin' }, extra: Record<string, string> = {}): GatewayConfig {
+  const loaded = loadConfig({
+    GATEWAY_TOKENS: JSON.stringify([{ name: caller.name, sha256: hashToken(caller.token), role: caller.role }]),
+    GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
+    JIGUANG_DEV_KEY: emulator.developer.devKey,
+    JIGUANG_DEV_SECRET: emulator.developer.devSecret,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    JIGUANG_JMLINK_URL: emulator.url,
+    JIGUANG_PORTRAIT_URL: emulator.url,
+    JIGUANG_PUSH_ADMIN_URL: emulator.url,
+    JIGUANG_VERIFICATION_ADMIN_URL: emulator.url,
+    JIGUANG_GROWTH_URL: emulator.url,
+    ...extra,
+  });
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  return loaded.config;
+}
 
 /** A key prefix no other test (or run) uses. */
 export const uniquePrefix = (name: string) => `test:shared:${name}:${randomUUID().slice(0, 8)}:`;

@@ -4,19 +4,19 @@
 // (enableOneTapLogin after a rejected review) changes the status and invalidates it. The answer A
 // holds — NO_PASS, read before the mutation — must never be served or stored after the mutation:
 // not by C (whose own re-read waits for A's call, coalesced), not by A, not by B.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
-import { hashToken, newToken } from '../../src/auth/callers.js';
-import { type GatewayConfig, loadConfig } from '../../src/config/index.js';
+import { newToken } from '../../src/auth/callers.js';
+import type { GatewayConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { VerificationStatus } from '../../src/generated/graphql.js';
 import { type RunningGateway, startGateway } from '../../src/inbound/server.js';
 import { type AppRegistry, openMemoryRegistry } from '../../src/registry/index.js';
 import { connectShared, type SharedState } from '../../src/shared/index.js';
-import { eventually, haveRedisServer, PrivateRedis, replicaOptions, sleep, uniquePrefix } from './helpers.js';
+import { emulatorConfig, eventually, haveRedisServer, PrivateRedis, replicaOptions, sleep, uniquePrefix } from './helpers.js';
 
 const installed = await haveRedisServer();
 if (!installed) {
@@ -85,22 +85,13 @@ class HoldingProxy {
 }
 
 function configFor(verificationUrl: string): GatewayConfig {
-  const loaded = loadConfig({
-    GATEWAY_TOKENS: JSON.stringify([{ name: 'race-admin', sha256: hashToken(admin), role: 'admin' }]),
-    GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
-    JIGUANG_DEV_KEY: emulator.developer.devKey,
-    JIGUANG_DEV_SECRET: emulator.developer.devSecret,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    JIGUANG_JMLINK_URL: emulator.url,
-    JIGUANG_PORTRAIT_URL: emulator.url,
-    JIGUANG_PUSH_ADMIN_URL: emulator.url,
-    JIGUANG_VERIFICATION_ADMIN_URL: verificationUrl,
-    JIGUANG_GROWTH_URL: emulator.url,
-  });
-  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  return loaded.config;
+  return emulatorConfig(
+    emulator,
+    { name: 'race-admin', token: admin, role: 'admin' },
+    {
+      JIGUANG_VERIFICATION_ADMIN_URL: verificationUrl,
+    },
+  );
 }
 
 beforeAll(async () => {

@@ -1,22 +1,14 @@
-// Quota accounting stays exact across a Redis outage: three real gateways (startGateway with
-// connectShared) on a private redis-server, in front of one emulator with Jiguang's real quotas,
-// under a load asking for far more statistics calls than the bucket allows. Mid-window Redis is
-// killed (SIGKILL: it comes back empty, every slot it held lost) or frozen (SIGSTOP: it keeps them),
-// then brought back; the emulator's own call log counts what the fleet sent Jiguang. Every call of
-// the test falls within one minute, so the bucket's limit bounds them all: before, during and after
-// the outage together never more than the limit (docs/fleet.md: "Quotas across a Redis outage").
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayClient } from '../../client/index.js';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
-import { hashToken, newToken } from '../../src/auth/callers.js';
-import { type GatewayConfig, loadConfig } from '../../src/config/index.js';
+import { newToken } from '../../src/auth/callers.js';
+import type { GatewayConfig } from '../../src/config/index.js';
 import { chinaToday, dateOfDay } from '../../src/core/dates.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type RunningGateway, startGateway } from '../../src/inbound/server.js';
 import { type AppRegistry, openMemoryRegistry } from '../../src/registry/index.js';
 import { connectShared, type SharedState } from '../../src/shared/index.js';
-import { eventually, haveRedisServer, PrivateRedis, rawClient, replicaOptions, sleep, uniquePrefix } from './helpers.js';
+import { emulatorConfig, eventually, haveRedisServer, PrivateRedis, rawClient, replicaOptions, sleep, uniquePrefix } from './helpers.js';
 
 const installed = await haveRedisServer();
 if (!installed) {
@@ -38,27 +30,17 @@ beforeAll(async () => {
   if (!installed) return;
   redis = await PrivateRedis.start();
   emulator = await startEmulator();
-  const loaded = loadConfig({
-    GATEWAY_TOKENS: JSON.stringify([{ name: 'load', sha256: hashToken(token), role: 'reader' }]),
-    GATEWAY_REGISTRY_KEY: randomBytes(32).toString('hex'),
-    JIGUANG_DEV_KEY: emulator.developer.devKey,
-    JIGUANG_DEV_SECRET: emulator.developer.devSecret,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    JIGUANG_JMLINK_URL: emulator.url,
-    JIGUANG_PORTRAIT_URL: emulator.url,
-    JIGUANG_PUSH_ADMIN_URL: emulator.url,
-    JIGUANG_VERIFICATION_ADMIN_URL: emulator.url,
-    JIGUANG_GROWTH_URL: emulator.url,
-    GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE: String(LIMIT),
-    // A slot now or a refusal: the load keeps every replica asking.
-    GATEWAY_QUOTA_MAX_WAIT_MS: '0',
-    // Every refused request spent a point of the token's budget: not what this test is about.
-    GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: '1000000',
-  });
-  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  config = loaded.config;
+  config = emulatorConfig(
+    emulator,
+    { name: 'load', token: token, role: 'reader' },
+    {
+      GATEWAY_QUOTA_JMLINK_STATS_PER_MINUTE: String(LIMIT),
+      // A slot now or a refusal: the load keeps every replica asking.
+      GATEWAY_QUOTA_MAX_WAIT_MS: '0',
+      // Every refused request spent a point of the token's budget: not what this test is about.
+      GATEWAY_TOKEN_UPSTREAM_CALLS_PER_MINUTE: '1000000',
+    },
+  );
   registry = openMemoryRegistry();
   for (const app of emulator.apps) await registry.upsert({ ...app, source: 'config' }, app.masterSecret);
   keyPrefix = uniquePrefix('quota-outage');
