@@ -80,12 +80,9 @@ export async function runFleet(bench: Bench, o: FleetOptions, log: (line: string
       const data = await loadBenchData(jiguang);
       const bodies = dashboards(data);
       // A few variants each, so that the warm phase is served from the cache within the quotas.
-      const cpuBodies = (id: 'page' | 'stats', n: number) =>
-        scenarios(data)
-          .find((x) => x.id === id)!
-          .bodies.slice(0, n);
-      const q1 = cpuBodies('page', 10);
-      const q2 = cpuBodies('stats', 3);
+      const cpu = scenarios(data);
+      const q1 = cpu.find((x) => x.id === 'page')!.bodies.slice(0, 10);
+      const q2 = cpu.find((x) => x.id === 'stats')!.bodies.slice(0, 3);
       await jiguang.resetCalls();
       const id = randomUUID().replaceAll('-', '').slice(0, 10);
       schemas.push(`bench_fleet_${id}`);
